@@ -1,0 +1,42 @@
+// The shape of the one declarative command table (DESIGN.md §8). COMMAND, routing, arity and
+// auth checks all read it; handlers never re-check arity.
+import type { Reply } from '../core/reply'
+import type { ExecContext } from '../engine/exec-context'
+
+/** A data command: synchronous, runs where its keys live (a shard, or the main thread while shards are paused). */
+export type DataHandler = (ctx: ExecContext, argv: Buffer[]) => Reply
+
+export interface KeySpec {
+  /** Index of the first key in argv (0 = no keys). Negative lastKey counts from the end, as Redis. */
+  readonly firstKey: number
+  readonly lastKey: number
+  readonly step: number
+}
+
+export interface CommandInfo extends KeySpec {
+  /** Lower-case name. */
+  readonly name: string
+  /** Redis convention: n means exactly n arguments (the name included), -n at least n. */
+  readonly arity: number
+  /** Redis COMMAND flags: write, readonly, denyoom, admin, noscript, loading, stale, fast, no-auth, ... */
+  readonly flags: readonly string[]
+  readonly group: string
+  readonly summary: string
+  readonly since: string
+}
+
+export interface DataCommand extends CommandInfo {
+  readonly run: DataHandler
+}
+
+export function keysOf(spec: KeySpec, argv: Buffer[]): Buffer[] {
+  if (spec.firstKey === 0 || argv.length <= spec.firstKey) return []
+  const last = spec.lastKey < 0 ? argv.length + spec.lastKey : Math.min(spec.lastKey, argv.length - 1)
+  const keys: Buffer[] = []
+  for (let i = spec.firstKey; i <= last; i += spec.step) keys.push(argv[i])
+  return keys
+}
+
+export function arityOk(arity: number, argc: number): boolean {
+  return arity >= 0 ? argc === arity : argc >= -arity
+}

@@ -1,0 +1,284 @@
+// The engine of one node: the RocksDB database, the shared clock, one shard worker pool per
+// shard, and the dispatcher that batches commands per shard per event-loop turn.
+//
+// Ordering: every shard runs its commands in arrival order, one batch in flight at a time.
+// A command that needs more than one shard (keys on several shards, or the whole keyspace)
+// is a barrier: commands that arrived before it finish, commands after it wait, it runs on
+// the main thread directly against RocksDB, then the waiting commands are released in order.
+// A single node therefore answers exactly as a single Redis, whatever the shard count.
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { Piscina } from 'piscina'
+import { SharedHlc } from '../core/clock'
+import { error, Reply } from '../core/reply'
+import type { CommandInfo, DataCommand } from '../commands/types'
+import { keysOf } from '../commands/types'
+import type { Config } from '../config'
+import { log } from '../log'
+import { encodeReply, partitionOf } from '../native'
+import { packFrame } from '../shard/frame'
+import type { ShardTask, ShardWorkerData } from '../shard/worker'
+import { FORMAT_VERSION, SYS_FORMAT, SYS_HLC_PREFIX, SYS_NODE_ID, SYS_SYNC_TICK } from '../storage/layout'
+import { Store } from '../storage/store'
+import { ExecContext } from './exec-context'
+import { BatchResult, runBatch } from './run-batch'
+
+/** A node-wide command (KEYS, SCAN, DBSIZE, FLUSHALL...): runs on the main thread with every shard quiet. */
+export interface NodeCommand extends CommandInfo {
+  readonly runNode: (node: NodeContext, argv: Buffer[]) => Reply | Promise<Reply>
+}
+
+export interface NodeContext {
+  readonly store: Store
+  /** The main thread's writer, for commands that change keys. */
+  readonly ctx: ExecContext
+  readonly nowMs: number
+}
+
+export interface Submission {
+  readonly command: DataCommand | NodeCommand
+  readonly argv: Buffer[]
+  /** 2 or 3: the reply arrives encoded; 0: as a value (embedding). */
+  readonly proto: 0 | 2 | 3
+  readonly done: (reply: Buffer | Reply) => void
+}
+
+export type EngineConfig = Pick<Config, 'dataDir' | 'nodeId' | 'shards' | 'fsync' | 'logLevel'>
+
+interface Lane {
+  readonly pool: Piscina
+  queue: Submission[]
+  inflight: boolean
+  sweepDue: boolean
+  walSyncDue: boolean
+}
+
+const SWEEP_INTERVAL_MS = 100
+const WAL_SYNC_INTERVAL_MS = 1000
+
+export class Engine {
+  private readonly lanes: Lane[]
+  private flushScheduled = false
+  /** The barrier command now waiting or running, and what arrived after it. */
+  private barrier: Submission | null = null
+  private held: Submission[] = []
+  private readonly timers: NodeJS.Timeout[] = []
+  private closed = false
+  private walSyncLane = 0
+
+  private constructor(
+    readonly config: EngineConfig,
+    readonly store: Store,
+    private readonly mainCtx: ExecContext,
+    hlc: SharedHlc,
+  ) {
+    const data: Omit<ShardWorkerData, 'shard'> = {
+      handle: store.handle, hlcBuffer: hlc.buffer, nodeId: config.nodeId, shards: config.shards, logLevel: config.logLevel,
+    }
+    this.lanes = []
+    for (let shard = 0; shard < config.shards; shard++) {
+      const pool = new Piscina({
+        filename: path.join(__dirname, '..', 'shard', 'worker.js'),
+        minThreads: 1,
+        maxThreads: 1,
+        idleTimeout: Infinity,
+        workerData: { ...data, shard },
+      })
+      this.lanes.push({ pool, queue: [], inflight: false, sweepDue: false, walSyncDue: false })
+    }
+    this.timers.push(setInterval(() => this.markDue('sweepDue'), SWEEP_INTERVAL_MS))
+    if (config.fsync === 'everysec') this.timers.push(setInterval(() => this.markWalSync(), WAL_SYNC_INTERVAL_MS))
+    for (const timer of this.timers) timer.unref()
+  }
+
+  static async open(config: EngineConfig): Promise<Engine> {
+    mkdirSync(config.dataDir, { recursive: true })
+    const store = await Store.open(path.join(config.dataDir, 'rocksdb'))
+    try {
+      checkIdentity(store, config.nodeId)
+    } catch (err) {
+      await store.close()
+      throw err
+    }
+    const hlc = SharedHlc.create(highWaterHlc(store))
+    const engine = new Engine(config, store, new ExecContext(store, hlc, config.nodeId, 'main'), hlc)
+    // Start every worker now, so a broken install fails at open and not on the first command.
+    await Promise.all(engine.lanes.map((lane) => lane.pool.run({ frame: null, nowMs: Date.now(), sync: false, sweep: false, walSync: false })))
+    return engine
+  }
+
+  get shards(): number {
+    return this.lanes.length
+  }
+
+  submit(submission: Submission): void {
+    if (this.closed) {
+      submission.done(this.finish(submission, error('ERR server is shutting down')))
+      return
+    }
+    if (this.barrier !== null) {
+      this.held.push(submission)
+      return
+    }
+    const lane = this.laneOf(submission)
+    if (lane === null) {
+      this.barrier = submission
+      this.scheduleFlush()
+      return
+    }
+    lane.queue.push(submission)
+    this.scheduleFlush()
+  }
+
+  /** Finish in-flight work, sync the WAL, stop the workers, close RocksDB. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const timer of this.timers) clearInterval(timer)
+    while (this.barrier !== null || this.lanes.some((lane) => lane.inflight || lane.queue.length > 0)) {
+      this.flush()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    await Promise.all(this.lanes.map((lane) => lane.pool.destroy()))
+    this.store.write([{ column: 'sys', key: SYS_SYNC_TICK, value: Buffer.from(String(Date.now())) }], true)
+    await this.store.close()
+  }
+
+  /** The shard lane of a single-shard data command, or null for a barrier. */
+  private laneOf(submission: Submission): Lane | null {
+    if (!('run' in submission.command)) return null
+    const keys = keysOf(submission.command, submission.argv)
+    if (keys.length === 0) return this.lanes[0]
+    const shard = partitionOf(keys[0]) % this.lanes.length
+    for (let i = 1; i < keys.length; i++) if (partitionOf(keys[i]) % this.lanes.length !== shard) return null
+    return this.lanes[shard]
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return
+    this.flushScheduled = true
+    setImmediate(() => {
+      this.flushScheduled = false
+      this.flush()
+    })
+  }
+
+  private flush(): void {
+    for (const lane of this.lanes) if (!lane.inflight && (lane.queue.length > 0 || lane.sweepDue || lane.walSyncDue)) this.send(lane)
+    this.tryRunBarrier()
+  }
+
+  private send(lane: Lane): void {
+    const batch = lane.queue
+    lane.queue = []
+    lane.inflight = true
+    const frame = batch.length > 0 ? packFrame(batch) : null
+    const task: ShardTask = { frame, nowMs: Date.now(), sync: this.config.fsync === 'always', sweep: lane.sweepDue, walSync: lane.walSyncDue }
+    lane.sweepDue = false
+    lane.walSyncDue = false
+    lane.pool.run(task, frame === null ? {} : { transferList: [frame.buffer as ArrayBuffer] }).then(
+      (result: BatchResult | null) => this.complete(lane, batch, result),
+      (err: Error) => {
+        log.error('shard task failed', { error: err.stack })
+        const reply = error(`ERR shard failure: ${err.message}`)
+        this.complete(lane, batch, null, reply)
+      },
+    )
+  }
+
+  private complete(lane: Lane, batch: Submission[], result: BatchResult | null, failure?: Reply): void {
+    lane.inflight = false
+    for (let i = 0; i < batch.length; i++) {
+      const submission = batch[i]
+      if (failure !== undefined || result === null) submission.done(this.finish(submission, failure ?? error('ERR shard returned no reply')))
+      else if (submission.proto === 0) submission.done(result.raw![i] ?? null)
+      else {
+        const out = Buffer.from(result.out.buffer, result.out.byteOffset, result.out.byteLength)
+        submission.done(out.subarray(i === 0 ? 0 : result.ends[i - 1], result.ends[i]))
+      }
+    }
+    if (lane.queue.length > 0 || lane.sweepDue || lane.walSyncDue) this.send(lane)
+    else this.tryRunBarrier()
+  }
+
+  private tryRunBarrier(): void {
+    const barrier = this.barrier
+    if (barrier === null || this.lanes.some((lane) => lane.inflight || lane.queue.length > 0)) return
+    // Mark every lane busy so nothing else starts while the barrier runs.
+    for (const lane of this.lanes) lane.inflight = true
+    this.runOnMain(barrier).then(
+      (reply) => this.releaseBarrier(barrier, reply),
+      (err: Error) => {
+        log.error('node command failed', { command: barrier.command.name, error: err.stack })
+        this.releaseBarrier(barrier, this.finish(barrier, error(`ERR ${err.message}`)))
+      },
+    )
+  }
+
+  private async runOnMain(submission: Submission): Promise<Buffer | Reply> {
+    const nowMs = Date.now()
+    if ('runNode' in submission.command) {
+      const reply = await submission.command.runNode({ store: this.store, ctx: this.mainCtx, nowMs }, submission.argv)
+      return this.finish(submission, reply)
+    }
+    const result = runBatch(this.mainCtx, [submission], nowMs, this.config.fsync === 'always')
+    return submission.proto === 0 ? result.raw![0] ?? null : result.out
+  }
+
+  private releaseBarrier(barrier: Submission, reply: Buffer | Reply): void {
+    for (const lane of this.lanes) lane.inflight = false
+    this.barrier = null
+    barrier.done(reply)
+    const held = this.held
+    this.held = []
+    for (const submission of held) this.submit(submission)
+    this.scheduleFlush()
+  }
+
+  /** A reply value in the shape the submitter asked for. */
+  private finish(submission: Submission, reply: Reply): Buffer | Reply {
+    return submission.proto === 0 ? reply : encodeReply(reply, submission.proto)
+  }
+
+  private markDue(flag: 'sweepDue'): void {
+    for (const lane of this.lanes) lane[flag] = true
+    this.scheduleFlush()
+  }
+
+  /** Under `everysec`, one lane a second syncs the WAL, which syncs every write before it. */
+  private markWalSync(): void {
+    this.lanes[this.walSyncLane].walSyncDue = true
+    this.walSyncLane = (this.walSyncLane + 1) % this.lanes.length
+    this.scheduleFlush()
+  }
+}
+
+/** Record the format and node id in a new data dir; refuse one that belongs to another. */
+function checkIdentity(store: Store, nodeId: number): void {
+  const [format, owner] = store.getMany('sys', [SYS_FORMAT, SYS_NODE_ID])
+  if (format === undefined && owner === undefined) {
+    store.write([
+      { column: 'sys', key: SYS_FORMAT, value: Buffer.from(String(FORMAT_VERSION)) },
+      { column: 'sys', key: SYS_NODE_ID, value: Buffer.from(String(nodeId)) },
+    ], true)
+    return
+  }
+  if (format?.toString() !== String(FORMAT_VERSION)) {
+    throw new Error(`data directory has format ${format?.toString() ?? 'unknown'}, this build reads format ${FORMAT_VERSION}`)
+  }
+  if (owner?.toString() !== String(nodeId)) {
+    throw new Error(`data directory belongs to node ${owner?.toString() ?? 'unknown'}, not MAREKVS_NODE_ID=${nodeId}; per-origin counters would be corrupted`)
+  }
+}
+
+/** The highest HLC any writer stamped before: the new clock starts above it. */
+function highWaterHlc(store: Store): bigint {
+  const end = Buffer.from(SYS_HLC_PREFIX)
+  end[end.length - 1]++
+  let high = 0n
+  for (const { value } of store.scan('sys', SYS_HLC_PREFIX, end, 1024)) {
+    const hlc = value.readBigUInt64BE(0)
+    if (hlc > high) high = hlc
+  }
+  return high
+}

@@ -1,0 +1,79 @@
+// Run a batch of data commands on one writer: prefetch, execute in order, commit once,
+// then encode. Shared by the shard workers and the main thread's paused-shards path.
+import { error, Reply } from '../core/reply'
+import { dataCommands } from '../commands/data-table'
+import { keysOf } from '../commands/types'
+import { log } from '../log'
+import { encodeReply } from '../native'
+import type { FramedCommand } from '../shard/frame'
+import type { ExecContext } from './exec-context'
+
+export interface BatchResult {
+  /** Encoded replies of the proto 2/3 commands, back to back. */
+  out: Buffer
+  /** ends[i]: end offset in `out` of command i's reply (raw commands add no bytes). */
+  ends: Uint32Array
+  /** Replies of proto-0 (embedded) commands as values, by command index; null when there are none. */
+  raw: Array<Reply | undefined> | null
+  /** True when the RocksDB write failed: every reply is then that error. */
+  storageError: boolean
+}
+
+export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], nowMs: number, sync: boolean): BatchResult {
+  ctx.begin(nowMs)
+  const keys: Buffer[] = []
+  for (const { argv } of commands) {
+    const command = dataCommands.get(argv[0].toString('latin1').toLowerCase())
+    if (command !== undefined) for (const key of keysOf(command, argv)) keys.push(key)
+  }
+  const replies: Reply[] = new Array(commands.length)
+  let storageError = false
+  try {
+    ctx.prefetch(keys)
+    for (let i = 0; i < commands.length; i++) replies[i] = runOne(ctx, commands[i].argv)
+    ctx.commit(sync)
+  } catch (err) {
+    // Only storage calls throw here (handlers are guarded in runOne): nothing of the batch was applied.
+    storageError = true
+    const reply = error(`ERR storage error: ${(err as Error).message}`)
+    log.error('storage write failed', { error: (err as Error).message })
+    replies.fill(reply)
+  }
+  return encodeBatch(commands, replies, storageError)
+}
+
+function runOne(ctx: ExecContext, argv: Buffer[]): Reply {
+  const command = dataCommands.get(argv[0].toString('latin1').toLowerCase())
+  if (command === undefined) return error(`ERR unknown command '${argv[0].toString()}'`)
+  try {
+    return command.run(ctx, argv)
+  } catch (err) {
+    // A handler that throws is a bug; the node keeps serving and says so loudly.
+    log.error('command failed', { command: command.name, error: (err as Error).stack })
+    return error(`ERR internal error in '${command.name}': ${(err as Error).message}`)
+  }
+}
+
+function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean): BatchResult {
+  const parts: Buffer[] = []
+  const ends = new Uint32Array(commands.length)
+  let raw: Array<Reply | undefined> | null = null
+  let end = 0
+  for (let i = 0; i < commands.length; i++) {
+    const proto = commands[i].proto
+    if (proto === 0) {
+      raw ??= new Array(commands.length)
+      raw[i] = replies[i]
+    } else {
+      const bytes = encodeReply(replies[i], proto)
+      parts.push(bytes)
+      end += bytes.length
+    }
+    ends[i] = end
+  }
+  // One unpooled buffer: posting a pooled slice would copy its whole 8 KiB pool.
+  const out = Buffer.allocUnsafeSlow(end)
+  let at = 0
+  for (const part of parts) at += part.copy(out, at)
+  return { out, ends, raw, storageError }
+}

@@ -1,0 +1,54 @@
+// The background sweep: turn expired records into tombstones (so DBSIZE drops them, as Redis's
+// active expiry does) and purge tombstones older than the grace period. Runs on the writer
+// that owns the partitions, a bounded number of records per step, resuming from a cursor.
+import { decodeEnvelope, hlcPhysical, PARTITIONS } from '../native'
+import { FLAG_TOMBSTONE, partitionRange, TOMBSTONE_GC_GRACE_MS, userKeyOf } from '../storage/layout'
+import type { WriteOp } from '../storage/store'
+import type { ExecContext } from './exec-context'
+
+export interface SweepCursor {
+  /** Index into the partitions this writer owns. */
+  partition: number
+  /** Last meta key examined in that partition; null to start at its beginning. */
+  after: Buffer | null
+}
+
+/** Records examined per step: bounds how long one step delays the shard's commands. */
+export const SWEEP_RECORDS_PER_STEP = 2000
+
+const ZERO = Buffer.from([0])
+
+export function sweepStep(ctx: ExecContext, owned: readonly number[], cursor: SweepCursor, nowMs: number, sync: boolean): void {
+  ctx.begin(nowMs)
+  const purge: WriteOp[] = []
+  let budget = SWEEP_RECORDS_PER_STEP
+  for (let visited = 0; visited < owned.length && budget > 0; visited++) {
+    const range = partitionRange(owned[cursor.partition])
+    const from = cursor.after === null ? range.gte : Buffer.concat([cursor.after, ZERO])
+    const rows = ctx.store.scan('meta', from, range.lt, budget)
+    if (rows.length === budget) {
+      cursor.after = rows[rows.length - 1].key
+    } else {
+      cursor.partition = (cursor.partition + 1) % owned.length
+      cursor.after = null
+    }
+    budget -= rows.length + 1
+    for (const { key, value } of rows) {
+      const envelope = decodeEnvelope(value)
+      if (envelope.flags & FLAG_TOMBSTONE) {
+        if (hlcPhysical(envelope.hlc) + TOMBSTONE_GC_GRACE_MS < nowMs) purge.push({ column: 'meta', key, value: null })
+      } else if (envelope.expireAtMs !== 0 && envelope.expireAtMs <= nowMs) {
+        ctx.delete(userKeyOf(key))
+      }
+    }
+  }
+  ctx.commit(sync)
+  ctx.store.write(purge, sync)
+}
+
+/** The partitions a shard owns: pid % shards === shard. */
+export function ownedPartitions(shard: number, shards: number): number[] {
+  const owned: number[] = []
+  for (let pid = shard; pid < PARTITIONS; pid += shards) owned.push(pid)
+  return owned
+}

@@ -1,0 +1,174 @@
+// One client connection: parse with the native parser, dispatch every command, write the
+// replies back in request order (pipelining), corked per turn.
+import type { Socket } from 'node:net'
+import { encodeReply, RequestParser } from '../native'
+import type { Reply } from '../core/reply'
+import { error } from '../core/reply'
+import { log } from '../log'
+import type { Dispatcher } from './dispatch'
+import type { Session } from './session'
+
+/** Stop reading a client whose unread replies exceed this: a client that pipelines without reading waits. */
+const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024
+/** Disconnect a client whose output buffer still grows past this (Redis's output-buffer hard limit). */
+const OUTPUT_HARD_LIMIT_BYTES = 512 * 1024 * 1024
+/** Redis's client-query-buffer-limit. */
+const QUERY_BUFFER_LIMIT_BYTES = 1024 * 1024 * 1024
+/** Commands awaiting replies past which the connection stops reading until some are written. */
+const PENDING_REPLIES_MAX = 64 * 1024
+
+export interface ConnectionHooks {
+  onClose(connection: Connection): void
+  statsBytes(input: number, output: number): void
+}
+
+export class Connection implements Session {
+  readonly createdMs = Date.now()
+  name: string | null = null
+  proto: 2 | 3 = 2
+  authenticated: boolean
+  lastCommand = 'NULL'
+  lastActiveMs = this.createdMs
+  monitoring = false
+  readonly addr: string
+  readonly laddr: string
+
+  private readonly parser: RequestParser
+  /** Replies not yet written, by request order: undefined while a command is still running. */
+  private pending: Array<Buffer | undefined> = []
+  /** Request sequence number of pending[0]. */
+  private headSeq = 0
+  private closing = false
+  private readPaused = false
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly dispatcher: Dispatcher,
+    private readonly hooks: ConnectionHooks,
+    requirepass: string,
+    maxBulkLen: number,
+  ) {
+    this.addr = `${socket.remoteAddress}:${socket.remotePort}`
+    this.laddr = `${socket.localAddress}:${socket.localPort}`
+    this.authenticated = requirepass === ''
+    this.parser = new RequestParser({ maxBulkLen })
+    this.parser.setAuthenticated(this.authenticated)
+    socket.setNoDelay(true)
+    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    socket.on('drain', () => this.maybeResume())
+    socket.on('error', (err) => log.debug('client socket error', { id, error: err.message }))
+    socket.on('close', () => hooks.onClose(this))
+  }
+
+  get outputBytes(): number {
+    return this.socket.writableLength
+  }
+
+  get inputBytes(): number {
+    return this.parser.bufferedBytes
+  }
+
+  /** Mark authenticated (AUTH, HELLO AUTH): lifts the parser's unauthenticated limits. */
+  setAuthenticated(authenticated: boolean): void {
+    this.authenticated = authenticated
+    this.parser.setAuthenticated(authenticated)
+  }
+
+  closeAfterReply(): void {
+    this.closing = true
+    if (this.pending.length === 0) this.socket.end()
+  }
+
+  push(reply: Reply): void {
+    if (this.socket.destroyed) return
+    const bytes = encodeReply(reply, this.proto)
+    this.hooks.statsBytes(0, bytes.length)
+    this.socket.write(bytes)
+  }
+
+  /** Close now, dropping pending replies (CLIENT KILL, shutdown). */
+  kill(): void {
+    this.socket.destroy()
+  }
+
+  private onData(chunk: Buffer): void {
+    this.hooks.statsBytes(chunk.length, 0)
+    if (this.closing) return
+    const commands = this.parser.feed(chunk)
+    for (const argv of commands) {
+      if (this.closing) break
+      this.dispatch(argv)
+    }
+    const protocolError = this.parser.error
+    if (protocolError !== null && !this.closing) {
+      // Redis answers the protocol error, then closes once the reply is out.
+      log.debug('protocol error', { id: this.id, error: protocolError })
+      this.enqueue(encodeReply(error(protocolError), this.proto))
+      this.closing = true
+      this.socket.pause()
+      this.flushReplies()
+    } else if (this.parser.bufferedBytes > QUERY_BUFFER_LIMIT_BYTES) {
+      log.warn('closing client: query buffer limit reached', { id: this.id, addr: this.addr })
+      this.socket.destroy()
+    } else if (this.pending.length > PENDING_REPLIES_MAX) {
+      this.pauseReading()
+    }
+  }
+
+  private dispatch(argv: Buffer[]): void {
+    const seq = this.headSeq + this.pending.length
+    this.pending.push(undefined)
+    this.dispatcher.run(this, argv, false, (reply) => {
+      this.pending[seq - this.headSeq] = reply as Buffer
+      this.flushReplies()
+    })
+  }
+
+  private enqueue(bytes: Buffer): void {
+    this.pending.push(bytes)
+  }
+
+  private flushReplies(): void {
+    let count = 0
+    while (count < this.pending.length && this.pending[count] !== undefined) count++
+    if (count === 0) return
+    const ready = this.pending.splice(0, count) as Buffer[]
+    this.headSeq += count
+    if (!this.socket.destroyed) {
+      this.socket.cork()
+      let bytes = 0
+      for (const reply of ready) {
+        bytes += reply.length
+        this.socket.write(reply)
+      }
+      this.socket.uncork()
+      this.hooks.statsBytes(0, bytes)
+    }
+    if (this.closing && this.pending.length === 0) {
+      this.socket.end()
+      return
+    }
+    if (this.socket.writableLength > OUTPUT_HARD_LIMIT_BYTES) {
+      log.warn('closing client: output buffer limit reached', { id: this.id, addr: this.addr, bytes: this.socket.writableLength })
+      this.socket.destroy()
+    } else if (this.socket.writableLength > OUTPUT_PAUSE_BYTES) {
+      this.pauseReading()
+    } else {
+      this.maybeResume()
+    }
+  }
+
+  private pauseReading(): void {
+    if (this.readPaused) return
+    this.readPaused = true
+    this.socket.pause()
+  }
+
+  private maybeResume(): void {
+    if (!this.readPaused || this.closing) return
+    if (this.socket.writableLength > OUTPUT_PAUSE_BYTES || this.pending.length > PENDING_REPLIES_MAX) return
+    this.readPaused = false
+    this.socket.resume()
+  }
+}

@@ -1,0 +1,65 @@
+// From argv to reply for one session: lookup, arity, auth, then the command's place of
+// execution (main thread for connection commands, the engine for data and node commands).
+// Network connections and the embedding API both come through here.
+import { error, Errors, isError, Reply } from '../core/reply'
+import type { AnyCommand } from '../commands/table'
+import { arityOk } from '../commands/types'
+import { encodeReply } from '../native'
+import type { NodeServices, Session } from './session'
+import { monitorLine } from './monitor'
+
+export type Done = (reply: Buffer | Reply) => void
+
+export function unknownCommand(argv: Buffer[]): Reply {
+  let args = ''
+  for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i].toString().slice(0, 128 - args.length)}' `
+  return error(`ERR unknown command '${argv[0].toString().slice(0, 128)}', with args beginning with: ${args}`.replace(/[\r\n]/g, ' '))
+}
+
+export class Dispatcher {
+  constructor(
+    private readonly services: NodeServices,
+    private readonly table: ReadonlyMap<string, AnyCommand>,
+  ) {}
+
+  /** `proto` 0 asks for the reply as a value; otherwise it arrives encoded in the session's protocol. */
+  run(session: Session, argv: Buffer[], embedded: boolean, done: Done): void {
+    const name = argv[0].toString('latin1').toLowerCase()
+    const command = this.table.get(name)
+    const startMs = performance.now()
+    const stats = this.services.stats
+    const finish: Done = (reply) => {
+      const failed = Buffer.isBuffer(reply) ? reply[0] === 0x2d : isError(reply)
+      stats.recordCommand(command?.name ?? 'unknown', (performance.now() - startMs) * 1000, failed)
+      done(reply)
+    }
+    const immediate = (reply: Reply) => finish(embedded ? reply : encodeReply(reply, session.proto))
+    session.lastActiveMs = Date.now()
+    if (command === undefined) return immediate(unknownCommand(argv))
+    if (!arityOk(command.arity, argv.length)) return immediate(Errors.wrongArity(command.name))
+    if (!session.authenticated && !command.flags.includes('no-auth')) return immediate(Errors.noAuth)
+    session.lastCommand = command.name
+    this.feedMonitors(session, argv)
+    if ('runConn' in command) {
+      let reply: Reply | Promise<Reply>
+      try {
+        reply = command.runConn(this.services, session, argv)
+      } catch (err) {
+        reply = error(`ERR ${(err as Error).message}`)
+      }
+      if (reply instanceof Promise) reply.then(immediate, (err: Error) => immediate(error(`ERR ${err.message}`)))
+      else immediate(reply)
+      return
+    }
+    this.services.engine.submit({ command, argv, proto: embedded ? 0 : session.proto, done: finish })
+  }
+
+  private feedMonitors(session: Session, argv: Buffer[]): void {
+    let line: Reply | null = null
+    for (const watcher of this.services.sessions()) {
+      if (!watcher.monitoring || watcher === session) continue
+      line ??= monitorLine(session, argv)
+      watcher.push(line)
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// What connection-level commands (PING, HELLO, AUTH, CLIENT, CONFIG, INFO...) see: the session
+// that sent them and the node's services. Network connections and the embedding API both
+// implement Session, so these commands behave the same over a socket and in-process.
+import type { Reply } from '../core/reply'
+import type { CommandInfo } from '../commands/types'
+import type { Config } from '../config'
+import type { Engine } from '../engine/engine'
+import type { ServerStats } from './stats'
+
+export interface Session {
+  readonly id: number
+  /** 'ip:port' of the peer, '' when embedded. */
+  readonly addr: string
+  readonly laddr: string
+  readonly createdMs: number
+  name: string | null
+  proto: 2 | 3
+  authenticated: boolean
+  /** Name of the last command this session ran (CLIENT LIST `cmd=`). */
+  lastCommand: string
+  lastActiveMs: number
+  /** Sessions in MONITOR mode receive every command the node runs. */
+  monitoring: boolean
+  /** Close after the pending replies are written (QUIT, CLIENT KILL of oneself). */
+  closeAfterReply(): void
+  /** Write a reply out of band (MONITOR lines). No-op for embedded sessions. */
+  push(reply: Reply): void
+  /** Bytes waiting in the output buffer / input buffer, for CLIENT LIST. */
+  readonly outputBytes: number
+  readonly inputBytes: number
+}
+
+/** Settings changeable at run time with CONFIG SET; the rest of Config is fixed at start. */
+export interface LiveSettings {
+  requirepass: string
+  scriptTimeLimitMs: number
+  logLevel: Config['logLevel']
+  protoMaxBulkLen: number
+  maxclients: number
+}
+
+export interface NodeServices {
+  readonly config: Config
+  readonly live: LiveSettings
+  readonly stats: ServerStats
+  readonly engine: Engine
+  readonly startedMs: number
+  /** Port the RESP listener is bound to (0 when embedded). */
+  readonly port: number
+  readonly commands: ReadonlyMap<string, CommandInfo>
+  sessions(): Iterable<Session>
+  /** Run a data or node command and get its reply as a value (INFO keyspace, DBSIZE...). */
+  call(argv: Buffer[]): Promise<Reply>
+  /** SHUTDOWN: stop accepting, finish in-flight commands, close, exit. */
+  shutdown(): void
+}
+
+export type ConnHandler = (services: NodeServices, session: Session, argv: Buffer[]) => Reply | Promise<Reply>
+
+export interface ConnCommand extends CommandInfo {
+  readonly runConn: ConnHandler
+}

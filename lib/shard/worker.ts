@@ -1,0 +1,49 @@
+// A shard worker (one Piscina pool of one thread per shard). It attaches to the node's RocksDB by
+// handle and to the node's HLC by SharedArrayBuffer, then runs one batch per task.
+import { workerData } from 'node:worker_threads'
+import { SharedHlc } from '../core/clock'
+import { ExecContext } from '../engine/exec-context'
+import { BatchResult, runBatch } from '../engine/run-batch'
+import { ownedPartitions, SweepCursor, sweepStep } from '../engine/sweep'
+import { log } from '../log'
+import { SYS_SYNC_TICK } from '../storage/layout'
+import { Store } from '../storage/store'
+import { unpackFrame } from './frame'
+
+export interface ShardWorkerData {
+  handle: unknown
+  hlcBuffer: SharedArrayBuffer
+  nodeId: number
+  shard: number
+  shards: number
+  logLevel: string
+}
+
+export interface ShardTask {
+  /** A packed frame (shard/frame.ts), or null for a task that only sweeps. */
+  frame: Buffer | null
+  nowMs: number
+  sync: boolean
+  sweep: boolean
+  /** Sync the WAL after the batch (the `everysec` policy's once-a-second sync). */
+  walSync: boolean
+}
+
+async function start(): Promise<(task: ShardTask) => BatchResult | null> {
+  const data = workerData as ShardWorkerData
+  log.setLevel(data.logLevel as never)
+  const store = await Store.open(data.handle)
+  const ctx = new ExecContext(store, new SharedHlc(data.hlcBuffer), data.nodeId, `shard-${data.shard}`)
+  const owned = ownedPartitions(data.shard, data.shards)
+  const cursor: SweepCursor = { partition: 0, after: null }
+  return (task: ShardTask) => {
+    if (task.sweep) sweepStep(ctx, owned, cursor, task.nowMs, task.sync)
+    const result = task.frame === null
+      ? null
+      : runBatch(ctx, unpackFrame(Buffer.from(task.frame.buffer, task.frame.byteOffset, task.frame.byteLength)), task.nowMs, task.sync)
+    if (task.walSync) store.write([{ column: 'sys', key: SYS_SYNC_TICK, value: Buffer.from(String(task.nowMs)) }], true)
+    return result
+  }
+}
+
+module.exports = start()

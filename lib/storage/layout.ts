@@ -1,0 +1,60 @@
+// The storage layout of DESIGN.md §5: column families, key encodings and record types.
+//
+// meta    [pid u16 BE][user key]                      -> envelope + payload (strings, counters, collection metadata)
+// members [pid][key len u32 BE][key][version][sub-key] -> envelope + payload (collection members, later)
+// sys     node-local bookkeeping: format, node id, HLC high-water marks, per-partition key counts
+
+export const COLUMN_FAMILIES = ['default', 'meta', 'members', 'sys'] as const
+
+/** Bump when the on-disk layout changes incompatibly; a data dir with another value refuses to open. */
+export const FORMAT_VERSION = 1
+
+export const SYS_FORMAT = Buffer.from('format')
+export const SYS_NODE_ID = Buffer.from('node-id')
+/** `hlc/<writer>`: the highest HLC a writer (a shard, or the main thread) has stamped. */
+export const SYS_HLC_PREFIX = Buffer.from('hlc/')
+/** `cnt/<pid u16 BE>`: live (non-tombstone) records of the partition, as i64 BE. */
+export const SYS_COUNT_PREFIX = Buffer.from('cnt/')
+/** Written with sync:true once a second under `everysec`, which syncs the WAL up to it. */
+export const SYS_SYNC_TICK = Buffer.from('sync-tick')
+
+// Envelope flags: bit 0 marks a tombstone, the high nibble the value's type.
+export const FLAG_TOMBSTONE = 0x01
+export const TYPE_MASK = 0xf0
+export const TYPE_STRING = 0x10
+/** A string holding a PN-counter: i64 base, then (u16 origin, i64 total)* (DESIGN.md §6). */
+export const TYPE_COUNTER = 0x20
+
+/** Tombstones older than this are purged by the sweep. Longer than any repair window. */
+export const TOMBSTONE_GC_GRACE_MS = 60 * 60 * 1000
+
+export function metaKey(pid: number, key: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(2 + key.length)
+  out.writeUInt16BE(pid, 0)
+  key.copy(out, 2)
+  return out
+}
+
+export function userKeyOf(metaKeyBytes: Buffer): Buffer {
+  return metaKeyBytes.subarray(2)
+}
+
+/** The meta-CF key range of one partition (pid < 4096, so pid + 1 always fits a u16). */
+export function partitionRange(pid: number): { gte: Buffer; lt: Buffer } {
+  const gte = Buffer.allocUnsafe(2)
+  gte.writeUInt16BE(pid, 0)
+  const lt = Buffer.allocUnsafe(2)
+  lt.writeUInt16BE(pid + 1, 0)
+  return { gte, lt }
+}
+
+export function countKey(pid: number): Buffer {
+  const out = Buffer.allocUnsafe(SYS_COUNT_PREFIX.length + 2)
+  SYS_COUNT_PREFIX.copy(out, 0)
+  out.writeUInt16BE(pid, SYS_COUNT_PREFIX.length)
+  return out
+}
+
+export function hlcKey(writer: string): Buffer {
+  return Buffer.concat([SYS_HLC_PREFIX, Buffer.from(writer)])
+}
