@@ -1,0 +1,308 @@
+//! marekvs native addon (napi-rs). Everything here is per call or per object:
+//! no Rust globals, so every worker thread that loads the addon gets its own
+//! independent copy of any state.
+//!
+//! Layout: `resp/` (request parser, reply encoder), `hlc` (timestamp
+//! arithmetic), `envelope` (19-byte record header), `hash` (XXH3 partitions),
+//! `float` (INCRBYFLOAT in 80-bit long double, via float.c).
+
+use napi::bindgen_prelude::{BigInt, Buffer, Uint32Array};
+use napi::{Env, Error, JsBuffer, JsUnknown, NapiRaw, Result, Status};
+use napi_derive::napi;
+
+mod envelope;
+mod float;
+mod hash;
+mod hlc;
+mod resp;
+
+use resp::parse::{FeedOut, Parser};
+
+fn invalid(msg: impl Into<String>) -> Error {
+    Error::new(Status::InvalidArg, msg.into())
+}
+
+/// A JS number that must be an integer in [0, max].
+fn uint_arg(x: f64, name: &str, max: u64) -> Result<u64> {
+    if !x.is_finite() || x.fract() != 0.0 || x < 0.0 || x > max as f64 {
+        return Err(invalid(format!("{} must be an integer in [0, {}], got {}", name, max, x)));
+    }
+    Ok(x as u64)
+}
+
+/// A JS bigint that must fit in u64.
+fn u64_arg(b: &BigInt, name: &str) -> Result<u64> {
+    let (signed, v, lossless) = b.get_u64();
+    if signed || !lossless {
+        return Err(invalid(format!("{} must be a bigint in [0, 2^64)", name)));
+    }
+    Ok(v)
+}
+
+const SAFE_INT_MAX: u64 = (1 << 53) - 1;
+
+// ---------------------------------------------------------------- RESP parser
+
+/// The native half of lib/native.ts's RequestParser. `feed` writes command
+/// descriptions (see resp/parse.rs) into `meta`; the JS half slices Buffers.
+#[napi]
+pub struct NativeRequestParser {
+    parser: Parser,
+    out: FeedOut,
+}
+
+#[napi]
+impl NativeRequestParser {
+    #[napi(constructor)]
+    pub fn new(max_bulk_len: Option<f64>) -> Result<Self> {
+        let max = match max_bulk_len {
+            Some(n) => uint_arg(n, "maxBulkLen", SAFE_INT_MAX)? as i64,
+            None => resp::parse::DEFAULT_MAX_BULK,
+        };
+        Ok(NativeRequestParser { parser: Parser::new(max), out: FeedOut::default() })
+    }
+
+    /// Parse a chunk. Returns the number of meta words written into `meta`,
+    /// or, when they do not fit, minus that number (fetch them with takeMeta).
+    #[napi(catch_unwind)]
+    pub fn feed(&mut self, chunk: Buffer, mut meta: Uint32Array) -> Result<i64> {
+        if chunk.len() >= u32::MAX as usize {
+            return Err(invalid("chunk must be smaller than 4 GiB"));
+        }
+        self.parser.feed(&chunk, &mut self.out);
+        let n = self.out.meta.len();
+        let dst: &mut [u32] = &mut meta;
+        if n <= dst.len() {
+            dst[..n].copy_from_slice(&self.out.meta);
+            Ok(n as i64)
+        } else {
+            Ok(-(n as i64))
+        }
+    }
+
+    /// The meta words of the last feed, when they did not fit.
+    #[napi]
+    pub fn take_meta(&mut self) -> Uint32Array {
+        Uint32Array::new(std::mem::take(&mut self.out.meta))
+    }
+
+    /// The bytes that the last feed's PENDING-backed commands point into.
+    #[napi]
+    pub fn take_pending_backing(&mut self) -> Option<Buffer> {
+        self.out.pending_backing.take().map(Buffer::from)
+    }
+
+    /// The unescaped arguments of the last feed's inline commands.
+    #[napi]
+    pub fn take_inline_backing(&mut self) -> Option<Buffer> {
+        if self.out.inline_backing.is_empty() {
+            return None;
+        }
+        Some(Buffer::from(std::mem::take(&mut self.out.inline_backing)))
+    }
+
+    #[napi(getter)]
+    pub fn error(&self) -> Option<String> {
+        self.parser.error.clone()
+    }
+
+    #[napi(getter)]
+    pub fn buffered_bytes(&self) -> f64 {
+        self.parser.buffered_bytes() as f64
+    }
+
+    #[napi(getter)]
+    pub fn stalled(&self) -> bool {
+        self.parser.stalled
+    }
+
+    #[napi]
+    pub fn set_authenticated(&mut self, authenticated: bool) {
+        self.parser.authenticated = authenticated;
+    }
+
+    #[napi]
+    pub fn set_max_bulk_len(&mut self, bytes: f64) -> Result<()> {
+        self.parser.set_max_bulk(uint_arg(bytes, "maxBulkLen", SAFE_INT_MAX)? as i64);
+        Ok(())
+    }
+}
+
+// --------------------------------------------------------------- RESP encoder
+
+fn proto3(proto: u32) -> Result<bool> {
+    match proto {
+        2 => Ok(false),
+        3 => Ok(true),
+        _ => Err(invalid(format!("proto must be 2 or 3, got {}", proto))),
+    }
+}
+
+/// Small replies are copied into a V8-owned Buffer; large ones hand their
+/// Vec over without a copy.
+fn to_buffer(env: &Env, out: Vec<u8>) -> Result<JsBuffer> {
+    if out.len() < 64 * 1024 {
+        Ok(env.create_buffer_copy(&out)?.into_raw())
+    } else {
+        Ok(env.create_buffer_with_data(out)?.into_raw())
+    }
+}
+
+#[napi(catch_unwind)]
+pub fn encode_replies(env: Env, replies: JsUnknown, proto: u32) -> Result<JsBuffer> {
+    let mut enc = resp::encode::Encoder::new(env.raw(), proto3(proto)?)?;
+    // SAFETY: replies is a live value of this call.
+    let arr = unsafe { replies.raw() };
+    let mut is_array = false;
+    // SAFETY: as above.
+    unsafe { napi::sys::napi_is_array(env.raw(), arr, &mut is_array) };
+    if !is_array {
+        return Err(invalid("encodeReplies takes an array of replies"));
+    }
+    let mut len = 0u32;
+    // SAFETY: arr is an array.
+    unsafe { napi::sys::napi_get_array_length(env.raw(), arr, &mut len) };
+    for i in 0..len {
+        let mut item = std::ptr::null_mut();
+        // SAFETY: i < len.
+        let status = unsafe { napi::sys::napi_get_element(env.raw(), arr, i, &mut item) };
+        if status != napi::sys::Status::napi_ok {
+            return Err(invalid("cannot read a reply"));
+        }
+        enc.push(item, 0)?;
+    }
+    to_buffer(&env, enc.out)
+}
+
+#[napi(catch_unwind)]
+pub fn encode_reply(env: Env, reply: JsUnknown, proto: u32) -> Result<JsBuffer> {
+    let mut enc = resp::encode::Encoder::new(env.raw(), proto3(proto)?)?;
+    // SAFETY: reply is a live value of this call.
+    enc.push(unsafe { reply.raw() }, 0)?;
+    to_buffer(&env, enc.out)
+}
+
+// ------------------------------------------------------------------------ HLC
+
+#[napi]
+pub fn hlc_pack(physical_ms: f64, logical: f64) -> Result<BigInt> {
+    let p = uint_arg(physical_ms, "physicalMs", hlc::PHYSICAL_MAX)?;
+    let l = uint_arg(logical, "logical", hlc::LOGICAL_MAX)?;
+    Ok(BigInt::from(hlc::pack(p, l).unwrap_or(0)))
+}
+
+#[napi]
+pub fn hlc_physical(hlc: BigInt) -> Result<f64> {
+    Ok(hlc::physical(u64_arg(&hlc, "hlc")?) as f64)
+}
+
+#[napi]
+pub fn hlc_logical(hlc: BigInt) -> Result<f64> {
+    Ok(hlc::logical(u64_arg(&hlc, "hlc")?) as f64)
+}
+
+#[napi]
+pub fn hlc_next(prev: BigInt, physical_ms: f64) -> Result<BigInt> {
+    let prev = u64_arg(&prev, "prev")?;
+    let now = uint_arg(physical_ms, "physicalMs", hlc::PHYSICAL_MAX)?;
+    hlc::next(prev, now).map(BigInt::from).ok_or_else(|| Error::from_reason("HLC overflow"))
+}
+
+#[napi(object)]
+pub struct HlcUpdate {
+    pub hlc: BigInt,
+    pub rejected: bool,
+}
+
+#[napi]
+pub fn hlc_update(prev: BigInt, remote: BigInt, physical_ms: f64, max_drift_ms: f64) -> Result<HlcUpdate> {
+    let prev = u64_arg(&prev, "prev")?;
+    let remote = u64_arg(&remote, "remote")?;
+    let now = uint_arg(physical_ms, "physicalMs", hlc::PHYSICAL_MAX)?;
+    let drift = uint_arg(max_drift_ms, "maxDriftMs", SAFE_INT_MAX)?;
+    let (v, rejected) = hlc::update(prev, remote, now, drift).ok_or_else(|| Error::from_reason("HLC overflow"))?;
+    Ok(HlcUpdate { hlc: BigInt::from(v), rejected })
+}
+
+// ------------------------------------------------------------------- envelope
+
+#[napi(object)]
+pub struct Envelope {
+    pub flags: u32,
+    pub hlc: BigInt,
+    pub origin: u32,
+    pub expire_at_ms: f64,
+}
+
+#[napi]
+pub const ENVELOPE_BYTES: u32 = envelope::ENVELOPE_BYTES as u32;
+
+#[napi]
+pub fn encode_record(envelope: Envelope, payload: Buffer) -> Result<Buffer> {
+    if envelope.flags > 0xff {
+        return Err(invalid("flags must fit in a byte"));
+    }
+    if envelope.origin > 0xffff {
+        return Err(invalid("origin must fit in 16 bits"));
+    }
+    let env = envelope::Envelope {
+        flags: envelope.flags as u8,
+        hlc: u64_arg(&envelope.hlc, "hlc")?,
+        origin: envelope.origin as u16,
+        expire_at_ms: uint_arg(envelope.expire_at_ms, "expireAtMs", SAFE_INT_MAX)?,
+    };
+    let mut head = [0u8; envelope::ENVELOPE_BYTES];
+    envelope::write(&env, &mut head);
+    let mut out = Vec::with_capacity(head.len() + payload.len());
+    out.extend_from_slice(&head);
+    out.extend_from_slice(&payload);
+    Ok(Buffer::from(out))
+}
+
+#[napi]
+pub fn decode_envelope(record: Buffer) -> Result<Envelope> {
+    let e = envelope::read(&record).ok_or_else(|| {
+        invalid(format!("record of {} bytes is shorter than the {}-byte envelope", record.len(), envelope::ENVELOPE_BYTES))
+    })?;
+    Ok(Envelope {
+        flags: e.flags as u32,
+        hlc: BigInt::from(e.hlc),
+        origin: e.origin as u32,
+        expire_at_ms: e.expire_at_ms as f64,
+    })
+}
+
+// ------------------------------------------------------------------ hashing
+
+#[napi]
+pub const PARTITIONS: u32 = hash::PARTITIONS as u32;
+
+#[napi]
+pub fn partition_of(key: Buffer) -> u32 {
+    hash::partition_of(&key) as u32
+}
+
+#[napi]
+pub fn xxh3(data: Buffer) -> BigInt {
+    BigInt::from(hash::xxh3(&data))
+}
+
+// -------------------------------------------------------------------- float
+
+/// INCRBYFLOAT: `current` null means the key is missing (0).
+#[napi(catch_unwind)]
+pub fn incr_by_float(current: Option<Buffer>, increment: Buffer) -> Result<String> {
+    let cur: &[u8] = match &current {
+        Some(b) => b,
+        None => b"0",
+    };
+    float::incr_by_float(cur, &increment).map_err(Error::from_reason)
+}
+
+/// Redis's double reply text (`%.17g`, inf, -inf, nan).
+#[napi]
+pub fn format_double(d: f64) -> String {
+    let mut out = Vec::with_capacity(32);
+    float::push_double_text(&mut out, d);
+    String::from_utf8(out).unwrap_or_default()
+}
