@@ -31,7 +31,7 @@ export class Store {
 
   /** Open (creating if missing) the database at `location`, or attach to an open one by `handle`. */
   static async open(locationOrHandle: string | unknown, options: OpenOptions = {}): Promise<Store> {
-    const db = new RocksLevel(locationOrHandle, {})
+    const db = new RocksLevel(locationOrHandle, { keyEncoding: 'buffer', valueEncoding: 'buffer' })
     const columns: Record<string, object> = {}
     for (const name of COLUMN_FAMILIES) columns[name] = {}
     await db.open({
@@ -50,7 +50,7 @@ export class Store {
 
   getMany(column: Column, keys: Buffer[]): Array<Buffer | undefined> {
     if (keys.length === 0) return []
-    return this.db._getManySync(keys, { column: this.columns[column] })
+    return this.db._getManySync(keys, { column: this.columns[column], valueEncoding: 'buffer' })
   }
 
   get(column: Column, key: Buffer): Buffer | undefined {
@@ -62,10 +62,11 @@ export class Store {
     if (ops.length === 0) return
     const batch = this.db.batch()
     try {
+      // The underscored calls skip abstract-level's encodings: keys and values are bytes.
       for (const op of ops) {
         const options = { column: this.columns[op.column] }
-        if (op.value === null) batch.del(op.key, options)
-        else batch.put(op.key, op.value, options)
+        if (op.value === null) batch._del(op.key, options)
+        else batch._put(op.key, op.value, options)
       }
       batch._writeSync({ sync })
     } finally {
@@ -75,7 +76,7 @@ export class Store {
 
   /** Up to `limit` rows of `column` in [gte, lt), in key order. */
   scan(column: Column, gte: Buffer, lt: Buffer, limit: number): Row[] {
-    const it = this.db.iterator({ column: this.columns[column], gte, lt, limit, keys: true, values: true })
+    const it = this.db.iterator({ column: this.columns[column], gte, lt, limit, keys: true, values: true, keyEncoding: 'buffer', valueEncoding: 'buffer' })
     try {
       const rows: Row[] = []
       for (;;) {

@@ -1,0 +1,103 @@
+// Differential tests: the same script of commands against a real redis-server and a real
+// marekvs, replies decoded with their exact RESP types and compared.
+import assert from 'node:assert/strict'
+import { Decoded, RawClient } from './resp'
+import { Marekvs, ServerProcess, startMarekvs, startRedis } from './servers'
+
+/** A command, or ['__sleep', ms] to wait between steps. */
+export type Step = ReadonlyArray<string | Buffer>
+
+export interface DiffOptions {
+  /** Step indexes whose array replies are compared as sorted multisets (unordered replies). */
+  sorted?: number[]
+  /** Step indexes compared by reply type (and array length) only (random or time-dependent replies). */
+  typeOnly?: number[]
+  /** Step indexes whose integer replies may differ by 2 or 2% (TTLs). */
+  approx?: number[]
+  /** Speak RESP3 (HELLO 3 first, its reply not compared). */
+  proto?: 2 | 3
+}
+
+export type Diff = (title: string, steps: Step[], options?: DiffOptions) => void
+
+export async function runSteps(port: number, steps: Step[], proto: 2 | 3 = 2): Promise<Array<Decoded | null>> {
+  const client = await RawClient.connect(port)
+  try {
+    if (proto === 3) await client.call('HELLO', '3')
+    const replies: Array<Decoded | null> = []
+    for (const step of steps) {
+      if (step[0] === '__sleep') {
+        await new Promise((resolve) => setTimeout(resolve, Number(step[1])))
+        replies.push(null)
+      } else {
+        replies.push(await client.call(...step))
+      }
+    }
+    return replies
+  } finally {
+    client.close()
+  }
+}
+
+function canonical(reply: Decoded): string {
+  return JSON.stringify(reply, (_key, value) => (typeof value === 'bigint' ? `${value}n` : value))
+}
+
+function sortedReply(reply: Decoded): Decoded {
+  if ('value' in reply && Array.isArray(reply.value)) {
+    return { ...reply, value: [...reply.value].sort((a, b) => (canonical(a) < canonical(b) ? -1 : canonical(a) > canonical(b) ? 1 : 0)) } as Decoded
+  }
+  return reply
+}
+
+function shapeOf(reply: Decoded): unknown {
+  return 'value' in reply && Array.isArray(reply.value) ? { type: reply.type, length: reply.value.length } : { type: reply.type }
+}
+
+export function compareReplies(steps: Step[], expected: Array<Decoded | null>, actual: Array<Decoded | null>, options: DiffOptions = {}): void {
+  for (let i = 0; i < steps.length; i++) {
+    const want = expected[i]
+    const got = actual[i]
+    if (want === null || got === null) continue
+    const where = `step ${i}: ${steps[i].map(String).join(' ').slice(0, 200)}`
+    if (options.typeOnly?.includes(i)) {
+      assert.deepEqual(shapeOf(got), shapeOf(want), where)
+    } else if (options.approx?.includes(i) && want.type === 'int' && got.type === 'int') {
+      const slack = want.value < 0n ? 0n : 2n + want.value / 50n
+      const delta = got.value > want.value ? got.value - want.value : want.value - got.value
+      assert.ok(delta <= slack, `${where}: ${got.value} not within ${slack} of ${want.value}`)
+    } else if (options.sorted?.includes(i)) {
+      assert.deepEqual(sortedReply(got), sortedReply(want), where)
+    } else {
+      assert.deepEqual(got, want, where)
+    }
+  }
+}
+
+/**
+ * A mocha suite with one redis-server and one marekvs for all its cases; each case starts
+ * from FLUSHALL on both and must get the same replies from both.
+ */
+export function diffSuite(name: string, body: (diff: Diff) => void, marekvsEnv: Record<string, string> = {}): void {
+  describe(`differential: ${name}`, function () {
+    this.timeout(60000)
+    let redis: ServerProcess
+    let marekvs: Marekvs
+    before(async () => {
+      ;[redis, marekvs] = await Promise.all([startRedis(), startMarekvs({ env: marekvsEnv })])
+    })
+    after(async () => {
+      await Promise.all([redis?.stop(), marekvs?.stop()])
+    })
+    body((title, steps, options = {}) => {
+      it(title, async () => {
+        await Promise.all([runSteps(redis.port, [['FLUSHALL']]), runSteps(marekvs.port, [['FLUSHALL']])])
+        const [expected, actual] = await Promise.all([
+          runSteps(redis.port, steps, options.proto),
+          runSteps(marekvs.port, steps, options.proto),
+        ])
+        compareReplies(steps, expected, actual, options)
+      })
+    })
+  })
+}
