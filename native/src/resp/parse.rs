@@ -103,6 +103,7 @@ pub struct Parser {
     cmd: Command,
     pub max_bulk: i64,
     pub authenticated: bool,
+    /// The error reply text (with its `ERR` prefix) once a protocol error was seen.
     pub error: Option<String>,
     pub stalled: bool,
 }
@@ -217,7 +218,7 @@ impl Parser {
     }
 
     fn fail(&mut self, e: String) {
-        self.error = Some(e);
+        self.error = Some(format!("ERR {}", e));
         self.pending = Vec::new();
         self.ppos = 0;
         self.cmd.reset();
@@ -601,7 +602,7 @@ mod tests {
             vec![v(&["set", "aA\n", "b'c"]), v(&["ping"])]
         );
         assert_eq!(commands(&mut p, b"get \"a\"b\r\n"), Vec::<Vec<Vec<u8>>>::new());
-        assert_eq!(p.error.as_deref(), Some("Protocol error: unbalanced quotes in request"));
+        assert_eq!(p.error.as_deref(), Some("ERR Protocol error: unbalanced quotes in request"));
     }
 
     #[test]
@@ -614,7 +615,7 @@ mod tests {
         ] {
             let mut p = Parser::default();
             commands(&mut p, input);
-            assert_eq!(p.error.as_deref(), Some(err));
+            assert_eq!(p.error.as_deref(), Some(format!("ERR {}", err).as_str()));
         }
         assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));
         assert_eq!(string2ll(b"9223372036854775808"), None);

@@ -1,0 +1,255 @@
+// The native addon (native/, Rust via napi-rs): loader and typed interface.
+//
+// Load order, as better-sqlite3 and node-gyp-build do it:
+//   1. MAREKVS_NATIVE_PATH, when set (tests and experiments only)
+//   2. prebuilds/<platform>-<arch>/marekvs.node (shipped in the npm package)
+//   3. build/Release/marekvs.node (`npm run build:native`, or the source build
+//      that scripts/install.js runs when no prebuild loads)
+// A failure names every path tried and why each failed.
+//
+// The addon keeps no global state: each worker thread that imports this module
+// loads its own instance.
+
+import * as path from 'node:path'
+import type { Reply } from './core/reply'
+
+export interface ParserOptions {
+  /** proto-max-bulk-len; default 512 MiB. */
+  maxBulkLen?: number
+}
+
+export interface RequestParser {
+  /**
+   * Feed socket bytes. Returns every complete command now available, each as
+   * its argv. Arguments are views into `chunk` (when the command lies inside
+   * it) or into Buffers the parser handed over and never touches again: the
+   * caller must not mutate or reuse `chunk` while the commands are alive.
+   * Partial input is kept for the next feed. After a protocol error, `error`
+   * is set, the commands before it are still returned, and later feeds
+   * return [].
+   */
+  feed(chunk: Buffer): Buffer[][]
+  /** Redis's message without the leading '-', e.g. 'ERR Protocol error: invalid multibulk length', or null. */
+  readonly error: string | null
+  /** Bytes buffered but not yet returned as commands (for client-query-buffer-limit). */
+  readonly bufferedBytes: number
+  /**
+   * True when an unauthenticated limit (multibulk count > 10, bulk > 16384)
+   * was hit by a command that follows others in the same feed. Redis would run
+   * those earlier commands first (one may be AUTH), so the parser stops there
+   * instead of failing: run the returned commands, then call
+   * `feed(Buffer.alloc(0))` to go on with the authentication state they left.
+   */
+  readonly stalled: boolean
+  /** Before AUTH Redis limits multibulk count to 10 and bulk length to 16384. */
+  setAuthenticated(authenticated: boolean): void
+  setMaxBulkLen(bytes: number): void
+}
+
+// HLC: u64 = physical_ms << 16 | logical.
+export interface HlcUpdate {
+  hlc: bigint
+  rejected: boolean
+}
+
+/** The 19-byte envelope, big-endian: flags u8 | hlc u64 | origin u16 | expire_at_ms u64 (0 = no expiry). */
+export interface Envelope {
+  flags: number
+  hlc: bigint
+  origin: number
+  expireAtMs: number
+}
+
+/** The native half of RequestParser (native/src/lib.rs). */
+interface NativeRequestParser {
+  feed(chunk: Buffer, meta: Uint32Array): number
+  takeMeta(): Uint32Array
+  takePendingBacking(): Buffer | null
+  takeInlineBacking(): Buffer | null
+  readonly error: string | null
+  readonly bufferedBytes: number
+  readonly stalled: boolean
+  setAuthenticated(authenticated: boolean): void
+  setMaxBulkLen(bytes: number): void
+}
+
+interface Binding {
+  NativeRequestParser: new (maxBulkLen?: number) => NativeRequestParser
+  encodeReplies(replies: Reply[], proto: 2 | 3): Buffer
+  encodeReply(reply: Reply, proto: 2 | 3): Buffer
+  hlcPack(physicalMs: number, logical: number): bigint
+  hlcPhysical(hlc: bigint): number
+  hlcLogical(hlc: bigint): number
+  hlcNext(prev: bigint, physicalMs: number): bigint
+  hlcUpdate(prev: bigint, remote: bigint, physicalMs: number, maxDriftMs: number): HlcUpdate
+  ENVELOPE_BYTES: number
+  encodeRecord(envelope: Envelope, payload: Buffer): Buffer
+  decodeEnvelope(record: Buffer): Envelope
+  PARTITIONS: number
+  partitionOf(key: Buffer): number
+  xxh3(data: Buffer): bigint
+  incrByFloat(current: Buffer | null, increment: Buffer): string
+  formatDouble(d: number): string
+}
+
+/** The package root: this file runs as dist/lib/native.js. */
+const PACKAGE_ROOT = path.join(__dirname, '..', '..')
+
+/** Where the addon may be, in the order tried. */
+export function nativeCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  const paths: string[] = []
+  if (env.MAREKVS_NATIVE_PATH) paths.push(path.resolve(env.MAREKVS_NATIVE_PATH))
+  paths.push(path.join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`, 'marekvs.node'))
+  paths.push(path.join(PACKAGE_ROOT, 'build', 'Release', 'marekvs.node'))
+  return paths
+}
+
+function load(): Binding {
+  const failures: string[] = []
+  for (const p of nativeCandidates()) {
+    try {
+      return require(p) as Binding
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException
+      const why = e.code === 'MODULE_NOT_FOUND' ? 'not found' : String(e.message).split('\n')[0]
+      failures.push(`${p}: ${why}`)
+    }
+  }
+  throw new Error(
+    `marekvs: cannot load the native addon; tried:\n  ${failures.join('\n  ')}\n` +
+      `Build it with "npm run build:native" (needs Rust/cargo), or reinstall the package.`,
+  )
+}
+
+const binding = load()
+
+export const ENVELOPE_BYTES = 19 as const
+export const PARTITIONS = 4096 as const
+if (binding.ENVELOPE_BYTES !== ENVELOPE_BYTES || binding.PARTITIONS !== PARTITIONS) {
+  throw new Error('marekvs: native addon does not match lib/native.ts (rebuild it with "npm run build:native")')
+}
+
+// ------------------------------------------------------------- RESP parser
+
+// Header word of a command in the meta array: argc | backing << 30.
+const ARGC_MASK = 0x3fffffff
+const BACKING_CHUNK = 0
+const BACKING_PENDING = 1
+
+/**
+ * Command descriptions from the native side land here. One array per module
+ * instance (per worker) is enough: feed is synchronous and its meta is read
+ * before anything else can feed. 64 Ki words covers a 16 KiB socket read of
+ * tiny commands; more falls back to a fresh array from the addon.
+ */
+const sharedMeta = new Uint32Array(64 * 1024)
+
+class RequestParserImpl implements RequestParser {
+  private readonly native: NativeRequestParser
+
+  constructor(options: ParserOptions = {}) {
+    this.native = new binding.NativeRequestParser(options.maxBulkLen)
+  }
+
+  feed(chunk: Buffer): Buffer[][] {
+    const native = this.native
+    let words = native.feed(chunk, sharedMeta)
+    let meta: Uint32Array = sharedMeta
+    if (words < 0) {
+      meta = native.takeMeta()
+      words = -words
+    }
+    const commands: Buffer[][] = []
+    let pending: Buffer | null = null
+    let inline: Buffer | null = null
+    let i = 0
+    while (i < words) {
+      const header = meta[i++]
+      const argc = header & ARGC_MASK
+      const kind = header >>> 30
+      let backing: Buffer
+      if (kind === BACKING_CHUNK) {
+        backing = chunk
+      } else if (kind === BACKING_PENDING) {
+        backing = pending ??= native.takePendingBacking()!
+      } else {
+        backing = inline ??= native.takeInlineBacking()!
+      }
+      const argv = new Array<Buffer>(argc)
+      for (let a = 0; a < argc; a++) {
+        argv[a] = backing.subarray(meta[i], meta[i + 1])
+        i += 2
+      }
+      commands.push(argv)
+    }
+    return commands
+  }
+
+  get error(): string | null {
+    return this.native.error
+  }
+
+  get bufferedBytes(): number {
+    return this.native.bufferedBytes
+  }
+
+  get stalled(): boolean {
+    return this.native.stalled
+  }
+
+  setAuthenticated(authenticated: boolean): void {
+    this.native.setAuthenticated(authenticated)
+  }
+
+  setMaxBulkLen(bytes: number): void {
+    this.native.setMaxBulkLen(bytes)
+  }
+}
+
+export const RequestParser: new (options?: ParserOptions) => RequestParser = RequestParserImpl
+
+// ------------------------------------------------------------ RESP encoder
+
+/** Encode replies for one connection in one native call; proto is 2 or 3. */
+export const encodeReplies: (replies: Reply[], proto: 2 | 3) => Buffer = binding.encodeReplies
+export const encodeReply: (reply: Reply, proto: 2 | 3) => Buffer = binding.encodeReply
+
+// -------------------------------------------------------------------- HLC
+
+export const hlcPack: (physicalMs: number, logical: number) => bigint = binding.hlcPack
+export const hlcPhysical: (hlc: bigint) => number = binding.hlcPhysical
+export const hlcLogical: (hlc: bigint) => number = binding.hlcLogical
+/** The next timestamp strictly greater than prev: max(prev + 1, pack(physicalMs, 0)). */
+export const hlcNext: (prev: bigint, physicalMs: number) => bigint = binding.hlcNext
+/**
+ * Receive a remote timestamp: the result is > prev and > remote, unless the
+ * remote's physical part is more than maxDriftMs ahead of physicalMs; then it
+ * is not adopted and the result is { hlc: hlcNext(prev, physicalMs), rejected: true }.
+ */
+export const hlcUpdate: (prev: bigint, remote: bigint, physicalMs: number, maxDriftMs: number) => HlcUpdate =
+  binding.hlcUpdate
+
+// --------------------------------------------------------------- envelope
+
+/** Envelope followed by payload, in one Buffer. */
+export const encodeRecord: (envelope: Envelope, payload: Buffer) => Buffer = binding.encodeRecord
+/** Throws on records shorter than ENVELOPE_BYTES. */
+export const decodeEnvelope: (record: Buffer) => Envelope = binding.decodeEnvelope
+
+// ------------------------------------------------------------- partitions
+
+/** pid = XXH3-64(hash tag or key) mod 4096, hash tags as in Redis Cluster. */
+export const partitionOf: (key: Buffer) => number = binding.partitionOf
+/** XXH3-64, seed 0. */
+export const xxh3: (data: Buffer) => bigint = binding.xxh3
+
+// ------------------------------------------------------------------ float
+
+/**
+ * INCRBYFLOAT as Redis 7 computes it (80-bit long double). `current` null
+ * means the key does not exist (0). Throws Error('ERR value is not a valid
+ * float') or Error('ERR increment would produce NaN or Infinity').
+ */
+export const incrByFloat: (current: Buffer | null, increment: Buffer) => string = binding.incrByFloat
+/** A double as Redis 7.0 prints it in replies: `%.17g`, `inf`, `-inf`, `nan`. */
+export const formatDouble: (d: number) => string = binding.formatDouble
