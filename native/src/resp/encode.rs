@@ -80,36 +80,25 @@ fn check(status: sys::napi_status) -> Result<()> {
 
 pub struct Encoder {
     env: sys::napi_env,
-    key_t: sys::napi_value,
-    key_v: sys::napi_value,
-    key_format: sys::napi_value,
     resp3: bool,
     pub out: Vec<u8>,
 }
 
-fn make_key(env: sys::napi_env, name: &str) -> Result<sys::napi_value> {
-    let mut v = ptr::null_mut();
-    // SAFETY: env is the live environment of the current call; name is valid UTF-8.
-    check(unsafe { sys::napi_create_string_utf8(env, name.as_ptr() as *const _, name.len(), &mut v) })?;
-    Ok(v)
-}
+/// Property names as NUL-terminated C strings: napi_get_named_property looks
+/// them up as internalized strings, cheaper than creating keys per call.
+const KEY_T: &[u8] = b"t\0";
+const KEY_V: &[u8] = b"v\0";
+const KEY_FORMAT: &[u8] = b"format\0";
 
 impl Encoder {
     pub fn new(env: sys::napi_env, resp3: bool) -> Result<Self> {
-        Ok(Encoder {
-            env,
-            key_t: make_key(env, "t")?,
-            key_v: make_key(env, "v")?,
-            key_format: make_key(env, "format")?,
-            resp3,
-            out: Vec::with_capacity(256),
-        })
+        Ok(Encoder { env, resp3, out: Vec::with_capacity(256) })
     }
 
-    fn get(&self, obj: sys::napi_value, key: sys::napi_value) -> Result<sys::napi_value> {
+    fn get(&self, obj: sys::napi_value, key: &[u8]) -> Result<sys::napi_value> {
         let mut v = ptr::null_mut();
-        // SAFETY: obj is an object value of this call's scope.
-        check(unsafe { sys::napi_get_property(self.env, obj, key, &mut v) })?;
+        // SAFETY: obj is an object value of this call's scope; key ends in NUL.
+        check(unsafe { sys::napi_get_named_property(self.env, obj, key.as_ptr() as *const _, &mut v) })?;
         Ok(v)
     }
 
@@ -162,7 +151,7 @@ impl Encoder {
         Ok(buf)
     }
 
-    fn string_prop(&self, obj: sys::napi_value, key: sys::napi_value, what: &str) -> Result<Vec<u8>> {
+    fn string_prop(&self, obj: sys::napi_value, key: &[u8], what: &str) -> Result<Vec<u8>> {
         let v = self.get(obj, key)?;
         if self.type_of(v)? != sys::ValueType::napi_string {
             return Err(type_error(format!("reply of type '{}' needs a string", what)));
@@ -234,7 +223,7 @@ impl Encoder {
 
     /// An aggregate (`*`, `%`, `~`, `>`) whose items are `v` of a tagged object.
     fn push_aggregate(&mut self, obj: sys::napi_value, tag: &[u8], depth: u32) -> Result<()> {
-        let items = self.get(obj, self.key_v)?;
+        let items = self.get(obj, KEY_V)?;
         if !self.is_array(items)? {
             return Err(type_error(format!("reply of type '{}' needs an array", String::from_utf8_lossy(tag))));
         }
@@ -293,23 +282,24 @@ impl Encoder {
             push_header(&mut self.out, b'*', len as usize);
             return self.array_items(v, depth);
         }
-        let t = self.get(v, self.key_t)?;
-        if self.type_of(t)? != sys::ValueType::napi_string {
-            return Err(type_error("not a reply value (object without a string 't')".to_string()));
-        }
+        let t = self.get(v, KEY_T)?;
         let mut tag = [0u8; 16];
         let mut len = 0usize;
         // SAFETY: tag has 16 bytes; longer tags are truncated and then unknown.
-        check(unsafe { sys::napi_get_value_string_utf8(self.env, t, tag.as_mut_ptr() as *mut _, tag.len(), &mut len) })?;
+        // A non-string `t` fails here with napi_string_expected.
+        let status = unsafe { sys::napi_get_value_string_utf8(self.env, t, tag.as_mut_ptr() as *mut _, tag.len(), &mut len) };
+        if status != sys::Status::napi_ok {
+            return Err(type_error("not a reply value (object without a string 't')".to_string()));
+        }
         let tag = &tag[..len];
         let resp3 = self.resp3;
         match tag {
             b"status" => {
-                let s = self.get(v, self.key_v)?;
+                let s = self.get(v, KEY_V)?;
                 self.push_string(s, Some(b'+'))
             }
             b"error" => {
-                let s = self.get(v, self.key_v)?;
+                let s = self.get(v, KEY_V)?;
                 self.push_string(s, Some(b'-'))
             }
             b"nilarray" => {
@@ -317,7 +307,7 @@ impl Encoder {
                 Ok(())
             }
             b"bool" => {
-                let b = self.get(v, self.key_v)?;
+                let b = self.get(v, KEY_V)?;
                 let mut r = false;
                 // SAFETY: napi_get_value_bool fails (and we report it) on a non-boolean.
                 check(unsafe { sys::napi_get_value_bool(self.env, b, &mut r) })?;
@@ -330,7 +320,7 @@ impl Encoder {
                 Ok(())
             }
             b"double" => {
-                let d = self.get(v, self.key_v)?;
+                let d = self.get(v, KEY_V)?;
                 let mut x = 0f64;
                 // SAFETY: fails (reported) on a non-number.
                 check(unsafe { sys::napi_get_value_double(self.env, d, &mut x) })?;
@@ -338,7 +328,7 @@ impl Encoder {
                 Ok(())
             }
             b"bignum" => {
-                let s = self.string_prop(v, self.key_v, "bignum")?;
+                let s = self.string_prop(v, KEY_V, "bignum")?;
                 if resp3 {
                     push_line(&mut self.out, b'(', &s);
                 } else {
@@ -347,9 +337,9 @@ impl Encoder {
                 Ok(())
             }
             b"verbatim" => {
-                let text = self.string_prop(v, self.key_v, "verbatim")?;
+                let text = self.string_prop(v, KEY_V, "verbatim")?;
                 if resp3 {
-                    let format = self.string_prop(v, self.key_format, "verbatim")?;
+                    let format = self.string_prop(v, KEY_FORMAT, "verbatim")?;
                     if format.len() != 3 {
                         return Err(type_error("verbatim format must be 3 bytes".to_string()));
                     }
