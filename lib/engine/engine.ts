@@ -82,6 +82,9 @@ export class Engine {
         minThreads: 1,
         maxThreads: 1,
         idleTimeout: Infinity,
+        // The worker's event loop must run between tasks: RocksDB iterators release their
+        // bookkeeping on nextTick, which 'sync' atomics would starve.
+        atomics: 'disabled',
         workerData: { ...data, shard },
       })
       this.lanes.push({ pool, queue: [], inflight: false, sweepDue: false, walSyncDue: false })
@@ -164,8 +167,13 @@ export class Engine {
   }
 
   private flush(): void {
-    for (const lane of this.lanes) if (!lane.inflight && (lane.queue.length > 0 || lane.sweepDue || lane.walSyncDue)) this.send(lane)
+    for (const lane of this.lanes) if (!lane.inflight && this.hasWork(lane)) this.send(lane)
     this.tryRunBarrier()
+  }
+
+  /** Background work (sweep, WAL sync) waits while a barrier does, or it could starve the barrier. */
+  private hasWork(lane: Lane): boolean {
+    return lane.queue.length > 0 || (this.barrier === null && (lane.sweepDue || lane.walSyncDue))
   }
 
   private send(lane: Lane): void {
@@ -173,9 +181,12 @@ export class Engine {
     lane.queue = []
     lane.inflight = true
     const frame = batch.length > 0 ? packFrame(batch) : null
-    const task: ShardTask = { frame, nowMs: Date.now(), sync: this.config.fsync === 'always', sweep: lane.sweepDue, walSync: lane.walSyncDue }
-    lane.sweepDue = false
-    lane.walSyncDue = false
+    const background = this.barrier === null
+    const task: ShardTask = { frame, nowMs: Date.now(), sync: this.config.fsync === 'always', sweep: background && lane.sweepDue, walSync: background && lane.walSyncDue }
+    if (background) {
+      lane.sweepDue = false
+      lane.walSyncDue = false
+    }
     lane.pool.run(task, frame === null ? {} : { transferList: [frame.buffer as ArrayBuffer] }).then(
       (result: BatchResult | null) => this.complete(lane, batch, result),
       (err: Error) => {
@@ -197,7 +208,7 @@ export class Engine {
         submission.done(out.subarray(i === 0 ? 0 : result.ends[i - 1], result.ends[i]))
       }
     }
-    if (lane.queue.length > 0 || lane.sweepDue || lane.walSyncDue) this.send(lane)
+    if (this.hasWork(lane)) this.send(lane)
     else this.tryRunBarrier()
   }
 

@@ -15,6 +15,8 @@ export interface SweepCursor {
 
 /** Records examined per step: bounds how long one step delays the shard's commands. */
 export const SWEEP_RECORDS_PER_STEP = 2000
+/** Partitions visited per step (one iterator each): at 10 steps a second, a shard of 2048 partitions is swept in ~13 s. */
+export const SWEEP_PARTITIONS_PER_STEP = 16
 
 const ZERO = Buffer.from([0])
 
@@ -22,7 +24,7 @@ export function sweepStep(ctx: ExecContext, owned: readonly number[], cursor: Sw
   ctx.begin(nowMs)
   const purge: WriteOp[] = []
   let budget = SWEEP_RECORDS_PER_STEP
-  for (let visited = 0; visited < owned.length && budget > 0; visited++) {
+  for (let visited = 0; visited < Math.min(owned.length, SWEEP_PARTITIONS_PER_STEP) && budget > 0; visited++) {
     const range = partitionRange(owned[cursor.partition])
     const from = cursor.after === null ? range.gte : Buffer.concat([cursor.after, ZERO])
     const rows = ctx.store.scan('meta', from, range.lt, budget)

@@ -17,6 +17,8 @@ const QUERY_BUFFER_LIMIT_BYTES = 1024 * 1024 * 1024
 /** Commands awaiting replies past which the connection stops reading until some are written. */
 const PENDING_REPLIES_MAX = 64 * 1024
 
+const EMPTY = Buffer.alloc(0)
+
 export interface ConnectionHooks {
   onClose(connection: Connection): void
   statsBytes(input: number, output: number): void
@@ -61,6 +63,12 @@ export class Connection implements Session {
     socket.on('close', () => hooks.onClose(this))
   }
 
+  get fd(): number {
+    // Node keeps the descriptor on its private handle; CLIENT LIST shows -1 when it is not there.
+    const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd
+    return typeof fd === 'number' ? fd : -1
+  }
+
   get outputBytes(): number {
     return this.socket.writableLength
   }
@@ -95,11 +103,16 @@ export class Connection implements Session {
   private onData(chunk: Buffer): void {
     this.hooks.statsBytes(chunk.length, 0)
     if (this.closing) return
-    const commands = this.parser.feed(chunk)
-    for (const argv of commands) {
-      if (this.closing) break
-      this.dispatch(argv)
-    }
+    // The parser stalls before a command over the unauthenticated limits when earlier commands
+    // of the chunk may authenticate (AUTH runs synchronously): run those, then resume.
+    let input = chunk
+    do {
+      for (const argv of this.parser.feed(input)) {
+        if (this.closing) break
+        this.dispatch(argv)
+      }
+      input = EMPTY
+    } while (this.parser.stalled && !this.closing)
     const protocolError = this.parser.error
     if (protocolError !== null && !this.closing) {
       // Redis answers the protocol error, then closes once the reply is out.

@@ -25,7 +25,7 @@ export function tempDir(prefix = 'marekvs-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix))
 }
 
-async function waitForPing(port: number, proc: ChildProcess, output: () => string, timeoutMs = 20000): Promise<void> {
+async function waitForPing(port: number, proc: ChildProcess, output: () => string, timeoutMs = 60000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode} before it was ready:\n${output()}`)

@@ -1,0 +1,115 @@
+// Bad input and abusive clients against a real server process: protocol errors close only
+// the offending connection, with Redis's wording; nothing crashes; other clients carry on.
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { Marekvs, startMarekvs } from '../support/servers'
+import { RawClient } from '../support/resp'
+
+describe('protocol and bad input', function () {
+  this.timeout(180000)
+  let server: Marekvs
+  before(async () => {
+    server = await startMarekvs()
+  })
+  after(async () => {
+    assert.equal(await server.stop(), 0, server.output())
+  })
+
+  const protocolErrors: Array<[string, string]> = [
+    ['*abc\r\n', 'ERR Protocol error: invalid multibulk length'],
+    ['*2000000\r\n', 'ERR Protocol error: invalid multibulk length'],
+    ['*1\r\nx3\r\nfoo\r\n', "ERR Protocol error: expected '$', got 'x'"],
+    ['*1\r\n$-5\r\n', 'ERR Protocol error: invalid bulk length'],
+    ['*1\r\n$999999999999\r\n', 'ERR Protocol error: invalid bulk length'],
+    ['SET "a b\r\n', 'ERR Protocol error: unbalanced quotes in request'],
+  ]
+  for (const [bytes, message] of protocolErrors) {
+    it(`answers ${JSON.stringify(bytes)} with "${message}" and closes`, async () => {
+      const client = await RawClient.connect(server.port)
+      client.sendRaw(bytes)
+      assert.deepEqual(await client.read(), { type: 'error', value: message })
+      assert.ok(await client.closedByServer(), 'connection should be closed after a protocol error')
+    })
+  }
+
+  it('runs the commands before a protocol error, then answers it', async () => {
+    const client = await RawClient.connect(server.port)
+    client.sendRaw('*3\r\n$3\r\nSET\r\n$6\r\nbefore\r\n$1\r\n1\r\n*x\r\n')
+    assert.deepEqual(await client.read(), { type: 'status', value: 'OK' })
+    assert.deepEqual(await client.read(), { type: 'error', value: 'ERR Protocol error: invalid multibulk length' })
+    const other = await RawClient.connect(server.port)
+    assert.deepEqual(await other.call('GET', 'before'), { type: 'bulk', value: '1' })
+    other.close()
+  })
+
+  it('accepts inline commands and a command split into single bytes', async () => {
+    const client = await RawClient.connect(server.port)
+    client.sendRaw('SET inline "hello world"\r\n')
+    assert.deepEqual(await client.read(), { type: 'status', value: 'OK' })
+    const bytes = Buffer.from('*2\r\n$3\r\nGET\r\n$6\r\ninline\r\n')
+    for (const byte of bytes) {
+      client.sendRaw(Buffer.from([byte]))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    assert.deepEqual(await client.read(), { type: 'bulk', value: 'hello world' })
+    client.close()
+  })
+
+  it('answers a deep pipeline in order', async () => {
+    const client = await RawClient.connect(server.port)
+    const parts: string[] = []
+    for (let i = 0; i < 2000; i++) parts.push(`*3\r\n$3\r\nSET\r\n$${String(i).length + 2}\r\np:${i}\r\n$${String(i).length}\r\n${i}\r\n`, `*2\r\n$3\r\nGET\r\n$${String(i).length + 2}\r\np:${i}\r\n`)
+    client.sendRaw(parts.join(''))
+    for (let i = 0; i < 2000; i++) {
+      assert.deepEqual(await client.read(), { type: 'status', value: 'OK' })
+      assert.deepEqual(await client.read(), { type: 'bulk', value: String(i) })
+    }
+    client.close()
+  })
+
+  it('survives random garbage from many clients and keeps serving', async () => {
+    for (let round = 0; round < 50; round++) {
+      const client = await RawClient.connect(server.port)
+      client.sendRaw(randomBytes(1 + (round * 97) % 4096))
+      client.close()
+    }
+    const client = await RawClient.connect(server.port)
+    assert.deepEqual(await client.call('PING'), { type: 'status', value: 'PONG' })
+    client.close()
+    assert.equal(server.proc.exitCode, null)
+  })
+
+  it('limits unauthenticated clients to small requests when requirepass is set', async () => {
+    const guarded = await startMarekvs({ env: { MAREKVS_REQUIREPASS: 'secret' } })
+    try {
+      const client = await RawClient.connect(guarded.port)
+      assert.deepEqual(await client.call('GET', 'k'), { type: 'error', value: 'NOAUTH Authentication required.' })
+      client.sendRaw('*20\r\n')
+      assert.deepEqual(await client.read(), { type: 'error', value: 'ERR Protocol error: unauthenticated multibulk length' })
+      assert.ok(await client.closedByServer())
+    } finally {
+      await guarded.stop()
+    }
+  })
+
+  it('stops reading from a client that pipelines without reading, without growing without bound', async () => {
+    const client = await RawClient.connect(server.port)
+    client.socket.pause()
+    const value = 'x'.repeat(64 * 1024)
+    await new Promise<void>((resolve) => client.socket.write(Buffer.from(`*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$${value.length}\r\n${value}\r\n`), () => resolve()))
+    const get = Buffer.from('*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n')
+    // ~3 GB of replies requested; the server must push back instead of buffering them.
+    let written = 0
+    const deadline = Date.now() + 3000
+    while (Date.now() < deadline && written < 50000) {
+      if (!client.socket.write(get)) await Promise.race([new Promise((resolve) => client.socket.once('drain', resolve)), new Promise((resolve) => setTimeout(resolve, 200))])
+      written++
+    }
+    const other = await RawClient.connect(server.port)
+    assert.deepEqual(await other.call('PING'), { type: 'status', value: 'PONG' })
+    other.close()
+    client.close()
+    const rssMb = Number((await import('node:fs')).readFileSync(`/proc/${server.proc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) / 1024
+    assert.ok(rssMb < 1024, `server RSS ${rssMb} MB`)
+  })
+})
