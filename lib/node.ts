@@ -29,8 +29,13 @@ export class InternalSession implements Session {
   monitoring = false
   readonly outputBytes = 0
   readonly inputBytes = 0
+  readonly fd = -1
   constructor(readonly id: number, public authenticated: boolean) {}
+  setAuthenticated(authenticated: boolean): void {
+    this.authenticated = authenticated
+  }
   closeAfterReply(): void {}
+  kill(): void {}
   push(): void {}
 }
 

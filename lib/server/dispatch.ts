@@ -7,6 +7,7 @@ import { arityOk } from '../commands/types'
 import { encodeReply } from '../native'
 import type { NodeServices, Session } from './session'
 import { monitorLine } from './monitor'
+import { redactForMonitor, subcommandOf } from './commands/util'
 
 export type Done = (reply: Buffer | Reply) => void
 
@@ -26,11 +27,14 @@ export class Dispatcher {
   run(session: Session, argv: Buffer[], embedded: boolean, done: Done): void {
     const name = argv[0].toString('latin1').toLowerCase()
     const command = this.table.get(name)
+    // CLIENT, CONFIG, COMMAND: stats, CLIENT LIST and MONITOR name the subcommand (`config|get`).
+    const subcommand = command !== undefined && 'runConn' in command ? subcommandOf(command, argv) : undefined
+    const fullName = subcommand?.name ?? command?.name ?? 'unknown'
     const startMs = performance.now()
     const stats = this.services.stats
     const finish: Done = (reply) => {
       const failed = Buffer.isBuffer(reply) ? reply[0] === 0x2d : isError(reply)
-      stats.recordCommand(command?.name ?? 'unknown', (performance.now() - startMs) * 1000, failed)
+      stats.recordCommand(fullName, (performance.now() - startMs) * 1000, failed)
       done(reply)
     }
     const immediate = (reply: Reply) => finish(embedded ? reply : encodeReply(reply, session.proto))
@@ -38,8 +42,9 @@ export class Dispatcher {
     if (command === undefined) return immediate(unknownCommand(argv))
     if (!arityOk(command.arity, argv.length)) return immediate(Errors.wrongArity(command.name))
     if (!session.authenticated && !command.flags.includes('no-auth')) return immediate(Errors.noAuth)
-    session.lastCommand = command.name
-    this.feedMonitors(session, argv)
+    session.lastCommand = fullName
+    // As Redis: admin commands are not shown to monitors, credentials are redacted.
+    if (!(subcommand ?? command).flags.includes('admin')) this.feedMonitors(session, redactForMonitor(command.name, argv))
     if ('runConn' in command) {
       let reply: Reply | Promise<Reply>
       try {

@@ -15,7 +15,12 @@ export interface Session {
   readonly createdMs: number
   name: string | null
   proto: 2 | 3
+  /** Read it freely; change it with setAuthenticated (a connection's parser limits follow it). */
   authenticated: boolean
+  /** AUTH, HELLO AUTH, RESET. */
+  setAuthenticated(authenticated: boolean): void
+  /** The socket's file descriptor for CLIENT LIST `fd=`; absent or -1 when embedded or unknown. */
+  readonly fd?: number
   /** Name of the last command this session ran (CLIENT LIST `cmd=`). */
   lastCommand: string
   lastActiveMs: number
@@ -23,6 +28,8 @@ export interface Session {
   monitoring: boolean
   /** Close after the pending replies are written (QUIT, CLIENT KILL of oneself). */
   closeAfterReply(): void
+  /** Close now, dropping pending replies (CLIENT KILL). No-op for embedded sessions. */
+  kill(): void
   /** Write a reply out of band (MONITOR lines). No-op for embedded sessions. */
   push(reply: Reply): void
   /** Bytes waiting in the output buffer / input buffer, for CLIENT LIST. */
@@ -59,4 +66,6 @@ export type ConnHandler = (services: NodeServices, session: Session, argv: Buffe
 
 export interface ConnCommand extends CommandInfo {
   readonly runConn: ConnHandler
+  /** Container commands (CLIENT, CONFIG, COMMAND): entries named `client|setname`... */
+  readonly subcommands?: readonly ConnCommand[]
 }
