@@ -40,7 +40,6 @@ export class InternalSession implements Session {
 }
 
 export class MarekNode implements NodeServices {
-  readonly stats = new ServerStats()
   readonly startedMs = Date.now()
   readonly live: LiveSettings
   readonly commands: ReadonlyMap<string, AnyCommand>
@@ -55,7 +54,7 @@ export class MarekNode implements NodeServices {
   /** Called once SHUTDOWN or a signal has stopped the node (the CLI exits there). */
   onStopped: () => void = () => {}
 
-  private constructor(readonly config: Config, readonly engine: Engine) {
+  private constructor(readonly config: Config, readonly engine: Engine, readonly stats: ServerStats) {
     this.live = {
       requirepass: config.requirepass,
       scriptTimeLimitMs: config.scriptTimeLimitMs,
@@ -70,8 +69,9 @@ export class MarekNode implements NodeServices {
 
   static async open(config: Config): Promise<MarekNode> {
     log.setLevel(config.logLevel)
-    const engine = await Engine.open(config)
-    return new MarekNode(config, engine)
+    const stats = new ServerStats()
+    const engine = await Engine.open(config, () => stats.storageErrors++)
+    return new MarekNode(config, engine, stats)
   }
 
   newClientId(): number {

@@ -71,6 +71,8 @@ export class Engine {
     readonly store: Store,
     private readonly mainCtx: ExecContext,
     hlc: SharedHlc,
+    /** Counts failed RocksDB writes (INFO, /metrics). */
+    private readonly onStorageError: () => void,
   ) {
     const data: Omit<ShardWorkerData, 'shard'> = {
       handle: store.handle, hlcBuffer: hlc.buffer, nodeId: config.nodeId, shards: config.shards, logLevel: config.logLevel,
@@ -94,7 +96,7 @@ export class Engine {
     for (const timer of this.timers) timer.unref()
   }
 
-  static async open(config: EngineConfig): Promise<Engine> {
+  static async open(config: EngineConfig, onStorageError: () => void = () => {}): Promise<Engine> {
     mkdirSync(config.dataDir, { recursive: true })
     const store = await Store.open(path.join(config.dataDir, 'rocksdb'))
     try {
@@ -104,7 +106,7 @@ export class Engine {
       throw err
     }
     const hlc = SharedHlc.create(highWaterHlc(store))
-    const engine = new Engine(config, store, new ExecContext(store, hlc, config.nodeId, 'main'), hlc)
+    const engine = new Engine(config, store, new ExecContext(store, hlc, config.nodeId, 'main'), hlc, onStorageError)
     // Start every worker now, so a broken install fails at open and not on the first command.
     await Promise.all(engine.lanes.map((lane) => lane.pool.run({ frame: null, nowMs: Date.now(), sync: false, sweep: false, walSync: false })))
     return engine
@@ -199,6 +201,7 @@ export class Engine {
 
   private complete(lane: Lane, batch: Submission[], result: BatchResult | null, failure?: Reply): void {
     lane.inflight = false
+    if (result?.storageError) this.onStorageError()
     for (let i = 0; i < batch.length; i++) {
       const submission = batch[i]
       if (failure !== undefined || result === null) submission.done(this.finish(submission, failure ?? error('ERR shard returned no reply')))
@@ -233,6 +236,7 @@ export class Engine {
       return this.finish(submission, reply)
     }
     const result = runBatch(this.mainCtx, [submission], nowMs, this.config.fsync === 'always')
+    if (result.storageError) this.onStorageError()
     return submission.proto === 0 ? result.raw![0] ?? null : result.out
   }
 
