@@ -144,6 +144,8 @@ const BACKING_PENDING = 1
  */
 const sharedMeta = new Uint32Array(64 * 1024)
 
+const NO_BYTES = Buffer.alloc(0)
+
 class RequestParserImpl implements RequestParser {
   private readonly native: NativeRequestParser
 
@@ -171,9 +173,10 @@ class RequestParserImpl implements RequestParser {
       if (kind === BACKING_CHUNK) {
         backing = chunk
       } else if (kind === BACKING_PENDING) {
-        backing = pending ??= native.takePendingBacking()!
+        // The native side hands over no buffer when every argument is empty (e.g. `'' ''`).
+        backing = pending ??= native.takePendingBacking() ?? NO_BYTES
       } else {
-        backing = inline ??= native.takeInlineBacking()!
+        backing = inline ??= native.takeInlineBacking() ?? NO_BYTES
       }
       const argv = new Array<Buffer>(argc)
       for (let a = 0; a < argc; a++) {

@@ -106,14 +106,24 @@ export class Connection implements Session {
     // The parser stalls before a command over the unauthenticated limits when earlier commands
     // of the chunk may authenticate (AUTH runs synchronously): run those, then resume.
     let input = chunk
+    let parserFailure: string | null = null
     do {
-      for (const argv of this.parser.feed(input)) {
+      let commands: Buffer[][]
+      try {
+        commands = this.parser.feed(input)
+      } catch (err) {
+        // A parser bug must cost this connection, never the node.
+        log.error('request parser failed', { id: this.id, error: (err as Error).stack })
+        parserFailure = 'ERR Protocol error: unparsable request'
+        break
+      }
+      for (const argv of commands) {
         if (this.closing) break
         this.dispatch(argv)
       }
       input = EMPTY
     } while (this.parser.stalled && !this.closing)
-    const protocolError = this.parser.error
+    const protocolError = parserFailure ?? this.parser.error
     if (protocolError !== null && !this.closing) {
       // Redis answers the protocol error, then closes once the reply is out.
       log.debug('protocol error', { id: this.id, error: protocolError })

@@ -55,6 +55,15 @@ describe('protocol and bad input', function () {
     client.close()
   })
 
+  it('answers inline lines of empty arguments as unknown commands', async () => {
+    const client = await RawClient.connect(server.port)
+    client.sendRaw("''\r\n'' ''\r\n")
+    assert.deepEqual(await client.read(), { type: 'error', value: "ERR unknown command '', with args beginning with: " })
+    assert.deepEqual(await client.read(), { type: 'error', value: "ERR unknown command '', with args beginning with: '' " })
+    assert.deepEqual(await client.call('PING'), { type: 'status', value: 'PONG' })
+    client.close()
+  })
+
   it('answers a deep pipeline in order', async () => {
     const client = await RawClient.connect(server.port)
     const parts: string[] = []
