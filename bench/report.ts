@@ -44,6 +44,8 @@ export interface SuiteResult {
   /** `git status --porcelain` when dirty: what the measured build had beyond the commit. */
   dirtyPaths: string[]
   mode: 'quick' | 'full'
+  /** false: interrupted, only the workloads finished so far. */
+  complete: boolean
   repeats: number
   machine: { cpus: number; cpuModel: string; memoryGiB: number; kernel: string; node: string; redis: string }
   /** 1-minute load average at the start and end of the suite, and the highest seen after a run. */
@@ -52,6 +54,9 @@ export interface SuiteResult {
   workloads: WorkloadResult[]
   durationS: number
 }
+
+/** Above this 1-minute load per CPU, something besides the suite was running. */
+const LOAD_NOISY_PER_CPU = 2
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
@@ -107,7 +112,7 @@ export function markdownTable(workloads: WorkloadResult[]): string {
 export function markdownReport(suite: SuiteResult): string {
   const m = suite.machine
   return [
-    `# marekvs vs Redis, ${suite.date}, ${suite.commit}${suite.dirty ? '-dirty' : ''} (${suite.mode})`,
+    `# marekvs vs Redis, ${suite.date}, ${suite.commit}${suite.dirty ? '-dirty' : ''} (${suite.mode}${suite.complete ? '' : ', interrupted'})`,
     '',
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}; Node ${m.node}; ${m.redis}.`,
     `redis-benchmark runs on the same machine. ${suite.repeats} measured run(s) per workload and server after a warm-up,`,
@@ -120,7 +125,9 @@ export function markdownReport(suite: SuiteResult): string {
     suite.note,
     `1-minute load average: ${suite.load1.start.toFixed(1)} at the start, ${suite.load1.end.toFixed(1)} at the end, ` +
       `${suite.load1.max.toFixed(1)} at most after a run` +
-      (suite.load1.max > m.cpus ? ` (above the ${m.cpus} CPUs: other work shared the machine, so the figures are noisy)` : '') + '.',
+      (suite.load1.max > LOAD_NOISY_PER_CPU * m.cpus
+        ? ` (well above the ${m.cpus} CPUs: other work shared the machine, so the figures are noisy)`
+        : ' (the suite itself keeps about 3 threads busy: redis-benchmark, and marekvs\'s main thread and shards)') + '.',
     suite.dirty ? `\nUncommitted changes in the measured tree:\n\n${suite.dirtyPaths.map((p) => `    ${p}`).join('\n')}\n` : '',
   ].join('\n')
 }

@@ -33,8 +33,9 @@ function parseArgs(argv: string[]): Options {
   return options
 }
 
+/** git's output without the trailing newline (leading spaces matter in `status --porcelain`). */
 function git(args: string[]): string {
-  return execFileSync('git', args, { cwd: REPO_ROOT }).toString().trim()
+  return execFileSync('git', args, { cwd: REPO_ROOT }).toString().trimEnd()
 }
 
 function machine(): SuiteResult['machine'] {
@@ -138,12 +139,38 @@ async function main(): Promise<void> {
   const repeats = options.quick ? 1 : 3
   const workloads = WORKLOADS.filter((w) => options.only === null || w.name.toLowerCase().includes(options.only.toLowerCase()))
   const started = Date.now()
+  // Taken before the first run: the code measured is HEAD plus these changes.
+  const commit = git(['rev-parse', '--short', 'HEAD'])
   const status = git(['status', '--porcelain'])
   const loadStart = os.loadavg()[0]
   const results: WorkloadResult[] = []
+  const report = (complete: boolean) => {
+    const suite: SuiteResult = {
+      date: new Date().toISOString().slice(0, 10),
+      commit,
+      dirty: status !== '',
+      dirtyPaths: status === '' ? [] : status.split('\n'),
+      mode: options.quick ? 'quick' : 'full',
+      complete,
+      repeats,
+      machine: machine(),
+      load1: {
+        start: loadStart,
+        end: os.loadavg()[0],
+        max: Math.max(0, ...results.flatMap((w) => [...w.redis.runs, ...w.marekvs.runs].map((run) => run.load1))),
+      },
+      note: 'Client and both servers share the machine: redis-benchmark takes CPU from the server it drives, ' +
+        'which costs marekvs (several threads) more than single-threaded Redis.',
+      workloads: results,
+      durationS: Math.round((Date.now() - started) / 1000),
+    }
+    process.stdout.write(`\n${markdownTable(results)}\n\n`)
+    for (const file of writeResults(RESULTS_DIR, suite)) log(`wrote ${path.relative(REPO_ROOT, file)}`)
+  }
   let pair: Pair | null = null
   const interrupted = (signal: NodeJS.Signals) => {
-    log(`${signal}: stopping the servers`)
+    log(`${signal}: stopping the servers; writing the ${results.length} workload(s) finished so far`)
+    if (results.length > 0) report(false)
     void (pair?.stop() ?? Promise.resolve()).finally(() => process.exit(130))
   }
   process.once('SIGINT', interrupted)
@@ -168,26 +195,7 @@ async function main(): Promise<void> {
     process.removeListener('SIGINT', interrupted)
     process.removeListener('SIGTERM', interrupted)
   }
-  const suite: SuiteResult = {
-    date: new Date().toISOString().slice(0, 10),
-    commit: git(['rev-parse', '--short', 'HEAD']),
-    dirty: status !== '',
-    dirtyPaths: status === '' ? [] : status.split('\n'),
-    mode: options.quick ? 'quick' : 'full',
-    repeats,
-    machine: machine(),
-    load1: {
-      start: loadStart,
-      end: os.loadavg()[0],
-      max: Math.max(0, ...results.flatMap((w) => [...w.redis.runs, ...w.marekvs.runs].map((run) => run.load1))),
-    },
-    note: 'Client and both servers share the machine: redis-benchmark takes CPU from the server it drives, ' +
-      'which costs marekvs (several threads) more than single-threaded Redis.',
-    workloads: results,
-    durationS: Math.round((Date.now() - started) / 1000),
-  }
-  process.stdout.write(`\n${markdownTable(results)}\n\n`)
-  for (const file of writeResults(RESULTS_DIR, suite)) log(`wrote ${path.relative(REPO_ROOT, file)}`)
+  report(true)
 }
 
 main().catch((err) => {
