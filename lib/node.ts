@@ -45,6 +45,7 @@ export class MarekNode implements NodeServices {
   readonly commands: ReadonlyMap<string, AnyCommand>
   readonly dispatcher: Dispatcher
   private readonly connections = new Map<number, Connection>()
+  readonly monitors = new Set<Session>()
   private readonly internal: InternalSession
   private nextClientId = 1
   private listener: net.Server | null = null
@@ -155,6 +156,7 @@ export class MarekNode implements NodeServices {
     const connection = new Connection(this.newClientId(), socket, this.dispatcher, {
       onClose: (closed) => {
         this.connections.delete(closed.id)
+        this.monitors.delete(closed)
         this.stats.connectedClients = this.connections.size
       },
       statsBytes: (input, output) => {

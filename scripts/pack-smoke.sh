@@ -4,12 +4,13 @@
 # talk to it with redis-cli, stop it with SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
-tar -tzf "$work/$tarball" | grep -q 'package/prebuilds/linux-x64/marekvs.node' || { echo "pack-smoke: the tarball carries no prebuilds/linux-x64/marekvs.node" >&2; exit 1; }
+contents=$(tar -tzf "$work/$tarball")
+grep -qx 'package/prebuilds/linux-x64/marekvs.node' <<<"$contents" || { echo "pack-smoke: the tarball carries no prebuilds/linux-x64/marekvs.node" >&2; exit 1; }
 
 mkdir "$work/app"
 cd "$work/app"
@@ -20,7 +21,8 @@ if PATH=$clean_path command -v cargo >/dev/null; then echo "pack-smoke: cargo is
 PATH=$clean_path npm install --no-audit --no-fund "$work/$tarball" >/dev/null
 
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-PATH=$clean_path MAREKVS_RESP_ADDR=127.0.0.1:$port MAREKVS_METRICS_ADDR=off RUST_LOG=warn npx --no-install marekvs-server &
+# The bin itself, not npx: a signal to npx would not reach the server.
+PATH=$clean_path MAREKVS_RESP_ADDR=127.0.0.1:$port MAREKVS_METRICS_ADDR=off RUST_LOG=warn node_modules/.bin/marekvs-server &
 server=$!
 for _ in $(seq 1 100); do redis-cli -p "$port" PING >/dev/null 2>&1 && break; sleep 0.1; done
 [ "$(redis-cli -p "$port" SET packed yes)" = "OK" ]

@@ -60,9 +60,10 @@ export class Dispatcher {
   }
 
   private feedMonitors(session: Session, argv: Buffer[]): void {
+    if (this.services.monitors.size === 0) return
     let line: Reply | null = null
-    for (const watcher of this.services.sessions()) {
-      if (!watcher.monitoring || watcher === session) continue
+    for (const watcher of this.services.monitors) {
+      if (watcher === session) continue
       line ??= monitorLine(session, argv)
       watcher.push(line)
     }

@@ -77,15 +77,27 @@ function track(proc: ChildProcess): () => string {
   return () => text
 }
 
+/**
+ * Servers run in a process group of their own, signalled as a whole: a wrapper such as strace
+ * would otherwise exit on SIGTERM and leave the server running.
+ */
+function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-proc.pid!, signal)
+  } catch {
+    proc.kill(signal)
+  }
+}
+
 function exitOf(proc: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(proc.exitCode)
   return new Promise((resolve) => {
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 15000)
+    const timer = setTimeout(() => killGroup(proc, 'SIGKILL'), 15000)
     proc.once('exit', (code) => {
       clearTimeout(timer)
       resolve(code)
     })
-    proc.kill(signal)
+    killGroup(proc, signal)
   })
 }
 
@@ -102,12 +114,12 @@ export async function startMarekvs(options: MarekvsOptions = {}): Promise<Marekv
     ...options.env,
   }
   const command = [...(options.wrapper ?? []), process.execPath, SERVER_BIN]
-  const proc = spawn(command[0], command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(command[0], command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   const output = track(proc)
   try {
     await waitForPing(port, proc, output)
   } catch (err) {
-    proc.kill('SIGKILL')
+    killGroup(proc, 'SIGKILL')
     throw err
   }
   return {
@@ -130,7 +142,7 @@ export function hasRedisServer(): boolean {
 export async function startRedis(args: string[] = []): Promise<ServerProcess> {
   const port = await freePort()
   const dir = tempDir('redis-test-')
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   const output = track(proc)
   await waitForPing(port, proc, output)
   return {

@@ -102,6 +102,7 @@ const reset: ConnHandler = (services, session) => {
   session.proto = 2
   session.name = null
   session.monitoring = false
+  services.monitors.delete(session)
   session.setAuthenticated(services.live.requirepass === '')
   return RESET
 }

@@ -47,8 +47,9 @@ const shutdown: ConnHandler = (services, session, argv) => {
 }
 
 // MONITOR
-const monitor: ConnHandler = (_services, session) => {
+const monitor: ConnHandler = (services, session) => {
   session.monitoring = true
+  services.monitors.add(session)
   return OK
 }
 
