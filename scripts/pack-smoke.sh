@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 server=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 contents=$(tar -tzf "$work/$tarball")
@@ -30,4 +30,5 @@ for _ in $(seq 1 100); do redis-cli -p "$port" PING >/dev/null 2>&1 && break; sl
 test -d "$work/app/.data/n0" || { echo "pack-smoke: no data in .data/n0" >&2; exit 1; }
 kill -TERM "$server"
 wait "$server"
+server=""
 echo "pack-smoke: packed tarball installed without cargo, served SET/GET, stopped cleanly"

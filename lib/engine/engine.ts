@@ -64,6 +64,8 @@ export class Engine {
   private held: Submission[] = []
   private readonly timers: NodeJS.Timeout[] = []
   private closed = false
+  /** Set once close() has finished every batch: nothing more is sent to the workers. */
+  private drained = false
   private walSyncLane = 0
 
   private constructor(
@@ -144,6 +146,7 @@ export class Engine {
       this.flush()
       await new Promise((resolve) => setTimeout(resolve, 5))
     }
+    this.drained = true
     await Promise.all(this.lanes.map((lane) => lane.pool.destroy()))
     this.store.write([{ column: 'sys', key: SYS_SYNC_TICK, value: Buffer.from(String(Date.now())) }], true)
     await this.store.close()
@@ -169,6 +172,8 @@ export class Engine {
   }
 
   private flush(): void {
+    // A flush scheduled before close() drained must not reach pools being destroyed.
+    if (this.drained) return
     for (const lane of this.lanes) if (!lane.inflight && this.hasWork(lane)) this.send(lane)
     this.tryRunBarrier()
   }
