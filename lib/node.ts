@@ -2,7 +2,6 @@
 // listeners (RESP, metrics) are optional layers over it; the embedding API uses it bare.
 import net from 'node:net'
 import { buildCommandTable, AnyCommand } from './commands/table'
-import type { CommandInfo } from './commands/types'
 import type { Config } from './config'
 import type { Reply } from './core/reply'
 import { Engine } from './engine/engine'
@@ -179,7 +178,6 @@ export class MarekNode implements NodeServices {
   }
 }
 
-export type { CommandInfo }
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')

@@ -27,19 +27,8 @@ export function parseInt64(arg: Buffer): bigint | null {
   return value < INT64_MIN || value > INT64_MAX ? null : value
 }
 
-/** parseInt64 as a JS number, for arguments that must be safe integers (counts, offsets, times). */
-export function parseSafeInt(arg: Buffer): number | null {
-  const value = parseInt64(arg)
-  if (value === null || value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) return null
-  return Number(value)
-}
-
 export function lower(arg: Buffer): string {
   return arg.toString('latin1').toLowerCase()
-}
-
-export function isInt64(value: bigint): boolean {
-  return value >= INT64_MIN && value <= INT64_MAX
 }
 
 /**

@@ -82,7 +82,6 @@ export function bool(v: boolean): BoolReply {
 
 // Shared frozen replies: the hot path never allocates these.
 export const OK: StatusReply = Object.freeze(status('OK'))
-export const QUEUED: StatusReply = Object.freeze(status('QUEUED'))
 export const PONG: StatusReply = Object.freeze(status('PONG'))
 export const NIL_ARRAY: NilArrayReply = Object.freeze({ t: 'nilarray' as const })
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { clampExpireAtMs, EXPIRE_AT_MS_MAX, lower, parseCursor, parseInt32, parseInt64, parseSafeInt } from '../../lib/commands/args'
+import { clampExpireAtMs, EXPIRE_AT_MS_MAX, lower, parseCursor, parseInt32, parseInt64 } from '../../lib/commands/args'
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1')
 
@@ -13,12 +13,6 @@ describe('args', () => {
     for (const bad of ['', '-', '-0', '+1', ' 1', '1 ', '01', '00', '1.5', '1e3', '9223372036854775808', '-9223372036854775809', '0x10', '1\0', '١']) {
       assert.equal(parseInt64(b(bad)), null, JSON.stringify(bad))
     }
-  })
-
-  it('parseSafeInt rejects integers past 2^53', () => {
-    assert.equal(parseSafeInt(b('9007199254740991')), 9007199254740991)
-    assert.equal(parseSafeInt(b('9007199254740992')), null)
-    assert.equal(parseSafeInt(b('-9007199254740992')), null)
   })
 
   it('parseInt32 separates "not an integer" from "out of int range"', () => {
