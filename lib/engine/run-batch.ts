@@ -2,7 +2,7 @@
 // then encode. Shared by the shard workers and the main thread's paused-shards path.
 import { error, Reply } from '../core/reply'
 import { dataCommands } from '../commands/data-table'
-import { keysOf } from '../commands/types'
+import { DataCommand, keysOf } from '../commands/types'
 import { log } from '../log'
 import { encodeReply } from '../native'
 import type { FramedCommand } from '../shard/frame'
@@ -22,15 +22,19 @@ export interface BatchResult {
 export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], nowMs: number, sync: boolean): BatchResult {
   ctx.begin(nowMs)
   const keys: Buffer[] = []
-  for (const { argv } of commands) {
+  // Each name is looked up once; the handlers run from this array.
+  const resolved = new Array<DataCommand | undefined>(commands.length)
+  for (let i = 0; i < commands.length; i++) {
+    const argv = commands[i].argv
     const command = dataCommands.get(argv[0].toString('latin1').toLowerCase())
+    resolved[i] = command
     if (command !== undefined) for (const key of keysOf(command, argv)) keys.push(key)
   }
   const replies: Reply[] = new Array(commands.length)
   let storageError = false
   try {
     ctx.prefetch(keys)
-    for (let i = 0; i < commands.length; i++) replies[i] = runOne(ctx, commands[i].argv)
+    for (let i = 0; i < commands.length; i++) replies[i] = runOne(ctx, resolved[i], commands[i].argv)
     ctx.commit(sync)
   } catch (err) {
     // Only storage calls throw here (handlers are guarded in runOne): nothing of the batch was applied.
@@ -42,8 +46,7 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
   return encodeBatch(commands, replies, storageError)
 }
 
-function runOne(ctx: ExecContext, argv: Buffer[]): Reply {
-  const command = dataCommands.get(argv[0].toString('latin1').toLowerCase())
+function runOne(ctx: ExecContext, command: DataCommand | undefined, argv: Buffer[]): Reply {
   if (command === undefined) return error(`ERR unknown command '${argv[0].toString()}'`)
   try {
     return command.run(ctx, argv)

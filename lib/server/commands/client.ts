@@ -3,7 +3,7 @@
 // clients to tell apart (docs/compatibility.md).
 import { error, Errors, OK, Reply, verbatim } from '../../core/reply'
 import type { ConnCommand, ConnHandler, NodeServices, Session } from '../session'
-import { container, helpReply, parseInteger, sub } from './util'
+import { ADMIN_FLAGS, container, helpReply, parseInteger, PLAIN_FLAGS, sub } from './util'
 
 const NAME_INVALID = error('ERR Client names cannot contain spaces, newlines or special characters.')
 const NO_SUCH_CLIENT = error('ERR No such client')
@@ -229,17 +229,15 @@ const HELP = [
 // CLIENT HELP
 const help: ConnHandler = () => helpReply('CLIENT', HELP)
 
-const ADMIN = ['admin', 'noscript', 'loading', 'stale']
-const PLAIN = ['noscript', 'loading', 'stale']
 
 export const clientCommand: ConnCommand = container('client', 'connection', 'A container for client connection commands', '2.4.0', [
-  sub('client', 'id', 2, PLAIN, 'Returns the client ID for the current connection', '5.0.0', id),
-  sub('client', 'setname', 3, PLAIN, 'Set the current connection name', '2.6.9', setname),
-  sub('client', 'getname', 2, PLAIN, 'Get the current connection name', '2.6.9', getname),
-  sub('client', 'list', -2, ADMIN, 'Get the list of client connections', '2.4.0', list),
-  sub('client', 'info', 2, PLAIN, 'Returns information about the current client connection.', '6.2.0', info),
-  sub('client', 'kill', -3, ADMIN, 'Kill the connection of a client', '2.4.0', kill),
-  sub('client', 'getredir', 2, PLAIN, 'Get tracking notifications redirection client ID if any', '6.0.0', getredir),
-  sub('client', 'no-evict', 3, ADMIN, 'Set client eviction mode for the current connection', '7.0.0', noEvict),
+  sub('client', 'id', 2, PLAIN_FLAGS, 'Returns the client ID for the current connection', '5.0.0', id),
+  sub('client', 'setname', 3, PLAIN_FLAGS, 'Set the current connection name', '2.6.9', setname),
+  sub('client', 'getname', 2, PLAIN_FLAGS, 'Get the current connection name', '2.6.9', getname),
+  sub('client', 'list', -2, ADMIN_FLAGS, 'Get the list of client connections', '2.4.0', list),
+  sub('client', 'info', 2, PLAIN_FLAGS, 'Returns information about the current client connection.', '6.2.0', info),
+  sub('client', 'kill', -3, ADMIN_FLAGS, 'Kill the connection of a client', '2.4.0', kill),
+  sub('client', 'getredir', 2, PLAIN_FLAGS, 'Get tracking notifications redirection client ID if any', '6.0.0', getredir),
+  sub('client', 'no-evict', 3, ADMIN_FLAGS, 'Set client eviction mode for the current connection', '7.0.0', noEvict),
   sub('client', 'help', 2, ['loading', 'stale'], 'Show helpful text about the different subcommands', '5.0.0', help),
 ])

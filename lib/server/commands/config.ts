@@ -9,7 +9,7 @@ import { error, Errors, map, OK, Reply } from '../../core/reply'
 import { levelFromRedis, log, REDIS_LOGLEVEL_ERROR, redisLogLevelOf } from '../../log'
 import { formatHostPort } from '../../config'
 import type { ConnCommand, ConnHandler, NodeServices } from '../session'
-import { container, globMatch, helpReply, parseInteger, sub } from './util'
+import { ADMIN_FLAGS, container, globMatch, helpReply, parseInteger, sub } from './util'
 
 /** Values a parameter's parser may produce. */
 type Parsed = string | number
@@ -244,12 +244,11 @@ const HELP = [
 // CONFIG HELP
 const help: ConnHandler = () => helpReply('CONFIG', HELP)
 
-const ADMIN = ['admin', 'noscript', 'loading', 'stale']
 
 export const configCommand: ConnCommand = container('config', 'server', 'A container for server configuration commands', '2.0.0', [
-  sub('config', 'get', -3, ADMIN, 'Get the values of configuration parameters', '2.0.0', get),
-  sub('config', 'set', -4, ADMIN, 'Set configuration parameters to the given values', '2.0.0', set),
-  sub('config', 'resetstat', 2, ADMIN, 'Reset the stats returned by INFO', '2.0.0', resetstat),
-  sub('config', 'rewrite', 2, ADMIN, 'Overwrite the configuration file', '2.8.0', rewrite),
+  sub('config', 'get', -3, ADMIN_FLAGS, 'Get the values of configuration parameters', '2.0.0', get),
+  sub('config', 'set', -4, ADMIN_FLAGS, 'Set configuration parameters to the given values', '2.0.0', set),
+  sub('config', 'resetstat', 2, ADMIN_FLAGS, 'Reset the stats returned by INFO', '2.0.0', resetstat),
+  sub('config', 'rewrite', 2, ADMIN_FLAGS, 'Overwrite the configuration file', '2.8.0', rewrite),
   sub('config', 'help', 2, ['loading', 'stale'], 'Show helpful text about the different subcommands', '5.0.0', help),
 ])

@@ -5,6 +5,10 @@ import path from 'node:path'
 import { error, Reply, status } from '../../core/reply'
 import type { ConnCommand, ConnHandler } from '../session'
 
+/** Redis's flags for admin subcommands, and for the plain ones of the same containers. */
+export const ADMIN_FLAGS = ['admin', 'noscript', 'loading', 'stale']
+export const PLAIN_FLAGS = ['noscript', 'loading', 'stale']
+
 export const conn = (name: string, arity: number, flags: string[], group: string, summary: string, since: string, runConn: ConnHandler): ConnCommand =>
   ({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group, summary, since, runConn })
 
