@@ -5,9 +5,10 @@
 // replication then carries it as an LWW update of the whole record (DESIGN.md §6).
 import { error, ErrorReply, Errors, OK, Reply, status } from '../core/reply'
 import type { ExecContext } from '../engine/exec-context'
-import { TYPE_COUNTER, TYPE_STRING } from '../storage/layout'
+import { isCollectionType, TYPE_COUNTER, TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_STREAM, TYPE_STRING, TYPE_ZSET } from '../storage/layout'
 import type { Rec } from '../storage/record'
 import { clampExpireAtMs, INT_RANGE_ERROR, lower, parseInt32, parseInt64 } from './args'
+import { Collection } from './collection'
 import type { DataCommand } from './types'
 
 const INT64_MAX = 2n ** 63n - 1n
@@ -27,16 +28,28 @@ function exists(ctx: ExecContext, argv: Buffer[]): Reply {
   return found
 }
 
-/** TYPE's name for a record type: counters are strings to Redis users. Later types add theirs here. */
+const TYPE_NAMES: Record<number, string> = {
+  [TYPE_STRING]: 'string',
+  [TYPE_COUNTER]: 'string',
+  [TYPE_HASH]: 'hash',
+  [TYPE_SET]: 'set',
+  [TYPE_ZSET]: 'zset',
+  [TYPE_LIST]: 'list',
+  [TYPE_STREAM]: 'stream',
+}
+
+/** TYPE's name for a record type: counters are strings to Redis users. */
 export function typeName(rec: Rec | null): string {
   if (rec === null) return 'none'
-  switch (rec.type) {
-    case TYPE_STRING:
-    case TYPE_COUNTER:
-      return 'string'
-    default:
-      throw new Error(`typeName: unknown record type 0x${rec.type.toString(16)}`)
-  }
+  const name = TYPE_NAMES[rec.type]
+  if (name === undefined) throw new Error(`typeName: unknown record type 0x${rec.type.toString(16)}`)
+  return name
+}
+
+/** Put a copy of `rec` (the live record at `from`) at `to`; a collection's members are copied too, O(n). */
+function copyRecord(ctx: ExecContext, from: Buffer, rec: Rec, to: Buffer): void {
+  if (isCollectionType(rec.type)) Collection.of(ctx, from, rec).copyTo(to)
+  else ctx.put(to, rec)
 }
 
 // TYPE key
@@ -45,7 +58,7 @@ function type(ctx: ExecContext, argv: Buffer[]): Reply {
 }
 
 // RENAME key newkey / RENAMENX key newkey  (the TTL moves with the value)
-// Collections will also need their members re-keyed here when they arrive (members are keyed by name).
+// A collection's members are keyed by its name, so they are copied: O(n), not Redis's O(1).
 function renameGeneric(nx: boolean) {
   return (ctx: ExecContext, argv: Buffer[]): Reply => {
     const rec = ctx.get(argv[1])
@@ -53,7 +66,7 @@ function renameGeneric(nx: boolean) {
     if (argv[1].equals(argv[2])) return nx ? 0 : OK
     if (nx && ctx.get(argv[2]) !== null) return 0
     ctx.delete(argv[2])
-    ctx.put(argv[2], rec)
+    copyRecord(ctx, argv[1], rec, argv[2])
     ctx.delete(argv[1])
     return nx ? 1 : OK
   }
@@ -83,7 +96,7 @@ function copy(ctx: ExecContext, argv: Buffer[]): Reply {
     if (!replace) return 0
     ctx.delete(argv[2])
   }
-  ctx.put(argv[2], rec)
+  copyRecord(ctx, argv[1], rec, argv[2])
   return 1
 }
 
@@ -152,6 +165,37 @@ function persist(ctx: ExecContext, argv: Buffer[]): Reply {
   return 1
 }
 
+// OBJECT ENCODING|REFCOUNT|IDLETIME|FREQ|HELP key. Encodings are marekvs's own: strings are
+// `raw` or `int` (a counter), collections `rocksdb` (one record per member). Access times are not tracked.
+function object(ctx: ExecContext, argv: Buffer[]): Reply {
+  const sub = lower(argv[1])
+  if (sub === 'help' && argv.length === 2) {
+    return [
+      'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      'ENCODING <key>', '    Return the kind of internal representation used in order to store the value', '    associated with a <key>.',
+      'FREQ <key>', '    Return the access frequency index of the <key>. The returned integer is', '    proportional to the logarithm of the recent access frequency of the key.',
+      'IDLETIME <key>', '    Return the idle time of the <key>, that is the approximated number of', '    seconds elapsed since the last access to the key.',
+      'REFCOUNT <key>', '    Return the number of references of the value associated with the specified', '    <key>.',
+      'HELP', '    Prints this help.',
+    ].map((line) => ({ t: 'status', v: line }) as Reply)
+  }
+  if (!['encoding', 'refcount', 'idletime', 'freq'].includes(sub) || argv.length !== 3) {
+    return error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].toString()}'. Try OBJECT HELP.`)
+  }
+  const rec = ctx.get(argv[2])
+  if (rec === null) return null
+  switch (sub) {
+    case 'encoding':
+      return rec.type === TYPE_COUNTER ? 'int' : isCollectionType(rec.type) ? 'rocksdb' : 'raw'
+    case 'refcount':
+      return 1
+    case 'idletime':
+      return 0
+    default:
+      return error('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.')
+  }
+}
+
 const generic = (name: string, arity: number, flags: string[], firstKey: number, lastKey: number, step: number, summary: string, since: string, run: DataCommand['run']): DataCommand =>
   ({ name, arity, flags, firstKey, lastKey, step, group: 'generic', summary, since, run })
 
@@ -173,5 +217,6 @@ export const keyCommands: DataCommand[] = [
   generic('pexpiretime', 2, ['readonly', 'fast'], 1, 1, 1, 'Get the expiration Unix timestamp for a key in milliseconds', '7.0.0', ttlGeneric(true, true)),
   generic('ttl', 2, ['readonly', 'fast'], 1, 1, 1, 'Get the time to live for a key in seconds', '1.0.0', ttlGeneric(false, false)),
   generic('pttl', 2, ['readonly', 'fast'], 1, 1, 1, 'Get the time to live for a key in milliseconds', '2.6.0', ttlGeneric(true, false)),
+  generic('object', -2, ['readonly'], 2, 2, 1, 'A container for object introspection commands', '2.2.3', object),
   generic('persist', 2, ['write', 'fast'], 1, 1, 1, 'Remove the expiration from a key', '2.2.0', persist),
 ]

@@ -11,6 +11,8 @@ export interface KeySpec {
   readonly firstKey: number
   readonly lastKey: number
   readonly step: number
+  /** Commands whose keys follow a count (SINTERCARD, ZUNIONSTORE, LMPOP...): all their key names. */
+  readonly movableKeys?: (argv: Buffer[]) => Buffer[]
 }
 
 export interface CommandInfo extends KeySpec {
@@ -30,6 +32,7 @@ export interface DataCommand extends CommandInfo {
 }
 
 export function keysOf(spec: KeySpec, argv: Buffer[]): Buffer[] {
+  if (spec.movableKeys !== undefined) return spec.movableKeys(argv)
   if (spec.firstKey === 0 || argv.length <= spec.firstKey) return []
   const last = spec.lastKey < 0 ? argv.length + spec.lastKey : Math.min(spec.lastKey, argv.length - 1)
   const keys: Buffer[] = []
@@ -39,4 +42,18 @@ export function keysOf(spec: KeySpec, argv: Buffer[]): Buffer[] {
 
 export function arityOk(arity: number, argc: number): boolean {
   return arity >= 0 ? argc === arity : argc >= -arity
+}
+
+/**
+ * `numkeys` at argv[at], then that many keys: the movable keys of SINTERCARD, ZUNION, LMPOP...
+ * A bad count yields no keys; the handler answers the error.
+ */
+export function keysAfterCount(at: number, before: number[] = []) {
+  return (argv: Buffer[]): Buffer[] => {
+    const keys = before.filter((i) => i < argv.length).map((i) => argv[i])
+    if (at >= argv.length) return keys
+    const count = Number(argv[at].toString('latin1'))
+    if (!Number.isSafeInteger(count) || count < 1 || at + count >= argv.length) return keys
+    return keys.concat(argv.slice(at + 1, at + 1 + count))
+  }
 }

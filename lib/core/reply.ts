@@ -27,6 +27,7 @@ export type Reply =
   | VerbatimReply
   | PushReply
   | BigNumberReply
+  | PairsReply
 
 export interface StatusReply { readonly t: 'status'; readonly v: string }
 /** `v` is the whole message including its prefix, e.g. `ERR syntax error`. */
@@ -45,6 +46,8 @@ export interface BoolReply { readonly t: 'bool'; readonly v: boolean }
 export interface VerbatimReply { readonly t: 'verbatim'; readonly format: string; readonly v: string }
 /** RESP3 `>`; RESP2 renders an array (pub/sub messages). */
 export interface PushReply { readonly t: 'push'; readonly v: Reply[] }
+/** `v` as [a1, b1, a2, b2, ...]: RESP2 a flat array, RESP3 an array of [a, b] arrays (WITHSCORES, WITHVALUES). */
+export interface PairsReply { readonly t: 'pairs'; readonly v: Reply[] }
 /** RESP3 `(`; RESP2 renders a bulk string. */
 export interface BigNumberReply { readonly t: 'bignum'; readonly v: string }
 
@@ -74,6 +77,10 @@ export function verbatim(v: string): VerbatimReply {
 
 export function push(v: Reply[]): PushReply {
   return { t: 'push', v }
+}
+
+export function pairs(v: Reply[]): PairsReply {
+  return { t: 'pairs', v }
 }
 
 export function bool(v: boolean): BoolReply {

@@ -1,10 +1,10 @@
 // The state of one batch of commands on one writer (a shard worker, or the main thread while
 // the shards are paused): prefetch the keys the batch names in one read, let handlers read and
 // write through an overlay synchronously, then commit everything in one RocksDB write batch.
-import { encodeRecord, partitionOf } from '../native'
+import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES, partitionOf } from '../native'
 import { SharedHlc } from '../core/clock'
-import { countKey, FLAG_TOMBSTONE, hlcKey, metaKey } from '../storage/layout'
-import { decodeStored, isExpired, Rec } from '../storage/record'
+import { countKey, FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, metaKey, TYPE_MASK } from '../storage/layout'
+import { isExpired, Rec } from '../storage/record'
 import { Store, WriteOp } from '../storage/store'
 
 interface Entry {
@@ -12,7 +12,34 @@ interface Entry {
   readonly pid: number
   /** Current physical state: null for missing or tombstoned. May be expired. */
   rec: Rec | null
+  /** The state before this batch, to find collection versions it killed (their members are purged). */
+  readonly original: Rec | null
+  /** HLC of the current state: stored, or reserved by this batch's last write (0n: never written). */
+  hlc: bigint
   dirty: boolean
+}
+
+/** A collection member as handlers see it: its flags (type nibble) and payload. */
+export interface Member {
+  readonly flags: number
+  readonly payload: Buffer
+}
+
+export interface MemberRow extends Member {
+  /** The full members-CF key. */
+  readonly key: Buffer
+}
+
+/** What WATCH remembers of a key: the version of its record and whether it was live. */
+export interface KeyStamp {
+  readonly hlc: bigint
+  readonly live: boolean
+}
+
+interface MemberWrite {
+  readonly key: Buffer
+  /** null deletes the member. */
+  readonly member: Member | null
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -21,6 +48,10 @@ export class ExecContext {
   nowMs = 0
   private readonly entries = new Map<string, Entry>()
   private readonly countDeltas = new Map<number, number>()
+  /** Member writes of this batch by storage key (latin1), read back by later commands. */
+  private readonly memberWrites = new Map<string, MemberWrite>()
+  /** Keys whose lists, sorted sets or streams gained elements: blocked clients may proceed. */
+  readonly readyKeys: Buffer[] = []
 
   constructor(
     readonly store: Store,
@@ -35,21 +66,32 @@ export class ExecContext {
     this.nowMs = nowMs
     this.entries.clear()
     this.countDeltas.clear()
+    this.memberWrites.clear()
+    this.readyKeys.length = 0
   }
 
   /** Read every key in one RocksDB call; later reads of them hit the overlay. */
   prefetch(keys: Buffer[]): void {
-    const fresh: Entry[] = []
+    const fresh = new Map<string, Buffer>()
     for (const key of keys) {
       const id = key.toString('latin1')
-      if (this.entries.has(id)) continue
-      const pid = partitionOf(key)
-      const entry: Entry = { storageKey: metaKey(pid, key), pid, rec: null, dirty: false }
-      this.entries.set(id, entry)
-      fresh.push(entry)
+      if (!this.entries.has(id)) fresh.set(id, key)
     }
-    const stored = this.store.getMany('meta', fresh.map((e) => e.storageKey))
-    for (let i = 0; i < fresh.length; i++) fresh[i].rec = decodeStored(stored[i])
+    if (fresh.size === 0) return
+    const ids = [...fresh.keys()]
+    const storageKeys = [...fresh.values()].map((key) => metaKey(partitionOf(key), key))
+    const stored = this.store.getMany('meta', storageKeys)
+    for (let i = 0; i < ids.length; i++) {
+      const raw = stored[i]
+      let rec: Rec | null = null
+      let hlc = 0n
+      if (raw !== undefined) {
+        const envelope = decodeEnvelope(raw)
+        hlc = envelope.hlc
+        if (!(envelope.flags & FLAG_TOMBSTONE)) rec = { type: envelope.flags & TYPE_MASK, expireAtMs: envelope.expireAtMs, payload: raw.subarray(ENVELOPE_BYTES) }
+      }
+      this.entries.set(ids[i], { storageKey: storageKeys[i], pid: storageKeys[i].readUInt16BE(0), rec, original: rec, hlc, dirty: false })
+    }
   }
 
   /** The record at `key` if it exists and has not expired. */
@@ -62,7 +104,81 @@ export class ExecContext {
     const entry = this.entry(key)
     if (entry.rec === null) this.addCount(entry.pid, 1)
     entry.rec = rec
-    entry.dirty = true
+    this.touch(entry)
+  }
+
+  /** The version WATCH compares: any write to the key, a DEL or an expiry changes it. */
+  stamp(key: Buffer): KeyStamp {
+    const entry = this.entry(key)
+    return { hlc: entry.hlc, live: entry.rec !== null && !isExpired(entry.rec, this.nowMs) }
+  }
+
+  /** A fresh HLC, unique on this node: new collection versions, element ids. */
+  newVersion(): bigint {
+    return this.clock.reserve(1, this.nowMs)
+  }
+
+  /** A key whose list, sorted set or stream gained elements in this batch. */
+  signalReady(key: Buffer): void {
+    this.readyKeys.push(key)
+  }
+
+  getMember(storageKey: Buffer): Member | null {
+    const written = this.memberWrites.get(storageKey.toString('latin1'))
+    if (written !== undefined) return written.member
+    return decodeMember(this.store.get('members', storageKey))
+  }
+
+  /** Several members in one RocksDB read. */
+  getMembers(storageKeys: Buffer[]): Array<Member | null> {
+    const out = new Array<Member | null>(storageKeys.length)
+    const missing: number[] = []
+    for (let i = 0; i < storageKeys.length; i++) {
+      const written = this.memberWrites.get(storageKeys[i].toString('latin1'))
+      if (written !== undefined) out[i] = written.member
+      else missing.push(i)
+    }
+    const stored = this.store.getMany('members', missing.map((i) => storageKeys[i]))
+    for (let j = 0; j < missing.length; j++) out[missing[j]] = decodeMember(stored[j])
+    return out
+  }
+
+  putMember(storageKey: Buffer, flags: number, payload: Buffer): void {
+    this.memberWrites.set(storageKey.toString('latin1'), { key: storageKey, member: { flags, payload } })
+  }
+
+  /** Members are deleted physically: replication will carry removals as effects (docs/consistency.md). */
+  deleteMember(storageKey: Buffer): void {
+    this.memberWrites.set(storageKey.toString('latin1'), { key: storageKey, member: null })
+  }
+
+  /** Members in [gte, lt), in key order or reversed, this batch's writes included. */
+  *members(gte: Buffer, lt: Buffer, reverse = false): Generator<MemberRow> {
+    const overlay: MemberWrite[] = []
+    for (const write of this.memberWrites.values()) {
+      if (Buffer.compare(write.key, gte) >= 0 && Buffer.compare(write.key, lt) < 0) overlay.push(write)
+    }
+    const order = reverse ? -1 : 1
+    overlay.sort((a, b) => order * Buffer.compare(a.key, b.key))
+    let next = 0
+    for (const row of this.store.iterate('members', gte, lt, reverse)) {
+      // Overlay keys before this row come first; one equal to it replaces it.
+      while (next < overlay.length && order * Buffer.compare(overlay[next].key, row.key) < 0) {
+        const write = overlay[next++]
+        if (write.member !== null) yield { key: write.key, ...write.member }
+      }
+      if (next < overlay.length && overlay[next].key.equals(row.key)) {
+        const write = overlay[next++]
+        if (write.member !== null) yield { key: write.key, ...write.member }
+        continue
+      }
+      const member = decodeMember(row.value)!
+      yield { key: row.key, flags: member.flags, payload: member.payload }
+    }
+    for (; next < overlay.length; next++) {
+      const write = overlay[next]
+      if (write.member !== null) yield { key: write.key, ...write.member }
+    }
   }
 
   /** Tombstone the key. Returns whether it existed (unexpired), as DEL counts. */
@@ -72,29 +188,45 @@ export class ExecContext {
     const existed = !isExpired(entry.rec, this.nowMs)
     this.addCount(entry.pid, -1)
     entry.rec = null
-    entry.dirty = true
+    this.touch(entry)
     return existed
+  }
+
+  private touch(entry: Entry): void {
+    entry.hlc = this.clock.reserve(1, this.nowMs)
+    entry.dirty = true
   }
 
   /** Write the batch: every changed record stamped with a fresh HLC, key counts, the HLC mark. */
   commit(sync: boolean): void {
     const ops: WriteOp[] = []
-    let dirty = 0
-    for (const entry of this.entries.values()) if (entry.dirty) dirty++
-    if (dirty === 0) return
-    let hlc = this.clock.reserve(dirty, this.nowMs)
+    let high = 0n
     for (const entry of this.entries.values()) {
       if (!entry.dirty) continue
       const rec = entry.rec
+      const hlc = entry.hlc
+      if (hlc > high) high = hlc
       const value = rec === null
         ? encodeRecord({ flags: FLAG_TOMBSTONE, hlc, origin: this.origin, expireAtMs: 0 }, EMPTY)
         : encodeRecord({ flags: rec.type, hlc, origin: this.origin, expireAtMs: rec.expireAtMs }, rec.payload)
       ops.push({ column: 'meta', key: entry.storageKey, value })
-      hlc++
+      const dead = deadVersion(entry)
+      if (dead !== null) ops.push({ column: 'sys', key: gcKey(memberPrefix(entry.pid, entry.storageKey.subarray(2), dead)), value: EMPTY })
     }
+    if (this.memberWrites.size > 0) {
+      const hlc = this.clock.reserve(1, this.nowMs)
+      if (hlc > high) high = hlc
+      // Members of one batch share one HLC: they are ordered by their collection's meta record.
+      for (const write of this.memberWrites.values()) {
+        const member = write.member
+        const value = member === null ? null : encodeRecord({ flags: member.flags, hlc, origin: this.origin, expireAtMs: 0 }, member.payload)
+        ops.push({ column: 'members', key: write.key, value })
+      }
+    }
+    if (ops.length === 0) return
     this.pushCounts(ops)
     const mark = Buffer.allocUnsafe(8)
-    mark.writeBigUInt64BE(hlc - 1n, 0)
+    mark.writeBigUInt64BE(high, 0)
     ops.push({ column: 'sys', key: hlcKey(this.writer), value: mark })
     this.store.write(ops, sync)
   }
@@ -121,6 +253,21 @@ export class ExecContext {
       ops.push({ column: 'sys', key: keys[i], value })
     }
   }
+}
+
+function decodeMember(stored: Buffer | undefined): Member | null {
+  if (stored === undefined) return null
+  return { flags: stored[0], payload: stored.subarray(ENVELOPE_BYTES) }
+}
+
+/** The collection version an entry's batch ended (deleted, replaced, expired), whose members are now garbage. */
+function deadVersion(entry: Entry): bigint | null {
+  const before = entry.original
+  if (before === null || !isCollectionType(before.type)) return null
+  const after = entry.rec
+  const version = before.payload.readBigUInt64BE(0)
+  if (after !== null && isCollectionType(after.type) && after.payload.readBigUInt64BE(0) === version) return null
+  return version
 }
 
 /** Live keys of the whole node: the sum of the per-partition counts. */

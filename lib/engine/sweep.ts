@@ -2,7 +2,8 @@
 // active expiry does) and purge tombstones older than the grace period. Runs on the writer
 // that owns the partitions, a bounded number of records per step, resuming from a cursor.
 import { decodeEnvelope, hlcPhysical, PARTITIONS } from '../native'
-import { FLAG_TOMBSTONE, partitionRange, TOMBSTONE_GC_GRACE_MS, userKeyOf } from '../storage/layout'
+import { FLAG_TOMBSTONE, partitionRange, prefixEnd, SYS_GC_PREFIX, TOMBSTONE_GC_GRACE_MS, userKeyOf } from '../storage/layout'
+import type { Store } from '../storage/store'
 import type { WriteOp } from '../storage/store'
 import type { ExecContext } from './exec-context'
 
@@ -46,6 +47,29 @@ export function sweepStep(ctx: ExecContext, owned: readonly number[], cursor: Sw
   }
   ctx.commit(sync)
   ctx.store.write(purge, sync)
+}
+
+/** Members purged per step. Dead versions belong to no live key, so any one writer may purge them. */
+export const GC_MEMBERS_PER_STEP = 5000
+
+const GC_END = prefixEnd(SYS_GC_PREFIX)
+
+/**
+ * Purge members of dead collection versions (DEL, overwrite or expiry of a collection is O(1):
+ * it leaves a `gc/<prefix>` record, and this removes the members behind it, a bounded number per step).
+ */
+export function gcStep(store: Store, sync: boolean): void {
+  const ops: WriteOp[] = []
+  let budget = GC_MEMBERS_PER_STEP
+  for (const { key } of store.scan('sys', SYS_GC_PREFIX, GC_END, 16)) {
+    const prefix = key.subarray(SYS_GC_PREFIX.length)
+    const rows = store.scan('members', prefix, prefixEnd(prefix), budget)
+    for (const row of rows) ops.push({ column: 'members', key: row.key, value: null })
+    budget -= rows.length
+    if (budget <= 0) break
+    ops.push({ column: 'sys', key, value: null })
+  }
+  store.write(ops, sync)
 }
 
 /** The partitions a shard owns: pid % shards === shard. */

@@ -4,7 +4,7 @@ import { workerData } from 'node:worker_threads'
 import { SharedHlc } from '../core/clock'
 import { ExecContext } from '../engine/exec-context'
 import { BatchResult, runBatch } from '../engine/run-batch'
-import { ownedPartitions, SweepCursor, sweepStep } from '../engine/sweep'
+import { gcStep, ownedPartitions, SweepCursor, sweepStep } from '../engine/sweep'
 import { log } from '../log'
 import { SYS_SYNC_TICK } from '../storage/layout'
 import { Store } from '../storage/store'
@@ -37,7 +37,10 @@ async function start(): Promise<(task: ShardTask) => BatchResult | null> {
   const owned = ownedPartitions(data.shard, data.shards)
   const cursor: SweepCursor = { partition: 0, after: null }
   return (task: ShardTask) => {
-    if (task.sweep) sweepStep(ctx, owned, cursor, task.nowMs, task.sync)
+    if (task.sweep) {
+      sweepStep(ctx, owned, cursor, task.nowMs, task.sync)
+      if (data.shard === 0) gcStep(store, task.sync)
+    }
     const result = task.frame === null
       ? null
       : runBatch(ctx, unpackFrame(Buffer.from(task.frame.buffer, task.frame.byteOffset, task.frame.byteLength)), task.nowMs, task.sync)

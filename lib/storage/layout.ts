@@ -1,8 +1,9 @@
 // The storage layout of DESIGN.md §5: column families, key encodings and record types.
 //
-// meta    [pid u16 BE][user key]                      -> envelope + payload (strings, counters, collection metadata)
-// members [pid][key len u32 BE][key][version][sub-key] -> envelope + payload (collection members, later)
-// sys     node-local bookkeeping: format, node id, HLC high-water marks, per-partition key counts
+// meta    [pid u16 BE][user key]                                -> envelope + payload (strings, counters, collection metadata)
+// members [pid][key len u32 BE][key][version u64][tag u8][sub-key] -> envelope + payload (collection members)
+// sys     node-local bookkeeping: format, node id, HLC high-water marks, per-partition key counts,
+//         and `gc/<members prefix>` for member ranges of deleted collection versions still to purge
 
 export const COLUMN_FAMILIES = ['default', 'meta', 'members', 'sys'] as const
 
@@ -24,6 +25,20 @@ export const TYPE_MASK = 0xf0
 export const TYPE_STRING = 0x10
 /** A string holding a PN-counter: i64 base, then (u16 origin, i64 total)* (DESIGN.md §6). */
 export const TYPE_COUNTER = 0x20
+
+// Collections: the meta record's payload starts with [version u64][size u64] (collection.ts).
+export const TYPE_HASH = 0x30
+export const TYPE_SET = 0x40
+export const TYPE_ZSET = 0x50
+export const TYPE_LIST = 0x60
+export const TYPE_STREAM = 0x70
+
+export function isCollectionType(type: number): boolean {
+  return type >= TYPE_HASH
+}
+
+/** `gc/<members prefix>`: the members of one dead collection version, purged in the background. */
+export const SYS_GC_PREFIX = Buffer.from('gc/')
 
 /** Tombstones older than this are purged by the sweep. Longer than any repair window. */
 export const TOMBSTONE_GC_GRACE_MS = 60 * 60 * 1000
@@ -57,4 +72,30 @@ export function countKey(pid: number): Buffer {
 
 export function hlcKey(writer: string): Buffer {
   return Buffer.concat([SYS_HLC_PREFIX, Buffer.from(writer)])
+}
+
+/** The members-CF prefix of one version of a collection: [pid][key len][key][version]. */
+export function memberPrefix(pid: number, key: Buffer, version: bigint): Buffer {
+  const out = Buffer.allocUnsafe(2 + 4 + key.length + 8)
+  out.writeUInt16BE(pid, 0)
+  out.writeUInt32BE(key.length, 2)
+  key.copy(out, 6)
+  out.writeBigUInt64BE(version, 6 + key.length)
+  return out
+}
+
+/** The smallest key greater than every key that starts with `prefix` (an exclusive range end). */
+export function prefixEnd(prefix: Buffer): Buffer {
+  const end = Buffer.from(prefix)
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i] !== 0xff) {
+      end[i]++
+      return end.subarray(0, i + 1)
+    }
+  }
+  throw new Error('prefixEnd: prefix of 0xff bytes only')
+}
+
+export function gcKey(prefix: Buffer): Buffer {
+  return Buffer.concat([SYS_GC_PREFIX, prefix])
 }

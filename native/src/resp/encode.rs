@@ -235,8 +235,22 @@ impl Encoder {
             (b"push", true) => (b'>', len),
             _ => (b'*', len),
         };
-        if tag == b"map" && len % 2 != 0 {
-            return Err(type_error("map reply needs an even number of items".to_string()));
+        if (tag == b"map" || tag == b"pairs") && len % 2 != 0 {
+            return Err(type_error(format!("{} reply needs an even number of items", String::from_utf8_lossy(tag))));
+        }
+        if tag == b"pairs" && self.resp3 {
+            // Redis 7's RESP3 shape for WITHSCORES/WITHVALUES: an array of [member, score] arrays.
+            push_header(&mut self.out, b'*', len / 2);
+            for i in 0..len as u32 / 2 {
+                push_header(&mut self.out, b'*', 2);
+                for j in 0..2 {
+                    let mut item = ptr::null_mut();
+                    // SAFETY: items is an array and 2i + j < its length.
+                    check(unsafe { sys::napi_get_element(self.env, items, 2 * i + j, &mut item) })?;
+                    self.push(item, depth + 2)?;
+                }
+            }
+            return Ok(());
         }
         push_header(&mut self.out, prefix, n);
         self.array_items(items, depth)
@@ -353,7 +367,7 @@ impl Encoder {
                 }
                 Ok(())
             }
-            b"map" | b"set" | b"push" => self.push_aggregate(v, tag, depth),
+            b"map" | b"set" | b"push" | b"pairs" => self.push_aggregate(v, tag, depth),
             _ => Err(type_error(format!("unknown reply type '{}'", String::from_utf8_lossy(tag)))),
         }
     }

@@ -1,0 +1,145 @@
+// A collection (hash, set, sorted set, list, stream) as handlers see it: one meta record at the
+// key ([version u64][size u64][type-specific tail]) and one RocksDB record per member under
+// [pid][key len][key][version][tag][sub-key] (DESIGN.md §5). Every single-member read or write
+// is a point operation; ranges are iterators; DEL is O(1) (a new key gets a new version, and the
+// members of the old one are purged in the background, engine/sweep.ts gcStep).
+import { randomBytes } from 'node:crypto'
+import { ErrorReply, Errors } from '../core/reply'
+import type { ExecContext, Member } from '../engine/exec-context'
+import { partitionOf } from '../native'
+import { memberPrefix, prefixEnd } from '../storage/layout'
+import type { Rec } from '../storage/record'
+
+/** Sub-key tags: the members themselves, and a sorted set's score index. */
+export const TAG_MEMBER = 0x00
+export const TAG_SCORE = 0x01
+
+const META_HEAD = 16
+
+export interface SubRow extends Member {
+  /** The sub-key after the tag byte. */
+  readonly sub: Buffer
+}
+
+export class Collection {
+  private readonly prefix: Buffer
+
+  private constructor(
+    private readonly ctx: ExecContext,
+    readonly key: Buffer,
+    readonly type: number,
+    readonly version: bigint,
+    /** Members (hash fields, set members, list elements...). Changed by handlers, written by save(). */
+    public size: number,
+    public expireAtMs: number,
+    /** The type-specific tail of the meta record (list ends, stream state). */
+    public extra: Buffer,
+  ) {
+    this.prefix = memberPrefix(partitionOf(key), key, version)
+  }
+
+  /** The collection at `key`, null when there is none, WRONGTYPE when the key holds another type. */
+  static open(ctx: ExecContext, key: Buffer, type: number): Collection | null | ErrorReply {
+    const rec = ctx.get(key)
+    if (rec === null) return null
+    if (rec.type !== type) return Errors.wrongType
+    return Collection.of(ctx, key, rec)
+  }
+
+  /** As open, but a missing key yields a new empty collection (written by save() once it has members). */
+  static openOrCreate(ctx: ExecContext, key: Buffer, type: number, extra: Buffer = EMPTY): Collection | ErrorReply {
+    const found = Collection.open(ctx, key, type)
+    if (found !== null) return found
+    return new Collection(ctx, key, type, ctx.newVersion(), 0, 0, extra)
+  }
+
+  /** The collection a live record of a collection type describes. */
+  static of(ctx: ExecContext, key: Buffer, rec: Rec): Collection {
+    const payload = rec.payload
+    return new Collection(ctx, key, rec.type, payload.readBigUInt64BE(0), Number(payload.readBigUInt64BE(8)), rec.expireAtMs, payload.subarray(META_HEAD))
+  }
+
+  /** Write the meta record, or delete the key when the collection is empty (as Redis). */
+  save(): void {
+    if (this.size === 0) {
+      this.ctx.delete(this.key)
+      return
+    }
+    const payload = Buffer.allocUnsafe(META_HEAD + this.extra.length)
+    payload.writeBigUInt64BE(this.version, 0)
+    payload.writeBigUInt64BE(BigInt(this.size), 8)
+    this.extra.copy(payload, META_HEAD)
+    this.ctx.put(this.key, { type: this.type, expireAtMs: this.expireAtMs, payload })
+  }
+
+  memberKey(tag: number, sub: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(this.prefix.length + 1 + sub.length)
+    this.prefix.copy(out, 0)
+    out[this.prefix.length] = tag
+    sub.copy(out, this.prefix.length + 1)
+    return out
+  }
+
+  get(tag: number, sub: Buffer): Member | null {
+    return this.ctx.getMember(this.memberKey(tag, sub))
+  }
+
+  getMany(tag: number, subs: Buffer[]): Array<Member | null> {
+    return this.ctx.getMembers(subs.map((sub) => this.memberKey(tag, sub)))
+  }
+
+  put(tag: number, sub: Buffer, flags: number, payload: Buffer): void {
+    this.ctx.putMember(this.memberKey(tag, sub), flags, payload)
+  }
+
+  delete(tag: number, sub: Buffer): void {
+    this.ctx.deleteMember(this.memberKey(tag, sub))
+  }
+
+  /** Rows of one tag with sub-keys in [from, to) (null: unbounded), in order or reversed. */
+  *range(tag: number, from: Buffer | null = null, to: Buffer | null = null, reverse = false): Generator<SubRow> {
+    const start = this.prefix.length + 1
+    const gte = this.memberKey(tag, from ?? EMPTY)
+    const lt = to === null ? prefixEnd(this.memberKey(tag, EMPTY)) : this.memberKey(tag, to)
+    for (const row of this.ctx.members(gte, lt, reverse)) yield { sub: row.key.subarray(start), flags: row.flags, payload: row.payload }
+  }
+
+  /**
+   * A member of one tag near a random point between its first and last sub-key: O(log n), not
+   * uniform (members after large gaps are likelier). random-members.ts reads small collections whole instead.
+   */
+  randomRow(tag: number): SubRow | null {
+    let first: SubRow | null = null
+    let last: SubRow | null = null
+    for (const row of this.range(tag)) { first = row; break }
+    for (const row of this.range(tag, null, null, true)) { last = row; break }
+    if (first === null || last === null) return null
+    let common = 0
+    while (common < first.sub.length && common < last.sub.length && first.sub[common] === last.sub[common]) common++
+    // The point shares the common prefix; its next byte lies between the ends' bytes there.
+    const low = common < first.sub.length ? first.sub[common] : 0
+    const high = common < last.sub.length ? last.sub[common] : 0
+    const point = Buffer.concat([first.sub.subarray(0, common), Buffer.from([low + Math.floor(Math.random() * (high - low + 1))]), randomBytes(8)])
+    for (const row of this.range(tag, point)) return row
+    return first
+  }
+
+  /** Copy every member to a new collection at `key` with this one's size, tail and expiry (RENAME, COPY). */
+  copyTo(key: Buffer): Collection {
+    const copy = new Collection(this.ctx, key, this.type, this.ctx.newVersion(), this.size, this.expireAtMs, this.extra)
+    const start = this.prefix.length
+    for (const row of this.ctx.members(this.prefix, prefixEnd(this.prefix))) {
+      const rest = row.key.subarray(start)
+      this.ctx.putMember(Buffer.concat([copy.prefix, rest]), row.flags, row.payload)
+    }
+    copy.save()
+    return copy
+  }
+}
+
+const EMPTY = Buffer.alloc(0)
+
+/** Open, or the WRONGTYPE error as the reply: `if ('t' in c) return c`. */
+export function isErrorReply(value: unknown): value is ErrorReply {
+  return typeof value === 'object' && value !== null && (value as ErrorReply).t === 'error'
+}
