@@ -15,7 +15,8 @@ const READ_ALL_BELOW = 512
 export function randomCount(collection: Collection | null, tag: number, countArg: Buffer, withValues: boolean): SubRow[] | ErrorReply {
   const count = parseInt64(countArg)
   if (count === null) return Errors.notInteger
-  if (count < -LONG_MAX || (withValues && count < -LONG_MAX / 2n)) return error('ERR value is out of range')
+  if (count < -LONG_MAX) return error('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807')
+  if (withValues && count < -LONG_MAX / 2n) return error('ERR value is out of range')
   if (collection === null || count === 0n) return []
   return count > 0n ? distinctSample(collection, tag, count) : sampleWithRepeats(collection, tag, Number(-count))
 }

@@ -143,10 +143,11 @@ function srandmember(ctx: ExecContext, argv: Buffer[]): Reply {
 // SMOVE source destination member
 function smove(ctx: ExecContext, argv: Buffer[]): Reply {
   const source = open(ctx, argv[1])
-  if (isErrorReply(source)) return source
+  // As Redis: a missing source answers 0 before the destination's type is checked.
+  if (source === null || isErrorReply(source)) return source ?? 0
   const destination = Collection.openOrCreate(ctx, argv[2], TYPE_SET)
   if (isErrorReply(destination)) return destination
-  if (source === null || source.get(TAG_MEMBER, argv[3]) === null) return 0
+  if (source.get(TAG_MEMBER, argv[3]) === null) return 0
   if (argv[1].equals(argv[2])) return 1
   removeAll(source, [argv[3]])
   if (addMembers(destination, [argv[3]]) > 0) destination.save()
@@ -247,8 +248,7 @@ export function storeSet(ctx: ExecContext, key: Buffer, members: Buffer[]): void
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
 function sintercard(ctx: ExecContext, argv: Buffer[]): Reply {
   const numkeys = parseInt64(argv[1])
-  if (numkeys === null) return Errors.notInteger
-  if (numkeys <= 0n) return error('ERR numkeys should be greater than 0')
+  if (numkeys === null || numkeys <= 0n) return error('ERR numkeys should be greater than 0')
   if (numkeys > BigInt(argv.length - 2)) return error("ERR Number of keys can't be greater than number of args")
   const keyEnd = 2 + Number(numkeys)
   let limit = 0

@@ -1,6 +1,7 @@
 // Differential tests: the same script of commands against a real redis-server and a real
 // marekvs, replies decoded with their exact RESP types and compared.
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { Decoded, RawClient } from './resp'
 import { Marekvs, ServerProcess, startMarekvs, startRedis } from './servers'
 
@@ -10,6 +11,8 @@ export type Step = ReadonlyArray<string | Buffer>
 export interface DiffOptions {
   /** Step indexes whose array replies are compared as sorted multisets (unordered replies). */
   sorted?: number[]
+  /** Step indexes whose reply is [cursor, items] with items compared as a sorted multiset (HSCAN...). */
+  sortedItems?: number[]
   /** Step indexes compared by reply type (and array length) only (random or time-dependent replies). */
   typeOnly?: number[]
   /** Step indexes whose integer replies may differ by 2 or 2% (TTLs). */
@@ -50,6 +53,13 @@ function sortedReply(reply: Decoded): Decoded {
   return reply
 }
 
+function sortedItems(reply: Decoded): Decoded {
+  if ('value' in reply && Array.isArray(reply.value) && reply.value.length === 2) {
+    return { ...reply, value: [reply.value[0], sortedReply(reply.value[1])] } as Decoded
+  }
+  return reply
+}
+
 function shapeOf(reply: Decoded): unknown {
   return 'value' in reply && Array.isArray(reply.value) ? { type: reply.type, length: reply.value.length } : { type: reply.type }
 }
@@ -68,6 +78,8 @@ export function compareReplies(steps: Step[], expected: Array<Decoded | null>, a
       assert.ok(delta <= slack, `${where}: ${got.value} not within ${slack} of ${want.value}`)
     } else if (options.sorted?.includes(i)) {
       assert.deepEqual(sortedReply(got), sortedReply(want), where)
+    } else if (options.sortedItems?.includes(i)) {
+      assert.deepEqual(sortedItems(got), sortedItems(want), where)
     } else {
       assert.deepEqual(got, want, where)
     }
@@ -78,7 +90,20 @@ export function compareReplies(steps: Step[], expected: Array<Decoded | null>, a
  * A mocha suite with one redis-server and one marekvs for all its cases; each case starts
  * from FLUSHALL on both and must get the same replies from both.
  */
-export function diffSuite(name: string, body: (diff: Diff) => void, marekvsEnv: Record<string, string> = {}): void {
+/** Replays random command sequences against both servers (a model-based test with redis-server as the model). */
+export type Model = (title: string, commands: fc.Arbitrary<Step>, options?: ModelOptions) => void
+
+export interface ModelOptions {
+  /** Commands whose array replies are unordered. */
+  unordered?: (step: Step) => boolean
+  /** Commands compared by reply type only (random replies). */
+  random?: (step: Step) => boolean
+  runs?: number
+  maxCommands?: number
+  proto?: 2 | 3
+}
+
+export function diffSuite(name: string, body: (diff: Diff, model: Model) => void, marekvsEnv: Record<string, string> = {}): void {
   describe(`differential: ${name}`, function () {
     this.timeout(60000)
     let redis: ServerProcess
@@ -89,15 +114,25 @@ export function diffSuite(name: string, body: (diff: Diff) => void, marekvsEnv: 
     after(async () => {
       await Promise.all([redis?.stop(), marekvs?.stop()])
     })
-    body((title, steps, options = {}) => {
+    const check = async (steps: Step[], options: DiffOptions): Promise<void> => {
+      await Promise.all([runSteps(redis.port, [['FLUSHALL']]), runSteps(marekvs.port, [['FLUSHALL']])])
+      const [expected, actual] = await Promise.all([
+        runSteps(redis.port, steps, options.proto),
+        runSteps(marekvs.port, steps, options.proto),
+      ])
+      compareReplies(steps, expected, actual, options)
+    }
+    const diff: Diff = (title, steps, options = {}) => {
+      it(title, () => check(steps, options))
+    }
+    const model: Model = (title, commands, options = {}) => {
       it(title, async () => {
-        await Promise.all([runSteps(redis.port, [['FLUSHALL']]), runSteps(marekvs.port, [['FLUSHALL']])])
-        const [expected, actual] = await Promise.all([
-          runSteps(redis.port, steps, options.proto),
-          runSteps(marekvs.port, steps, options.proto),
-        ])
-        compareReplies(steps, expected, actual, options)
-      })
-    })
+        const indexes = (steps: Step[], pick?: (step: Step) => boolean): number[] =>
+          pick === undefined ? [] : steps.flatMap((step, i) => (pick(step) ? [i] : []))
+        await fc.assert(fc.asyncProperty(fc.array(commands, { minLength: 1, maxLength: options.maxCommands ?? 30 }), (steps) =>
+          check(steps, { proto: options.proto, sorted: indexes(steps, options.unordered), typeOnly: indexes(steps, options.random) })), { numRuns: options.runs ?? 40 })
+      }).timeout(180000)
+    }
+    body(diff, model)
   })
 }
