@@ -26,6 +26,8 @@ export class InternalSession implements Session {
   lastCommand = 'NULL'
   lastActiveMs = this.createdMs
   monitoring = false
+  multi: Session['multi'] = null
+  watches: Session['watches'] = null
   readonly outputBytes = 0
   readonly inputBytes = 0
   readonly fd = -1
@@ -156,6 +158,7 @@ export class MarekNode implements NodeServices {
       onClose: (closed) => {
         this.connections.delete(closed.id)
         this.monitors.delete(closed)
+        this.dispatcher.forget(closed)
         this.stats.connectedClients = this.connections.size
       },
       statsBytes: (input, output) => {

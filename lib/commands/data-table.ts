@@ -3,8 +3,12 @@ import { hashCommands } from './hashes'
 import { keyCommands } from './keys'
 import { setCommands } from './sets'
 import { stringCommands } from './strings'
+import { transactionCommands } from './transaction'
 import type { DataCommand } from './types'
 
-export const dataCommands: ReadonlyMap<string, DataCommand> = new Map(
+const byName = new Map<string, DataCommand>(
   [...stringCommands, ...keyCommands, ...hashCommands, ...setCommands].map((command) => [command.name, command]),
 )
+for (const command of transactionCommands((name) => byName.get(name))) byName.set(command.name, command)
+
+export const dataCommands: ReadonlyMap<string, DataCommand> = byName

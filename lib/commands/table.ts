@@ -10,7 +10,9 @@ import type { DataCommand } from './types'
 export type AnyCommand = DataCommand | NodeCommand | ConnCommand
 
 export function buildCommandTable(): ReadonlyMap<string, AnyCommand> {
-  const table = new Map<string, AnyCommand>(dataCommands)
+  const table = new Map<string, AnyCommand>()
+  // Internal commands (MULTI/EXEC's) run on shards but cannot be named by clients.
+  for (const [name, command] of dataCommands) if (!command.flags.includes('internal')) table.set(name, command)
   for (const command of [...nodeCommands, ...connCommands]) {
     if (table.has(command.name)) throw new Error(`command '${command.name}' is defined twice`)
     table.set(command.name, command)

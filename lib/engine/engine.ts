@@ -16,7 +16,7 @@ import { keysOf } from '../commands/types'
 import type { Config } from '../config'
 import { log } from '../log'
 import { encodeReply, partitionOf } from '../native'
-import { packFrame } from '../shard/frame'
+import { FramedCommand, packFrame } from '../shard/frame'
 import type { ShardTask, ShardWorkerData } from '../shard/worker'
 import { FORMAT_VERSION, SYS_FORMAT, SYS_HLC_PREFIX, SYS_NODE_ID, SYS_SYNC_TICK } from '../storage/layout'
 import { Store } from '../storage/store'
@@ -33,7 +33,12 @@ export interface NodeContext {
   /** The main thread's writer, for commands that change keys. */
   readonly ctx: ExecContext
   readonly nowMs: number
+  /** Run one data command here (committed on its own) and return its reply: EXEC's mixed transactions. */
+  runData(argv: Buffer[]): Reply
 }
+
+/** What an exclusive task (Engine.exclusive) is, to the barrier machinery. */
+const EXCLUSIVE_INFO = { name: 'exec', arity: -1, flags: [], firstKey: 0, lastKey: 0, step: 0, group: 'transactions', summary: '', since: '' }
 
 export interface Submission {
   readonly command: DataCommand | NodeCommand
@@ -137,6 +142,16 @@ export class Engine {
     this.scheduleFlush()
   }
 
+  /**
+   * Run `task` on the main thread with every shard quiet, in order with every other submission:
+   * EXEC of a transaction that holds node-wide or connection commands.
+   */
+  exclusive(task: (node: NodeContext) => Reply | Promise<Reply>): Promise<Reply> {
+    return new Promise((resolve) => {
+      this.submit({ command: { ...EXCLUSIVE_INFO, runNode: task }, argv: [], proto: 0, done: (reply) => resolve(reply as Reply) })
+    })
+  }
+
   /** Finish in-flight work, sync the WAL, stop the workers, close RocksDB. */
   async close(): Promise<void> {
     if (this.closed) return
@@ -237,12 +252,17 @@ export class Engine {
   private async runOnMain(submission: Submission): Promise<Buffer | Reply> {
     const nowMs = Date.now()
     if ('runNode' in submission.command) {
-      const reply = await submission.command.runNode({ store: this.store, ctx: this.mainCtx, nowMs }, submission.argv)
+      const runData = (argv: Buffer[]): Reply => this.runDataOnMain({ argv, proto: 0 }, Date.now()) as Reply
+      const reply = await submission.command.runNode({ store: this.store, ctx: this.mainCtx, nowMs, runData }, submission.argv)
       return this.finish(submission, reply)
     }
-    const result = runBatch(this.mainCtx, [submission], nowMs, this.config.fsync === 'always')
+    return this.runDataOnMain(submission, nowMs)
+  }
+
+  private runDataOnMain(command: FramedCommand, nowMs: number): Buffer | Reply {
+    const result = runBatch(this.mainCtx, [command], nowMs, this.config.fsync === 'always')
     if (result.storageError) this.onStorageError()
-    return submission.proto === 0 ? result.raw![0] ?? null : result.out
+    return command.proto === 0 ? result.raw![0] ?? null : result.out
   }
 
   private releaseBarrier(barrier: Submission, reply: Buffer | Reply): void {

@@ -32,6 +32,8 @@ export class Connection implements Session {
   lastCommand = 'NULL'
   lastActiveMs = this.createdMs
   monitoring = false
+  multi: Session['multi'] = null
+  watches: Session['watches'] = null
   readonly addr: string
   readonly laddr: string
 

@@ -1,15 +1,24 @@
 // From argv to reply for one session: lookup, arity, auth, then the command's place of
 // execution (main thread for connection commands, the engine for data and node commands).
 // Network connections and the embedding API both come through here.
-import { error, Errors, isError, Reply } from '../core/reply'
+import { error, Errors, isError, Reply, status } from '../core/reply'
 import type { AnyCommand } from '../commands/table'
 import { arityOk } from '../commands/types'
 import { encodeReply } from '../native'
 import type { NodeServices, Session } from './session'
 import { monitorLine } from './monitor'
+import { TRANSACTION_CONTROL } from './commands/transaction'
 import { redactForMonitor, subcommandOf } from './commands/util'
 
 export type Done = (reply: Buffer | Reply) => void
+
+interface Held {
+  readonly argv: Buffer[]
+  readonly embedded: boolean
+  readonly done: Done
+}
+
+const QUEUED = status('QUEUED')
 
 export function unknownCommand(argv: Buffer[]): Reply {
   let args = ''
@@ -18,6 +27,12 @@ export function unknownCommand(argv: Buffer[]): Reply {
 }
 
 export class Dispatcher {
+  /**
+   * Sessions waiting for an asynchronous command (WATCH, EXEC, INFO...) and the commands they
+   * sent since: those run after it, in order, as Redis runs one client's commands.
+   */
+  private readonly held = new Map<Session, Held[]>()
+
   constructor(
     private readonly services: NodeServices,
     private readonly table: ReadonlyMap<string, AnyCommand>,
@@ -25,6 +40,29 @@ export class Dispatcher {
 
   /** `proto` 0 asks for the reply as a value; otherwise it arrives encoded in the session's protocol. */
   run(session: Session, argv: Buffer[], embedded: boolean, done: Done): void {
+    const waiting = this.held.get(session)
+    if (waiting !== undefined) waiting.push({ argv, embedded, done })
+    else this.runNow(session, argv, embedded, done)
+  }
+
+  /** Drop what a closed session still had waiting. */
+  forget(session: Session): void {
+    this.held.delete(session)
+  }
+
+  private release(session: Session): void {
+    const waiting = this.held.get(session)
+    if (waiting === undefined) return
+    this.held.delete(session)
+    while (waiting.length > 0 && !this.held.has(session)) {
+      const next = waiting.shift()!
+      this.runNow(session, next.argv, next.embedded, next.done)
+    }
+    // A released command held the session again: what is left waits behind it.
+    if (waiting.length > 0) this.held.get(session)!.unshift(...waiting)
+  }
+
+  private runNow(session: Session, argv: Buffer[], embedded: boolean, done: Done): void {
     const name = argv[0].toString('latin1').toLowerCase()
     const command = this.table.get(name)
     // CLIENT, CONFIG, COMMAND: stats, CLIENT LIST and MONITOR name the subcommand (`config|get`).
@@ -39,12 +77,21 @@ export class Dispatcher {
     }
     const immediate = (reply: Reply) => finish(embedded ? reply : encodeReply(reply, session.proto))
     session.lastActiveMs = Date.now()
-    if (command === undefined) return immediate(unknownCommand(argv))
-    if (!arityOk(command.arity, argv.length)) return immediate(Errors.wrongArity(command.name))
-    if (!session.authenticated && !command.flags.includes('no-auth')) return immediate(Errors.noAuth)
+    // A command rejected inside MULTI makes EXEC abort, as Redis's flagTransaction.
+    const reject = (reply: Reply): void => {
+      if (session.multi !== null) session.multi.failed = true
+      immediate(reply)
+    }
+    if (command === undefined) return reject(unknownCommand(argv))
+    if (!arityOk(command.arity, argv.length)) return reject(Errors.wrongArity(command.name))
+    if (!session.authenticated && !command.flags.includes('no-auth')) return reject(Errors.noAuth)
     session.lastCommand = fullName
     // As Redis: admin commands are not shown to monitors, credentials are redacted.
     if (!(subcommand ?? command).flags.includes('admin')) this.feedMonitors(session, redactForMonitor(command.name, argv))
+    if (session.multi !== null && !TRANSACTION_CONTROL.has(command.name)) {
+      session.multi.queued.push(argv)
+      return immediate(QUEUED)
+    }
     if ('runConn' in command) {
       let reply: Reply | Promise<Reply>
       try {
@@ -52,8 +99,16 @@ export class Dispatcher {
       } catch (err) {
         reply = error(`ERR ${(err as Error).message}`)
       }
-      if (reply instanceof Promise) reply.then(immediate, (err: Error) => immediate(error(`ERR ${err.message}`)))
-      else immediate(reply)
+      if (reply instanceof Promise) {
+        this.held.set(session, [])
+        const settle = (value: Reply): void => {
+          immediate(value)
+          this.release(session)
+        }
+        reply.then(settle, (err: Error) => settle(error(`ERR ${err.message}`)))
+      } else {
+        immediate(reply)
+      }
       return
     }
     this.services.engine.submit({ command, argv, proto: embedded ? 0 : session.proto, done: finish })

@@ -2,6 +2,7 @@
 // that sent them and the node's services. Network connections and the embedding API both
 // implement Session, so these commands behave the same over a socket and in-process.
 import type { Reply } from '../core/reply'
+import type { Watch } from '../commands/transaction'
 import type { CommandInfo } from '../commands/types'
 import type { Config } from '../config'
 import type { Engine } from '../engine/engine'
@@ -26,6 +27,10 @@ export interface Session {
   lastActiveMs: number
   /** Sessions in MONITOR mode receive every command the node runs. */
   monitoring: boolean
+  /** Inside MULTI: the queued commands, and whether one was rejected (EXEC then aborts). */
+  multi: { queued: Buffer[][]; failed: boolean } | null
+  /** WATCHed keys by name (latin1). */
+  watches: Map<string, Watch> | null
   /** Close after the pending replies are written (QUIT, CLIENT KILL of oneself). */
   closeAfterReply(): void
   /** Close now, dropping pending replies (CLIENT KILL). No-op for embedded sessions. */

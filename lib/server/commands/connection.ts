@@ -4,6 +4,7 @@ import crypto from 'node:crypto'
 import { error, Errors, map, OK, PONG, Reply, status } from '../../core/reply'
 import type { ConnCommand, ConnHandler, Session } from '../session'
 import { validClientName } from './client'
+import { endTransaction } from './transaction'
 import { conn, MAREKVS_VERSION, parseInteger, REDIS_VERSION } from './util'
 
 const WRONGPASS = error('WRONGPASS invalid username-password pair or user is disabled.')
@@ -103,6 +104,7 @@ const reset: ConnHandler = (services, session) => {
   session.name = null
   session.monitoring = false
   services.monitors.delete(session)
+  endTransaction(session)
   session.setAuthenticated(services.live.requirepass === '')
   return RESET
 }

@@ -7,6 +7,7 @@ import { configCommand } from './config'
 import { connectionCommands } from './connection'
 import { infoCommand } from './info'
 import { serverCommands } from './server'
+import { transactionCommands } from './transaction'
 
 export { subcommandOf, unknownSubcommand } from './util'
 
@@ -17,4 +18,5 @@ export const connCommands: ConnCommand[] = [
   commandCommand,
   infoCommand,
   ...serverCommands,
+  ...transactionCommands,
 ]
