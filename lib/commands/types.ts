@@ -29,6 +29,15 @@ export interface CommandInfo extends KeySpec {
 
 export interface DataCommand extends CommandInfo {
   readonly run: DataHandler
+  /**
+   * Blocking commands (BLPOP, BZPOPMIN, XREAD BLOCK...): the handler makes one attempt and answers
+   * `timeoutReply` when there was nothing to take; the client then waits for a key to gain
+   * elements, up to the timeout (ms, 0 = forever, null = do not block). Inside MULTI it never waits.
+   */
+  readonly blocking?: {
+    readonly timeoutMs: (argv: Buffer[]) => number | null
+    readonly timeoutReply: Reply
+  }
 }
 
 export function keysOf(spec: KeySpec, argv: Buffer[]): Buffer[] {

@@ -72,6 +72,9 @@ export class Engine {
   /** Set once close() has finished every batch: nothing more is sent to the workers. */
   private drained = false
   private walSyncLane = 0
+  private readonly readyAfterBarrier: string[] = []
+  /** Told, after the replies of the batch that did it, which keys gained elements (BLPOP & co wake on it). */
+  onReady: (keys: string[]) => void = () => {}
 
   private constructor(
     readonly config: EngineConfig,
@@ -231,6 +234,7 @@ export class Engine {
         submission.done(out.subarray(i === 0 ? 0 : result.ends[i - 1], result.ends[i]))
       }
     }
+    if (result?.ready) this.onReady(result.ready)
     if (this.hasWork(lane)) this.send(lane)
     else this.tryRunBarrier()
   }
@@ -262,6 +266,8 @@ export class Engine {
   private runDataOnMain(command: FramedCommand, nowMs: number): Buffer | Reply {
     const result = runBatch(this.mainCtx, [command], nowMs, this.config.fsync === 'always')
     if (result.storageError) this.onStorageError()
+    // Waiters are retried after the barrier's reply: they queue behind it anyway.
+    if (result.ready) this.readyAfterBarrier.push(...result.ready)
     return command.proto === 0 ? result.raw![0] ?? null : result.out
   }
 
@@ -269,6 +275,7 @@ export class Engine {
     for (const lane of this.lanes) lane.inflight = false
     this.barrier = null
     barrier.done(reply)
+    if (this.readyAfterBarrier.length > 0) this.onReady(this.readyAfterBarrier.splice(0))
     const held = this.held
     this.held = []
     for (const submission of held) this.submit(submission)

@@ -17,6 +17,8 @@ export interface BatchResult {
   raw: Array<Reply | undefined> | null
   /** True when the RocksDB write failed: every reply is then that error. */
   storageError: boolean
+  /** Keys (latin1) whose lists, sorted sets or streams gained elements: blocked clients may proceed. */
+  ready: string[] | null
 }
 
 export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], nowMs: number, sync: boolean): BatchResult {
@@ -43,7 +45,8 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
     log.error('storage write failed', { error: (err as Error).message })
     replies.fill(reply)
   }
-  return encodeBatch(commands, replies, storageError)
+  const ready = storageError || ctx.readyKeys.length === 0 ? null : ctx.readyKeys.map((key) => key.toString('latin1'))
+  return encodeBatch(commands, replies, storageError, ready)
 }
 
 function runOne(ctx: ExecContext, command: DataCommand | undefined, argv: Buffer[]): Reply {
@@ -57,7 +60,7 @@ function runOne(ctx: ExecContext, command: DataCommand | undefined, argv: Buffer
   }
 }
 
-function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean): BatchResult {
+function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean, ready: string[] | null): BatchResult {
   const parts: Buffer[] = []
   const ends = new Uint32Array(commands.length)
   let raw: Array<Reply | undefined> | null = null
@@ -78,5 +81,5 @@ function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], stora
   const out = Buffer.allocUnsafeSlow(end)
   let at = 0
   for (const part of parts) at += part.copy(out, at)
-  return { out, ends, raw, storageError }
+  return { out, ends, raw, storageError, ready }
 }

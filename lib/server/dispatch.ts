@@ -6,6 +6,7 @@ import type { AnyCommand } from '../commands/table'
 import { arityOk } from '../commands/types'
 import { encodeReply } from '../native'
 import type { NodeServices, Session } from './session'
+import { BlockingRegistry } from './blocking'
 import { monitorLine } from './monitor'
 import { TRANSACTION_CONTROL } from './commands/transaction'
 import { redactForMonitor, subcommandOf } from './commands/util'
@@ -33,10 +34,14 @@ export class Dispatcher {
    */
   private readonly held = new Map<Session, Held[]>()
 
+  readonly blocking: BlockingRegistry
+
   constructor(
     private readonly services: NodeServices,
     private readonly table: ReadonlyMap<string, AnyCommand>,
-  ) {}
+  ) {
+    this.blocking = new BlockingRegistry(services.engine)
+  }
 
   /** `proto` 0 asks for the reply as a value; otherwise it arrives encoded in the session's protocol. */
   run(session: Session, argv: Buffer[], embedded: boolean, done: Done): void {
@@ -48,6 +53,7 @@ export class Dispatcher {
   /** Drop what a closed session still had waiting. */
   forget(session: Session): void {
     this.held.delete(session)
+    this.blocking.forget(session)
   }
 
   private release(session: Session): void {
@@ -111,7 +117,17 @@ export class Dispatcher {
       }
       return
     }
-    this.services.engine.submit({ command, argv, proto: embedded ? 0 : session.proto, done: finish })
+    const proto = embedded ? 0 : session.proto
+    if ('run' in command && command.blocking !== undefined) {
+      // A blocked client runs nothing else until it is served or times out, as in Redis.
+      this.held.set(session, [])
+      this.blocking.run(session, command, argv, proto, (reply) => {
+        finish(reply)
+        this.release(session)
+      })
+      return
+    }
+    this.services.engine.submit({ command, argv, proto, done: finish })
   }
 
   private feedMonitors(session: Session, argv: Buffer[]): void {
