@@ -84,6 +84,10 @@ export class MarekNode implements NodeServices {
     yield* this.connections.values()
   }
 
+  blockedClients(): number {
+    return this.dispatcher.blocking.blockedCount
+  }
+
   connection(id: number): Connection | undefined {
     return this.connections.get(id)
   }

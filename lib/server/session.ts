@@ -63,6 +63,8 @@ export interface NodeServices {
   sessions(): Iterable<Session>
   /** Sessions in MONITOR mode: kept apart so that with none, a command pays nothing for MONITOR. */
   readonly monitors: Set<Session>
+  /** Clients waiting in a blocking command (INFO blocked_clients). */
+  blockedClients(): number
   /** Run a data or node command and get its reply as a value (INFO keyspace, DBSIZE...). */
   call(argv: Buffer[]): Promise<Reply>
   /** SHUTDOWN: stop accepting, finish in-flight commands, close, exit. */

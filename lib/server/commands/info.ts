@@ -182,7 +182,7 @@ export async function gatherInfo(services: NodeServices, sections: SectionName[]
           ['maxclients', services.live.maxclients],
           ['client_recent_max_input_buffer', maxIn],
           ['client_recent_max_output_buffer', maxOut],
-          ['blocked_clients', 0],
+          ['blocked_clients', services.blockedClients()],
           ['tracking_clients', 0],
           ['clients_in_timeout_table', 0],
         ]])
