@@ -41,6 +41,7 @@ export function shape(reply: Reply, asBuffers: boolean): Value {
     case 'map':
     case 'set':
     case 'push':
+    case 'several':
       return tagged.v.map((item) => shape(item, asBuffers))
   }
 }

@@ -5,6 +5,7 @@ import type { Reply } from '../core/reply'
 import type { CommandInfo } from '../commands/types'
 import type { Config } from '../config'
 import type { Engine } from '../engine/engine'
+import type { PubSub } from './pubsub'
 import type { ServerStats } from './stats'
 
 export interface Session {
@@ -30,7 +31,7 @@ export interface Session {
   closeAfterReply(): void
   /** Close now, dropping pending replies (CLIENT KILL). No-op for embedded sessions. */
   kill(): void
-  /** Write a reply out of band (MONITOR lines). No-op for embedded sessions. */
+  /** Write a reply out of band (MONITOR lines, pub/sub messages), after the replies still pending. No-op for embedded sessions. */
   push(reply: Reply): void
   /** Bytes waiting in the output buffer / input buffer, for CLIENT LIST. */
   readonly outputBytes: number
@@ -58,6 +59,8 @@ export interface NodeServices {
   sessions(): Iterable<Session>
   /** Sessions in MONITOR mode: kept apart so that with none, a command pays nothing for MONITOR. */
   readonly monitors: Set<Session>
+  /** Pub/sub subscriptions of the node's sessions. */
+  readonly pubsub: PubSub<Session>
   /** Run a data or node command and get its reply as a value (INFO keyspace, DBSIZE...). */
   call(argv: Buffer[]): Promise<Reply>
   /** SHUTDOWN: stop accepting, finish in-flight commands, close, exit. */

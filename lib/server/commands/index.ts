@@ -6,6 +6,7 @@ import { commandCommand } from './command-docs'
 import { configCommand } from './config'
 import { connectionCommands } from './connection'
 import { infoCommand } from './info'
+import { pubsubCommands } from './pubsub'
 import { serverCommands } from './server'
 
 export { subcommandOf, unknownSubcommand } from './util'
@@ -17,4 +18,5 @@ export const connCommands: ConnCommand[] = [
   commandCommand,
   infoCommand,
   ...serverCommands,
+  ...pubsubCommands,
 ]
