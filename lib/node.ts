@@ -9,6 +9,7 @@ import { log } from './log'
 import { Connection } from './server/connection'
 import { Dispatcher } from './server/dispatch'
 import { createMetrics, MetricsServer, startMetricsServer } from './server/metrics'
+import { PubSub } from './server/pubsub'
 import type { LiveSettings, NodeServices, Session } from './server/session'
 import { ServerStats } from './server/stats'
 
@@ -47,6 +48,7 @@ export class MarekNode implements NodeServices {
   readonly dispatcher: Dispatcher
   private readonly connections = new Map<number, Connection>()
   readonly monitors = new Set<Session>()
+  readonly pubsub = new PubSub<Session>()
   private readonly internal: InternalSession
   private nextClientId = 1
   private listener: net.Server | null = null
@@ -163,6 +165,7 @@ export class MarekNode implements NodeServices {
         this.connections.delete(closed.id)
         this.monitors.delete(closed)
         this.dispatcher.forget(closed)
+        this.pubsub.remove(closed)
         this.stats.connectedClients = this.connections.size
       },
       statsBytes: (input, output) => {

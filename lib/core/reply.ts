@@ -28,6 +28,7 @@ export type Reply =
   | PushReply
   | BigNumberReply
   | PairsReply
+  | SeveralReplies
 
 export interface StatusReply { readonly t: 'status'; readonly v: string }
 /** `v` is the whole message including its prefix, e.g. `ERR syntax error`. */
@@ -50,6 +51,12 @@ export interface PushReply { readonly t: 'push'; readonly v: Reply[] }
 export interface PairsReply { readonly t: 'pairs'; readonly v: Reply[] }
 /** RESP3 `(`; RESP2 renders a bulk string. */
 export interface BigNumberReply { readonly t: 'bignum'; readonly v: string }
+/**
+ * Several replies to one command, written one after another (SUBSCRIBE a b confirms each
+ * channel; PUBLISH to one's own channel delivers the message before the count). Only
+ * connection commands return it, only at the top level; the dispatcher encodes each.
+ */
+export interface SeveralReplies { readonly t: 'several'; readonly v: Reply[] }
 
 export function status(v: string): StatusReply {
   return { t: 'status', v }
@@ -83,6 +90,10 @@ export function pairs(v: Reply[]): PairsReply {
   return { t: 'pairs', v }
 }
 
+export function several(v: Reply[]): SeveralReplies {
+  return { t: 'several', v }
+}
+
 export function bool(v: boolean): BoolReply {
   return { t: 'bool', v }
 }
@@ -94,6 +105,10 @@ export const NIL_ARRAY: NilArrayReply = Object.freeze({ t: 'nilarray' as const }
 
 export function isError(r: Reply): r is ErrorReply {
   return r !== null && typeof r === 'object' && !Array.isArray(r) && !Buffer.isBuffer(r) && (r as ErrorReply).t === 'error'
+}
+
+export function isSeveral(r: Reply): r is SeveralReplies {
+  return r !== null && typeof r === 'object' && !Array.isArray(r) && !Buffer.isBuffer(r) && (r as SeveralReplies).t === 'several'
 }
 
 // Errors with Redis's exact wording, shared by every command family.

@@ -42,6 +42,7 @@ export function shape(reply: Reply, asBuffers: boolean): Value {
     case 'set':
     case 'push':
     case 'pairs':
+    case 'several':
       return tagged.v.map((item) => shape(item, asBuffers))
   }
 }

@@ -42,6 +42,8 @@ export class Connection implements Session {
   private pending: Array<Buffer | undefined> = []
   /** Request sequence number of pending[0]. */
   private headSeq = 0
+  /** Bytes of the replies in `pending` that are ready but wait for an earlier one. */
+  private heldBytes = 0
   private closing = false
   private readPaused = false
 
@@ -72,7 +74,7 @@ export class Connection implements Session {
   }
 
   get outputBytes(): number {
-    return this.socket.writableLength
+    return this.socket.writableLength + this.heldBytes
   }
 
   get inputBytes(): number {
@@ -90,11 +92,11 @@ export class Connection implements Session {
     if (this.pending.length === 0) this.socket.end()
   }
 
+  /** Out-of-band replies take a place in the reply order: after the replies still pending. */
   push(reply: Reply): void {
-    if (this.socket.destroyed) return
-    const bytes = encodeReply(reply, this.proto)
-    this.hooks.statsBytes(0, bytes.length)
-    this.socket.write(bytes)
+    if (this.socket.destroyed || this.closing) return
+    this.enqueue(encodeReply(reply, this.proto))
+    this.flushReplies()
   }
 
   /** Close now, dropping pending replies (CLIENT KILL, shutdown). */
@@ -146,12 +148,14 @@ export class Connection implements Session {
     this.pending.push(undefined)
     this.dispatcher.run(this, argv, false, (reply) => {
       this.pending[seq - this.headSeq] = reply as Buffer
+      this.heldBytes += (reply as Buffer).length
       this.flushReplies()
     })
   }
 
   private enqueue(bytes: Buffer): void {
     this.pending.push(bytes)
+    this.heldBytes += bytes.length
   }
 
   private flushReplies(): void {
@@ -160,13 +164,12 @@ export class Connection implements Session {
     if (count === 0) return
     const ready = this.pending.splice(0, count) as Buffer[]
     this.headSeq += count
+    let bytes = 0
+    for (const reply of ready) bytes += reply.length
+    this.heldBytes -= bytes
     if (!this.socket.destroyed) {
       this.socket.cork()
-      let bytes = 0
-      for (const reply of ready) {
-        bytes += reply.length
-        this.socket.write(reply)
-      }
+      for (const reply of ready) this.socket.write(reply)
       this.socket.uncork()
       this.hooks.statsBytes(0, bytes)
     }

@@ -1,7 +1,7 @@
 // From argv to reply for one session: lookup, arity, auth, then the command's place of
 // execution (main thread for connection commands, the engine for data and node commands).
 // Network connections and the embedding API both come through here.
-import { error, Errors, isError, Reply, status } from '../core/reply'
+import { error, Errors, isError, isSeveral, Reply, status } from '../core/reply'
 import type { AnyCommand } from '../commands/table'
 import { arityOk } from '../commands/types'
 import { encodeReply } from '../native'
@@ -9,6 +9,7 @@ import type { NodeServices, Session } from './session'
 import { BlockingRegistry } from './blocking'
 import { monitorLine } from './monitor'
 import { TRANSACTION_CONTROL } from './commands/transaction'
+import { subscribedModeRefusal } from './pubsub'
 import { redactForMonitor, subcommandOf } from './commands/util'
 
 export type Done = (reply: Buffer | Reply) => void
@@ -81,7 +82,7 @@ export class Dispatcher {
       stats.recordCommand(fullName, (performance.now() - startMs) * 1000, failed)
       done(reply)
     }
-    const immediate = (reply: Reply) => finish(embedded ? reply : encodeReply(reply, session.proto))
+    const immediate = (reply: Reply) => finish(embedded ? reply : encodeConnReply(reply, session.proto))
     session.lastActiveMs = Date.now()
     // A command rejected inside MULTI makes EXEC abort, as Redis's flagTransaction.
     const reject = (reply: Reply): void => {
@@ -91,6 +92,10 @@ export class Dispatcher {
     if (command === undefined) return reject(unknownCommand(argv))
     if (!arityOk(command.arity, argv.length)) return reject(Errors.wrongArity(command.name))
     if (!session.authenticated && !command.flags.includes('no-auth')) return reject(Errors.noAuth)
+    if (session.proto === 2 && this.services.pubsub.isSubscribed(session)) {
+      const refusal = subscribedModeRefusal(command, subcommand, argv.length)
+      if (refusal !== null) return reject(refusal)
+    }
     session.lastCommand = fullName
     // As Redis: admin commands are not shown to monitors, credentials are redacted.
     if (!(subcommand ?? command).flags.includes('admin')) this.feedMonitors(session, redactForMonitor(command.name, argv))
@@ -139,4 +144,9 @@ export class Dispatcher {
       watcher.push(line)
     }
   }
+}
+
+/** A connection command's reply in the session's protocol; several replies one after another. */
+function encodeConnReply(reply: Reply, proto: 2 | 3): Buffer {
+  return isSeveral(reply) ? Buffer.concat(reply.v.map((r) => encodeReply(r, proto))) : encodeReply(reply, proto)
 }

@@ -6,6 +6,7 @@ import type { Watch } from '../commands/transaction'
 import type { CommandInfo } from '../commands/types'
 import type { Config } from '../config'
 import type { Engine } from '../engine/engine'
+import type { PubSub } from './pubsub'
 import type { ServerStats } from './stats'
 
 export interface Session {
@@ -35,7 +36,7 @@ export interface Session {
   closeAfterReply(): void
   /** Close now, dropping pending replies (CLIENT KILL). No-op for embedded sessions. */
   kill(): void
-  /** Write a reply out of band (MONITOR lines). No-op for embedded sessions. */
+  /** Write a reply out of band (MONITOR lines, pub/sub messages), after the replies still pending. No-op for embedded sessions. */
   push(reply: Reply): void
   /** Bytes waiting in the output buffer / input buffer, for CLIENT LIST. */
   readonly outputBytes: number
@@ -65,6 +66,8 @@ export interface NodeServices {
   readonly monitors: Set<Session>
   /** Clients waiting in a blocking command (INFO blocked_clients). */
   blockedClients(): number
+  /** Pub/sub subscriptions of the node's sessions. */
+  readonly pubsub: PubSub<Session>
   /** Run a data or node command and get its reply as a value (INFO keyspace, DBSIZE...). */
   call(argv: Buffer[]): Promise<Reply>
   /** SHUTDOWN: stop accepting, finish in-flight commands, close, exit. */

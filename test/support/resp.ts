@@ -108,6 +108,13 @@ export class RawClient {
 
   /** The next reply; rejects if the connection closes first or nothing arrives in time. */
   async read(timeoutMs = 10000): Promise<Decoded> {
+    const reply = await this.tryRead(timeoutMs)
+    if (reply !== null) return reply
+    throw new Error(this.closed ? 'connection closed' : 'no reply in time')
+  }
+
+  /** The next reply, or null when nothing more arrives in time or the connection closes (pub/sub pushes). */
+  async tryRead(timeoutMs: number): Promise<Decoded | null> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const decoded = decodeReply(this.buffer)
@@ -115,9 +122,8 @@ export class RawClient {
         this.buffer = this.buffer.subarray(decoded.end)
         return decoded.reply
       }
-      if (this.closed) throw new Error('connection closed')
       const left = deadline - Date.now()
-      if (left <= 0) throw new Error('no reply in time')
+      if (this.closed || left <= 0) return null
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)
         this.waiters.push(() => {

@@ -90,6 +90,8 @@ describe('server commands: pure parts', () => {
         'id=7 addr=127.0.0.1:5000 laddr=127.0.0.1:6379 fd=9 name=app age=5 idle=2 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 ' +
         'qbuf=0 qbuf-free=0 argv-mem=10 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=10 events=r cmd=client|list user=default redir=-1 resp=2')
       assert.match(clientLine({ ...session, name: null, monitoring: true, proto: 3 }, 15_000), / name= .* flags=O .* resp=3$/)
+      assert.match(clientLine(session, 15_000, 0, { channels: 2, patterns: 1 }), / flags=P db=0 sub=2 psub=1 ssub=0 /)
+      assert.match(clientLine({ ...session, monitoring: true }, 15_000, 0, { channels: 0, patterns: 1 }), / flags=OP db=0 sub=0 psub=1 /)
     })
 
     it('accepts names of printable ASCII without spaces', () => {
@@ -122,6 +124,8 @@ describe('server commands: pure parts', () => {
       assert.equal(killMatches({ ...filter, skipme: false }, session, true), true)
       assert.equal(killMatches(parseKillFilter(b('ID', '8')) as never, session, false), false)
       assert.equal(killMatches(parseKillFilter(b('TYPE', 'pubsub')) as never, session, false), false)
+      assert.equal(killMatches(parseKillFilter(b('TYPE', 'pubsub')) as never, session, false, 'pubsub'), true)
+      assert.equal(killMatches(parseKillFilter(b('TYPE', 'normal')) as never, session, false, 'pubsub'), false)
     })
   })
 

@@ -1,6 +1,6 @@
-// CLIENT: ID SETNAME GETNAME LIST INFO KILL GETREDIR NO-EVICT HELP. Every session is a normal
-// client of the one `default` user in db 0; there are no replicas, pub/sub-only or tracking
-// clients to tell apart (docs/compatibility.md).
+// CLIENT: ID SETNAME GETNAME LIST INFO KILL GETREDIR NO-EVICT HELP. Every session is a client
+// of the one `default` user in db 0, of type `pubsub` while it has subscriptions and `normal`
+// otherwise; there are no replicas or tracking clients to tell apart (docs/compatibility.md).
 import { error, Errors, OK, Reply, verbatim } from '../../core/reply'
 import type { ConnCommand, ConnHandler, NodeServices, Session } from '../session'
 import { ADMIN_FLAGS, container, helpReply, parseInteger, PLAIN_FLAGS, sub } from './util'
@@ -15,6 +15,10 @@ export function validClientName(name: Buffer): boolean {
   return true
 }
 
+/** A session's subscription counts (CLIENT LIST `sub=`, `psub=`). */
+export interface SubscriptionCounts { readonly channels: number; readonly patterns: number }
+const NO_SUBSCRIPTIONS: SubscriptionCounts = Object.freeze({ channels: 0, patterns: 0 })
+
 /** The session's fields CLIENT LIST shows (a Session has them all). */
 export type ClientFacts = Pick<Session, 'id' | 'addr' | 'laddr' | 'fd' | 'name' | 'createdMs' | 'lastActiveMs' | 'monitoring' | 'lastCommand' | 'proto' | 'inputBytes' | 'outputBytes'>
 
@@ -23,14 +27,14 @@ export type ClientFacts = Pick<Session, 'id' | 'addr' | 'laddr' | 'fd' | 'name' 
  * of the command the client is running (the caller's own CLIENT LIST), 0 for the others.
  * Fields for features marekvs has no equivalent of carry Redis's idle values.
  */
-export function clientLine(c: ClientFacts, nowMs: number, argvMem = 0): string {
+export function clientLine(c: ClientFacts, nowMs: number, argvMem = 0, subs: SubscriptionCounts = NO_SUBSCRIPTIONS): string {
   const age = Math.max(0, Math.floor((nowMs - c.createdMs) / 1000))
   const idle = Math.max(0, Math.floor((nowMs - c.lastActiveMs) / 1000))
-  const flags = c.monitoring ? 'O' : 'N'
+  const flags = (c.monitoring ? 'O' : '') + (subs.channels + subs.patterns > 0 ? 'P' : '') || 'N'
   const events = c.outputBytes > 0 ? 'rw' : 'r'
   const totMem = c.inputBytes + c.outputBytes + argvMem
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd ?? -1} name=${c.name ?? ''} age=${age} idle=${idle} flags=${flags} db=0` +
-    ` sub=0 psub=0 ssub=0 multi=-1 qbuf=${c.inputBytes} qbuf-free=0 argv-mem=${argvMem} multi-mem=0 rbs=0 rbp=0` +
+    ` sub=${subs.channels} psub=${subs.patterns} ssub=0 multi=-1 qbuf=${c.inputBytes} qbuf-free=0 argv-mem=${argvMem} multi-mem=0 rbs=0 rbp=0` +
     ` obl=0 oll=0 omem=${c.outputBytes} tot-mem=${totMem} events=${events} cmd=${c.lastCommand.toLowerCase()} user=default redir=-1 resp=${c.proto}`
 }
 
@@ -47,10 +51,15 @@ function allSessions(services: NodeServices, self: Session): Session[] {
   return list.sort((a, b) => a.id - b.id)
 }
 
-function lines(sessions: Session[], self: Session, argv: Buffer[]): Reply {
+/** Redis's client types: a session with subscriptions is `pubsub` (CLIENT LIST/KILL TYPE). */
+function typeOf(services: NodeServices, s: Session): string {
+  return services.pubsub.isSubscribed(s) ? 'pubsub' : 'normal'
+}
+
+function lines(services: NodeServices, sessions: Session[], self: Session, argv: Buffer[]): Reply {
   const now = Date.now()
   let out = ''
-  for (const s of sessions) out += clientLine(s, now, s === self ? argvBytes(argv) : 0) + '\n'
+  for (const s of sessions) out += clientLine(s, now, s === self ? argvBytes(argv) : 0, services.pubsub.counts(s)) + '\n'
   return verbatim(out)
 }
 
@@ -118,13 +127,13 @@ export function parseKillFilter(args: Buffer[]): KillFilter | Reply {
   return filter
 }
 
-/** Does a KILL filter select this session? */
-export function killMatches(filter: KillFilter, s: Pick<Session, 'id' | 'addr' | 'laddr'>, self: boolean): boolean {
+/** Does a KILL filter select this session (of client type `type`)? */
+export function killMatches(filter: KillFilter, s: Pick<Session, 'id' | 'addr' | 'laddr'>, self: boolean, type = 'normal'): boolean {
   if (filter.skipme && self) return false
   if (filter.id !== undefined && s.id !== filter.id) return false
   if (filter.addr !== undefined && s.addr !== filter.addr) return false
   if (filter.laddr !== undefined && s.laddr !== filter.laddr) return false
-  if (filter.type !== undefined && filter.type !== 'normal') return false
+  if (filter.type !== undefined && filter.type !== type) return false
   return true
 }
 
@@ -157,12 +166,12 @@ const list: ConnHandler = (services, session, argv) => {
   const f = parseListFilter(argv.slice(2))
   if (isReply(f)) return f
   const sessions = allSessions(services, session).filter((s) =>
-    f.kind === 'all' || (f.kind === 'type' ? f.type === 'normal' : f.ids.has(s.id)))
-  return lines(sessions, session, argv)
+    f.kind === 'all' || (f.kind === 'type' ? f.type === typeOf(services, s) : f.ids.has(s.id)))
+  return lines(services, sessions, session, argv)
 }
 
 // CLIENT INFO
-const info: ConnHandler = (_services, session, argv) => verbatim(clientLine(session, Date.now(), argvBytes(argv)) + '\n')
+const info: ConnHandler = (services, session, argv) => verbatim(clientLine(session, Date.now(), argvBytes(argv), services.pubsub.counts(session)) + '\n')
 
 // CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER name] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]
 const kill: ConnHandler = (services, session, argv) => {
@@ -177,7 +186,7 @@ const kill: ConnHandler = (services, session, argv) => {
   if (isReply(filter)) return filter
   let killed = 0
   for (const s of allSessions(services, session)) {
-    if (!killMatches(filter, s, s === session)) continue
+    if (!killMatches(filter, s, s === session, typeOf(services, s))) continue
     killSession(s, session)
     killed++
   }

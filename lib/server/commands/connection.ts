@@ -23,8 +23,10 @@ export function passwordOk(requirepass: string, user: Buffer, password: Buffer):
 }
 
 // PING [message]
-const ping: ConnHandler = (_services, _session, argv) => {
+const ping: ConnHandler = (services, session, argv) => {
   if (argv.length > 2) return Errors.wrongArity('ping')
+  // A RESP2 subscriber cannot tell a status from a message: Redis answers it an array.
+  if (session.proto === 2 && services.pubsub.isSubscribed(session)) return ['pong', argv.length > 1 ? argv[1] : '']
   return argv.length > 1 ? argv[1] : PONG
 }
 
@@ -105,6 +107,7 @@ const reset: ConnHandler = (services, session) => {
   session.monitoring = false
   services.monitors.delete(session)
   endTransaction(session)
+  services.pubsub.remove(session)
   session.setAuthenticated(services.live.requirepass === '')
   return RESET
 }

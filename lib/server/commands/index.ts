@@ -6,6 +6,7 @@ import { commandCommand } from './command-docs'
 import { configCommand } from './config'
 import { connectionCommands } from './connection'
 import { infoCommand } from './info'
+import { pubsubCommands } from './pubsub'
 import { serverCommands } from './server'
 import { transactionCommands } from './transaction'
 
@@ -19,4 +20,5 @@ export const connCommands: ConnCommand[] = [
   infoCommand,
   ...serverCommands,
   ...transactionCommands,
+  ...pubsubCommands,
 ]

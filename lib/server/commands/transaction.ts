@@ -4,7 +4,7 @@
 //   one shard, or with every shard paused when its keys span shards;
 // - any node-wide or connection command among them: the whole transaction runs on the main
 //   thread with every shard paused (Engine.exclusive), each data command committed in turn.
-import { error, NIL_ARRAY, OK, Reply } from '../../core/reply'
+import { error, isSeveral, NIL_ARRAY, OK, Reply } from '../../core/reply'
 import { dataCommands } from '../../commands/data-table'
 import type { AnyCommand } from '../../commands/table'
 import { encodeExec, STAMPS_COMMAND, Watch, watchBroken } from '../../commands/transaction'
@@ -102,7 +102,8 @@ async function execMixed(services: NodeServices, session: Session, commands: Any
       replies[i] = error(`ERR ${(err as Error).message}`)
     }
   }
-  return replies
+  // SUBSCRIBE a b inside MULTI answers twice: its replies follow each other, as Redis writes them.
+  return replies.flatMap((reply) => (reply !== null && isSeveral(reply) ? reply.v : [reply]))
 }
 
 function submitData(services: NodeServices, argv: Buffer[]): Promise<Reply> {
