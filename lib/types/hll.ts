@@ -8,7 +8,9 @@
 //   sparse: run-length opcodes, ZERO 00xxxxxx (1..64 zero registers), XZERO 01xxxxxx yyyyyyyy
 //           (1..16384 zero registers), VAL 1vvvvvxx (1..4 registers of value 1..32)
 // A sparse value becomes dense when a register needs more than 32 or it would outgrow
-// HLL_SPARSE_BYTES_MAX; a dense one never goes back.
+// HLL_SPARSE_BYTES_MAX; a dense one never goes back. Sparse values that do not cover exactly
+// 16384 registers are corrupt; every reader rejects an opcode that runs past the last register
+// (Redis's fix for CVE-2025-32023, which the reference redis-server 7.0.15 build carries).
 //
 // Pure functions over Buffers. A function that changes a value works on its own copy.
 
@@ -19,7 +21,7 @@ export const HLL_REGISTERS = 1 << HLL_P
 const HLL_BITS = 6
 const HLL_REGISTER_MAX = (1 << HLL_BITS) - 1
 export const HLL_HDR_BYTES = 16
-export const HLL_DENSE_BYTES = HLL_HDR_BYTES + (HLL_REGISTERS * HLL_BITS + 7) / 8
+export const HLL_DENSE_BYTES = HLL_HDR_BYTES + Math.floor((HLL_REGISTERS * HLL_BITS + 7) / 8)
 export const HLL_DENSE = 0
 export const HLL_SPARSE = 1
 /** Redis's hll-sparse-max-bytes default: past it a sparse value (header included) is made dense. */
@@ -143,6 +145,17 @@ const valValue = (op: number) => ((op >> 2) & 0x1f) + 1
 const valLen = (op: number) => (op & 0x3) + 1
 const valOp = (value: number, len: number) => 0x80 | ((value - 1) << 2) | (len - 1)
 
+/**
+ * Registers covered by the opcode at `at`. A trailing XZERO cut short reads a zero second
+ * byte, as Redis reads the string's terminator.
+ */
+function runOf(p: Uint8Array, at: number): number {
+  const op = p[at]
+  if (isZero(op)) return zeroLen(op)
+  if (isXZero(op)) return xzeroLen(op, at + 1 < p.length ? p[at + 1] : 0)
+  return valLen(op)
+}
+
 /** A value being changed: its bytes and how many of them are in use (sparse values grow). */
 interface Work {
   buf: Buffer
@@ -182,22 +195,13 @@ function sparseToDense(work: Work): boolean {
   dense[4] = HLL_DENSE
   const p = work.buf
   let idx = 0
-  let at = HLL_HDR_BYTES
-  while (at < work.len) {
+  for (let at = HLL_HDR_BYTES; at < work.len;) {
     const op = p[at]
-    if (isZero(op)) {
-      idx += zeroLen(op)
-      at++
-    } else if (isXZero(op)) {
-      idx += xzeroLen(op, p[at + 1])
-      at += 2
-    } else {
-      let run = valLen(op)
-      const v = valValue(op)
-      if (run + idx > HLL_REGISTERS) break
-      while (run-- > 0) denseSet(dense, idx++, v)
-      at++
-    }
+    const run = runOf(p, at)
+    if (run + idx > HLL_REGISTERS) return false
+    if (isVal(op)) for (let i = 0; i < run; i++) denseSet(dense, idx + i, valValue(op))
+    idx += run
+    at += isXZero(op) ? 2 : 1
   }
   if (idx !== HLL_REGISTERS) return false
   work.buf = dense
@@ -387,25 +391,16 @@ export function hllMergeInto(max: Uint8Array, value: Buffer): boolean {
     return true
   }
   let i = 0
-  let at = HLL_HDR_BYTES
-  while (at < value.length) {
+  for (let at = HLL_HDR_BYTES; at < value.length;) {
     const op = value[at]
-    if (isZero(op)) {
-      i += zeroLen(op)
-      at++
-    } else if (isXZero(op)) {
-      i += xzeroLen(op, at + 1 < value.length ? value[at + 1] : 0)
-      at += 2
-    } else {
-      let run = valLen(op)
+    const run = runOf(value, at)
+    if (run + i > HLL_REGISTERS) return false
+    if (isVal(op)) {
       const v = valValue(op)
-      if (run + i > HLL_REGISTERS) break
-      while (run-- > 0) {
-        if (v > max[i]) max[i] = v
-        i++
-      }
-      at++
+      for (let j = i; j < i + run; j++) if (v > max[j]) max[j] = v
     }
+    i += run
+    at += isXZero(op) ? 2 : 1
   }
   return i === HLL_REGISTERS
 }
@@ -477,25 +472,14 @@ export function hllCountFresh(value: Buffer): bigint | null {
     for (let i = 0; i < HLL_REGISTERS; i++) histogram[denseGet(value, i)]++
     return estimate(histogram)
   }
-  // As hllSparseRegHisto: no overflow check while reading, only the total at the end.
   let idx = 0
-  let at = HLL_HDR_BYTES
-  while (at < value.length) {
+  for (let at = HLL_HDR_BYTES; at < value.length;) {
     const op = value[at]
-    if (isZero(op)) {
-      idx += zeroLen(op)
-      histogram[0] += zeroLen(op)
-      at++
-    } else if (isXZero(op)) {
-      const run = xzeroLen(op, at + 1 < value.length ? value[at + 1] : 0)
-      idx += run
-      histogram[0] += run
-      at += 2
-    } else {
-      idx += valLen(op)
-      histogram[valValue(op)] += valLen(op)
-      at++
-    }
+    const run = runOf(value, at)
+    if (run + idx > HLL_REGISTERS) return null
+    histogram[isVal(op) ? valValue(op) : 0] += run
+    idx += run
+    at += isXZero(op) ? 2 : 1
   }
   return idx === HLL_REGISTERS ? estimate(histogram) : null
 }
