@@ -201,16 +201,10 @@ function bitpos(ctx: ExecContext, argv: Buffer[]): Reply {
   return endGiven ? -1 : range.last + 1
 }
 
-const BITOPS: Record<string, (a: number, b: number) => number> = {
-  and: (a, b) => a & b,
-  or: (a, b) => a | b,
-  xor: (a, b) => a ^ b,
-}
-
 // BITOP AND|OR|XOR|NOT destkey key [key ...]  (missing keys are zero bytes; an empty result deletes destkey)
 function bitop(ctx: ExecContext, argv: Buffer[]): Reply {
   const op = lower(argv[1])
-  if (op !== 'not' && BITOPS[op] === undefined) return Errors.syntax
+  if (op !== 'and' && op !== 'or' && op !== 'xor' && op !== 'not') return Errors.syntax
   if (op === 'not' && argv.length !== 4) return notSingleSource
   const sources: Buffer[] = []
   let maxLength = 0
@@ -225,16 +219,23 @@ function bitop(ctx: ExecContext, argv: Buffer[]): Reply {
     ctx.delete(argv[2])
     return 0
   }
+  // Bytes past a source's end count as zero.
   const out = Buffer.alloc(maxLength)
+  sources[0].copy(out, 0)
   if (op === 'not') {
-    const src = sources[0]
-    for (let j = 0; j < maxLength; j++) out[j] = ~src[j]
+    for (let j = 0; j < maxLength; j++) out[j] = ~out[j]
   } else {
-    const combine = BITOPS[op]
-    sources[0].copy(out, 0)
     for (let i = 1; i < sources.length; i++) {
       const src = sources[i]
-      for (let j = 0; j < maxLength; j++) out[j] = combine(out[j], j < src.length ? src[j] : 0)
+      const n = src.length
+      if (op === 'and') {
+        for (let j = 0; j < n; j++) out[j] &= src[j]
+        out.fill(0, n)
+      } else if (op === 'or') {
+        for (let j = 0; j < n; j++) out[j] |= src[j]
+      } else {
+        for (let j = 0; j < n; j++) out[j] ^= src[j]
+      }
     }
   }
   // As SET: the result replaces destkey, TTL included.
