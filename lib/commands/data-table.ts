@@ -1,5 +1,7 @@
 // Every data command, by lower-case name. Shard workers import this file alone.
+import { bitmapCommands } from './bitmaps'
 import { hashCommands } from './hashes'
+import { hyperloglogCommands } from './hyperloglog'
 import { keyCommands } from './keys'
 import { setCommands } from './sets'
 import { stringCommands } from './strings'
@@ -7,7 +9,9 @@ import { transactionCommands } from './transaction'
 import type { DataCommand } from './types'
 
 const byName = new Map<string, DataCommand>(
-  [...stringCommands, ...keyCommands, ...hashCommands, ...setCommands].map((command) => [command.name, command]),
+  [
+    ...stringCommands, ...keyCommands, ...bitmapCommands, ...hyperloglogCommands, ...hashCommands, ...setCommands,
+  ].map((command) => [command.name, command]),
 )
 for (const command of transactionCommands((name) => byName.get(name))) byName.set(command.name, command)
 
