@@ -14,8 +14,12 @@ const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024
 const OUTPUT_HARD_LIMIT_BYTES = 512 * 1024 * 1024
 /** Redis's client-query-buffer-limit. */
 const QUERY_BUFFER_LIMIT_BYTES = 1024 * 1024 * 1024
-/** Commands awaiting replies past which the connection stops reading until some are written. */
-const PENDING_REPLIES_MAX = 64 * 1024
+/**
+ * Commands of one connection running at once. Past it, parsed commands wait in the backlog and
+ * the socket is not read: a client that pipelines without reading its replies holds at most
+ * this many replies' worth of work, and a closed connection leaves little behind.
+ */
+const INFLIGHT_MAX = 1024
 
 const EMPTY = Buffer.alloc(0)
 
@@ -46,6 +50,11 @@ export class Connection implements Session {
   private heldBytes = 0
   private closing = false
   private readPaused = false
+  /** Parsed commands not dispatched yet (INFLIGHT_MAX reached, or output backed up). */
+  private backlog: Buffer[][] = []
+  private backlogAt = 0
+  /** Inside pump(): replies completing synchronously must not re-enter it. */
+  private pumping = false
 
   constructor(
     readonly id: number,
@@ -64,7 +73,11 @@ export class Connection implements Session {
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('drain', () => this.maybeResume())
     socket.on('error', (err) => log.debug('client socket error', { id, error: err.message }))
-    socket.on('close', () => hooks.onClose(this))
+    socket.on('close', () => {
+      this.backlog = []
+      this.backlogAt = 0
+      hooks.onClose(this)
+    })
   }
 
   get fd(): number {
@@ -107,28 +120,44 @@ export class Connection implements Session {
   private onData(chunk: Buffer): void {
     this.hooks.statsBytes(chunk.length, 0)
     if (this.closing) return
-    // The parser stalls before a command over the unauthenticated limits when earlier commands
-    // of the chunk may authenticate (AUTH runs synchronously): run those, then resume.
-    let input = chunk
+    this.pump(chunk)
+  }
+
+  /**
+   * Parse and dispatch as far as the in-flight limit allows. The parser stalls before a command
+   * over the unauthenticated limits when earlier commands may authenticate (AUTH runs
+   * synchronously): those are dispatched, then parsing resumes.
+   */
+  private pump(input: Buffer): void {
+    this.pumping = true
     let parserFailure: string | null = null
-    do {
-      let commands: Buffer[][]
-      try {
-        commands = this.parser.feed(input)
-      } catch (err) {
-        // A parser bug must cost this connection, never the node.
-        log.error('request parser failed', { id: this.id, error: (err as Error).stack })
-        parserFailure = 'ERR Protocol error: unparsable request'
-        break
+    try {
+      for (;;) {
+        this.drainBacklog()
+        if (this.closing) return
+        if (this.backlogAt < this.backlog.length) {
+          // Resumed by flushReplies once replies drain.
+          this.pauseReading()
+          return
+        }
+        if (input.length === 0 && !this.parser.stalled) break
+        try {
+          this.backlog = this.parser.feed(input)
+        } catch (err) {
+          // A parser bug must cost this connection, never the node.
+          log.error('request parser failed', { id: this.id, error: (err as Error).stack })
+          parserFailure = 'ERR Protocol error: unparsable request'
+          this.backlog = []
+          break
+        }
+        this.backlogAt = 0
+        input = EMPTY
       }
-      for (const argv of commands) {
-        if (this.closing) break
-        this.dispatch(argv)
-      }
-      input = EMPTY
-    } while (this.parser.stalled && !this.closing)
+    } finally {
+      this.pumping = false
+    }
     const protocolError = parserFailure ?? this.parser.error
-    if (protocolError !== null && !this.closing) {
+    if (protocolError !== null) {
       // Redis answers the protocol error, then closes once the reply is out.
       log.debug('protocol error', { id: this.id, error: protocolError })
       this.enqueue(encodeReply(error(protocolError), this.proto))
@@ -138,8 +167,18 @@ export class Connection implements Session {
     } else if (this.parser.bufferedBytes > QUERY_BUFFER_LIMIT_BYTES) {
       log.warn('closing client: query buffer limit reached', { id: this.id, addr: this.addr })
       this.socket.destroy()
-    } else if (this.pending.length > PENDING_REPLIES_MAX) {
-      this.pauseReading()
+    } else {
+      this.maybeResume()
+    }
+  }
+
+  private drainBacklog(): void {
+    while (this.backlogAt < this.backlog.length && !this.closing && this.pending.length < INFLIGHT_MAX && this.socket.writableLength <= OUTPUT_PAUSE_BYTES) {
+      this.dispatch(this.backlog[this.backlogAt++])
+    }
+    if (this.backlogAt === this.backlog.length && this.backlogAt > 0) {
+      this.backlog = []
+      this.backlogAt = 0
     }
   }
 
@@ -182,6 +221,8 @@ export class Connection implements Session {
       this.socket.destroy()
     } else if (this.socket.writableLength > OUTPUT_PAUSE_BYTES) {
       this.pauseReading()
+    } else if (!this.pumping && (this.backlogAt < this.backlog.length || this.parser.stalled)) {
+      this.pump(EMPTY)
     } else {
       this.maybeResume()
     }
@@ -195,7 +236,7 @@ export class Connection implements Session {
 
   private maybeResume(): void {
     if (!this.readPaused || this.closing) return
-    if (this.socket.writableLength > OUTPUT_PAUSE_BYTES || this.pending.length > PENDING_REPLIES_MAX) return
+    if (this.socket.writableLength > OUTPUT_PAUSE_BYTES || this.pending.length >= INFLIGHT_MAX || this.backlogAt < this.backlog.length) return
     this.readPaused = false
     this.socket.resume()
   }
