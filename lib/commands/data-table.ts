@@ -4,7 +4,8 @@ import { keyCommands } from './keys'
 import { setCommands } from './sets'
 import { stringCommands } from './strings'
 import type { DataCommand } from './types'
+import { zsetCommands } from './zsets'
 
 export const dataCommands: ReadonlyMap<string, DataCommand> = new Map(
-  [...stringCommands, ...keyCommands, ...hashCommands, ...setCommands].map((command) => [command.name, command]),
+  [...stringCommands, ...keyCommands, ...hashCommands, ...setCommands, ...zsetCommands].map((command) => [command.name, command]),
 )
