@@ -1,6 +1,6 @@
 // Sorted-set commands (Redis 7.0 semantics). Two records per member (collection.ts):
 //   TAG_MEMBER [member]              -> the score, an 8-byte big-endian double
-//   TAG_SCORE  [sortable score][member] -> empty (a 1-byte marker when the score is -0)
+//   TAG_SCORE  [sortable score][member] -> empty
 // The score index is in (score, member bytes) order, as Redis orders equal scores, so every range
 // is an iterator over it. Ranks have no counted tree behind them: ZRANK, ZRANGE by rank and LIMIT
 // offsets walk the index, O(rank) rather than Redis's O(log n); ZCOUNT and ZLEXCOUNT are O(matches).
@@ -23,8 +23,6 @@ import {
 } from './zset-score'
 
 const EMPTY = Buffer.alloc(0)
-/** The index payload of a member whose score is -0 (the sortable encoding cannot tell it from 0). */
-const NEGATIVE_ZERO = Buffer.from([1])
 const LONG_MAX = 2n ** 63n - 1n
 
 const NAN_SCORE = error('ERR resulting score is not a number (NaN)')
@@ -55,17 +53,19 @@ function indexSub(score: number, member: Buffer): Buffer {
 }
 
 function indexEntry(row: SubRow): ZEntry {
-  const score = decodeScore(row.sub)
-  return { member: row.sub.subarray(SCORE_BYTES), score: score === 0 && row.payload.length > 0 ? -0 : score }
+  return { member: row.sub.subarray(SCORE_BYTES), score: decodeScore(row.sub) }
 }
 
-/** Give `member` a score in both records; `old` is its current score, null when it is new. Does not save. */
+/**
+ * Give `member` a score in both records; `old` is its current score, null when it is new. Does not
+ * save. A score of -0 is stored as 0, as Redis 7.0 stores it (ZADD z -0 m; ZSCORE z m answers 0).
+ */
 function writeScore(zset: Collection, member: Buffer, score: number, old: number | null): void {
   if (old !== null) zset.delete(TAG_SCORE, indexSub(old, member))
   const value = Buffer.allocUnsafe(SCORE_BYTES)
-  value.writeDoubleBE(score, 0)
+  value.writeDoubleBE(score === 0 ? 0 : score, 0)
   zset.put(TAG_MEMBER, member, TYPE_ZSET, value)
-  zset.put(TAG_SCORE, indexSub(score, member), TYPE_ZSET, Object.is(score, -0) ? NEGATIVE_ZERO : EMPTY)
+  zset.put(TAG_SCORE, indexSub(score, member), TYPE_ZSET, EMPTY)
 }
 
 /** Remove members (each present, with its current score) and save. */
@@ -576,6 +576,8 @@ function zrandmember(ctx: ExecContext, argv: Buffer[]): Reply {
   if (withScores && (count < -LONG_MAX / 2n || count > LONG_MAX / 2n)) return error('ERR value is out of range')
   const zset = open(ctx, argv[1])
   if (isErrorReply(zset)) return zset
+  // Asked for all of it, Redis 7.0 answers a small set whole from its highest score down.
+  if (zset !== null && count >= BigInt(zset.size)) return entriesReply([...rankRows(zset, 0, zset.size - 1, true)], withScores)
   const rows = randomCount(zset, TAG_MEMBER, argv[2], withScores)
   if (isErrorReply(rows)) return rows
   return entriesReply(rows.map((row) => ({ member: row.sub, score: scoreOf(row) })), withScores)
@@ -766,6 +768,8 @@ const zsetCommand = (name: string, arity: number, flags: string[], keys: [number
   ({ name, arity, flags, firstKey: keys[0], lastKey: keys[1], step: keys[2], group: 'sorted-set', summary, since, run, movableKeys })
 
 const ONE: [number, number, number] = [1, 1, 1]
+/** Movable keys only (Redis's legacy key range 0 0 0). */
+const NONE: [number, number, number] = [0, 0, 0]
 const NUMKEYS_AT_1 = keysAfterCount(1)
 const STORE_KEYS = keysAfterCount(2, [1])
 
@@ -790,17 +794,17 @@ export const zsetCommands: DataCommand[] = [
   zsetCommand('zrevrange', -4, ['readonly'], ONE, 'Return a range of members in a sorted set, by index, with scores ordered from high to low', '1.2.0', zrangeGeneric('rank', true)),
   zsetCommand('zpopmin', -2, ['write', 'fast'], ONE, 'Remove and return members with the lowest scores in a sorted set', '5.0.0', zpop(true)),
   zsetCommand('zpopmax', -2, ['write', 'fast'], ONE, 'Remove and return members with the highest scores in a sorted set', '5.0.0', zpop(false)),
-  zsetCommand('zmpop', -4, ['write'], [1, 1, 1], 'Remove and return members with scores in a sorted set', '7.0.0', zmpop, NUMKEYS_AT_1),
+  zsetCommand('zmpop', -4, ['write'], NONE, 'Remove and return members with scores in a sorted set', '7.0.0', zmpop, NUMKEYS_AT_1),
   zsetCommand('zremrangebyrank', 4, ['write'], ONE, 'Remove all members in a sorted set within the given indexes', '2.0.0', zremrangeGeneric('rank')),
   zsetCommand('zremrangebyscore', 4, ['write'], ONE, 'Remove all members in a sorted set within the given scores', '1.2.0', zremrangeGeneric('score')),
   zsetCommand('zremrangebylex', 4, ['write'], ONE, 'Remove all members in a sorted set between the given lexicographical range', '2.8.9', zremrangeGeneric('lex')),
-  zsetCommand('zunion', -3, ['readonly'], ONE, 'Add multiple sorted sets', '6.2.0', setOperation('zunion', 'union', 'reply'), NUMKEYS_AT_1),
-  zsetCommand('zinter', -3, ['readonly'], ONE, 'Intersect multiple sorted sets', '6.2.0', setOperation('zinter', 'inter', 'reply'), NUMKEYS_AT_1),
-  zsetCommand('zdiff', -3, ['readonly'], ONE, 'Subtract multiple sorted sets', '6.2.0', setOperation('zdiff', 'diff', 'reply'), NUMKEYS_AT_1),
+  zsetCommand('zunion', -3, ['readonly'], NONE, 'Add multiple sorted sets', '6.2.0', setOperation('zunion', 'union', 'reply'), NUMKEYS_AT_1),
+  zsetCommand('zinter', -3, ['readonly'], NONE, 'Intersect multiple sorted sets', '6.2.0', setOperation('zinter', 'inter', 'reply'), NUMKEYS_AT_1),
+  zsetCommand('zdiff', -3, ['readonly'], NONE, 'Subtract multiple sorted sets', '6.2.0', setOperation('zdiff', 'diff', 'reply'), NUMKEYS_AT_1),
   zsetCommand('zunionstore', -4, ['write', 'denyoom'], ONE, 'Add multiple sorted sets and store the resulting sorted set in a new key', '2.0.0', setOperation('zunionstore', 'union', 'store'), STORE_KEYS),
   zsetCommand('zinterstore', -4, ['write', 'denyoom'], ONE, 'Intersect multiple sorted sets and store the resulting sorted set in a new key', '2.0.0', setOperation('zinterstore', 'inter', 'store'), STORE_KEYS),
   zsetCommand('zdiffstore', -4, ['write', 'denyoom'], ONE, 'Subtract multiple sorted sets and store the resulting sorted set in a new key', '6.2.0', setOperation('zdiffstore', 'diff', 'store'), STORE_KEYS),
-  zsetCommand('zintercard', -3, ['readonly'], ONE, 'Intersect multiple sorted sets and return the cardinality of the result', '7.0.0', setOperation('zintercard', 'inter', 'card'), NUMKEYS_AT_1),
+  zsetCommand('zintercard', -3, ['readonly'], NONE, 'Intersect multiple sorted sets and return the cardinality of the result', '7.0.0', setOperation('zintercard', 'inter', 'card'), NUMKEYS_AT_1),
   zsetCommand('zrandmember', -2, ['readonly'], ONE, 'Get one or multiple random elements from a sorted set', '6.2.0', zrandmember),
   zsetCommand('zscan', -3, ['readonly'], ONE, 'Incrementally iterate sorted sets elements and associated scores', '2.8.0', zscan),
 ]
