@@ -20,9 +20,13 @@ export function encodeScore(score: number, out: Buffer = Buffer.allocUnsafe(SCOR
   return out
 }
 
+/** Reused by decodeScore: it runs once per index row walked, synchronously. */
+const scratch = Buffer.alloc(SCORE_BYTES)
+
 /** The score encodeScore wrote at `at` (a zero reads as +0). */
 export function decodeScore(encoded: Buffer, at = 0): number {
-  const bits = Buffer.from(encoded.subarray(at, at + SCORE_BYTES))
+  const bits = scratch
+  encoded.copy(bits, 0, at, at + SCORE_BYTES)
   if (bits[0] & SIGN) {
     bits[0] &= ~SIGN & 0xff
   } else {
