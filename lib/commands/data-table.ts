@@ -6,11 +6,12 @@ import { keyCommands } from './keys'
 import { setCommands } from './sets'
 import { stringCommands } from './strings'
 import { transactionCommands } from './transaction'
+import { zsetCommands } from './zsets'
 import type { DataCommand } from './types'
 
 const byName = new Map<string, DataCommand>(
   [
-    ...stringCommands, ...keyCommands, ...bitmapCommands, ...hyperloglogCommands, ...hashCommands, ...setCommands,
+    ...stringCommands, ...keyCommands, ...bitmapCommands, ...hyperloglogCommands, ...hashCommands, ...setCommands, ...zsetCommands,
   ].map((command) => [command.name, command]),
 )
 for (const command of transactionCommands((name) => byName.get(name))) byName.set(command.name, command)

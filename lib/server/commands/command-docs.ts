@@ -13,7 +13,7 @@ type Entry = CommandInfo & { readonly subcommands?: readonly ConnCommand[] }
 const CATEGORY_ORDER = ['keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting']
 
 const CATEGORY_OF_GROUP: Record<string, string> = {
-  generic: 'keyspace', string: 'string', list: 'list', hash: 'hash', set: 'set', sorted_set: 'sortedset',
+  generic: 'keyspace', string: 'string', list: 'list', hash: 'hash', set: 'set', 'sorted-set': 'sortedset',
   stream: 'stream', hyperloglog: 'hyperloglog', geo: 'geo', bitmap: 'bitmap', pubsub: 'pubsub',
   scripting: 'scripting', transactions: 'transaction', connection: 'connection',
 }
