@@ -80,3 +80,34 @@ export function mergeAll<S>(merge: (a: S, b: S) => S, states: S[]): S {
 }
 
 export const RUNS = 300
+
+/** A counter op as the reference model sees it: an increment, or a SET (bytes) / DEL (null). */
+export type CounterModelOp = { readonly kind: 'incr'; readonly delta: bigint } | { readonly kind: 'reset'; readonly value: Buffer | null }
+
+/**
+ * The reference reading of DESIGN.md §6 counters, from the ops a replica knows of: the newest
+ * reset (by version) gives the base; an increment is cancelled when some known reset had seen it;
+ * with no uncancelled increment the key reads as the reset's bytes (null: no key), else as the
+ * integer base (0 for a DEL or no reset) plus the uncancelled deltas; a non-integer base reads as itself.
+ */
+export function modelCounter(events: Array<Event<CounterModelOp>>, known: ReadonlySet<number>): Buffer | null {
+  const mine = events.filter((e) => known.has(e.id))
+  let newest: Event<CounterModelOp> | null = null
+  const cancelled = new Set<number>()
+  for (const e of mine) {
+    if (e.op.kind !== 'reset') continue
+    if (newest === null || e.version.hlc > newest.version.hlc || (e.version.hlc === newest.version.hlc && e.version.origin > newest.version.origin)) newest = e
+    for (const id of e.known) cancelled.add(id)
+  }
+  const unseen = mine.filter((e) => e.op.kind === 'incr' && !cancelled.has(e.id))
+  const value = newest === null ? null : (newest.op as { value: Buffer | null }).value
+  if (unseen.length === 0) return value
+  const text = value === null ? '0' : value.toString('latin1')
+  if (!/^(0|-?[1-9][0-9]*)$/.test(text)) return value
+  let sum = BigInt(text)
+  for (const e of unseen) sum += (e.op as { delta: bigint }).delta
+  return Buffer.from(sum.toString())
+}
+
+/** Buffers as text for readable assertion failures. */
+export const text = (b: Buffer | null): string | null => (b === null ? null : b.toString('latin1'))
