@@ -79,7 +79,7 @@ export function mergeAll<S>(merge: (a: S, b: S) => S, states: S[]): S {
   return states.reduce((x, y) => merge(x, y))
 }
 
-export const RUNS = 300
+export const RUNS = 1000
 
 /** A counter op as the reference model sees it: an increment, or a SET (bytes) / DEL (null). */
 export type CounterModelOp = { readonly kind: 'incr'; readonly delta: bigint } | { readonly kind: 'reset'; readonly value: Buffer | null }
