@@ -33,10 +33,6 @@ export interface OrSet<P> {
 
 export const EMPTY_ORSET: OrSet<never> = { deleted: ZERO_VERSION, elements: new Map() }
 
-export function emptyOrSet<P>(): OrSet<P> {
-  return EMPTY_ORSET
-}
-
 function normalise<P>(deleted: Version, adds: Map<string, Tagged<P>>, removes: Map<string, Version>): ElementState<P> | null {
   for (const [key, tag] of removes) {
     if (compareVersions(tag, deleted) <= 0) removes.delete(key)

@@ -12,10 +12,6 @@ export interface Version {
 /** Smaller than every version a node stamps: "never written". */
 export const ZERO_VERSION: Version = Object.freeze({ hlc: 0n, origin: 0 })
 
-export function version(hlc: bigint, origin: number): Version {
-  return { hlc, origin }
-}
-
 /** Negative, zero or positive as a is older than, the same as, or newer than b. */
 export function compareVersions(a: Version, b: Version): number {
   if (a.hlc !== b.hlc) return a.hlc < b.hlc ? -1 : 1
