@@ -9,10 +9,10 @@ const INFINITE = /^[+-]?inf(inity)?$/i
 export function parseTimeoutSeconds(arg: Buffer): number | ErrorReply {
   const text = arg.toString('latin1')
   if (!DECIMAL.test(text) && !INFINITE.test(text)) return error('ERR timeout is not a float or out of range')
-  const ms = Number(text) * 1000
-  if (ms > LLONG_MAX) return error('ERR timeout is out of range')
-  if (ms < 0) return error('ERR timeout is negative')
-  return Math.ceil(ms)
+  const ms = Math.ceil(/inf/i.test(text) ? (text.startsWith('-') ? -Infinity : Infinity) : Number(text) * 1000)
+  // Redis 7.0 casts to long long: anything past its range (inf included) comes out negative.
+  if (ms < 0 || ms >= LLONG_MAX) return error('ERR timeout is negative')
+  return ms
 }
 
 /** Milliseconds (XREAD BLOCK): an integer. */

@@ -1,5 +1,6 @@
 // Every data command, by lower-case name. Shard workers import this file alone.
 import { bitmapCommands } from './bitmaps'
+import { blockingCommands } from './blocking'
 import { hashCommands } from './hashes'
 import { hyperloglogCommands } from './hyperloglog'
 import { keyCommands } from './keys'
@@ -12,6 +13,7 @@ import type { DataCommand } from './types'
 const byName = new Map<string, DataCommand>(
   [
     ...stringCommands, ...keyCommands, ...bitmapCommands, ...hyperloglogCommands, ...hashCommands, ...setCommands, ...zsetCommands,
+    ...blockingCommands,
   ].map((command) => [command.name, command]),
 )
 for (const command of transactionCommands((name) => byName.get(name))) byName.set(command.name, command)

@@ -1,0 +1,111 @@
+// Blocking commands against redis-server 7.0 and marekvs, with several clients: the same
+// scenario runs on both servers and each client must see the same replies.
+import assert from 'node:assert/strict'
+import { Decoded, RawClient } from '../support/resp'
+import { Marekvs, ServerProcess, startMarekvs, startRedis } from '../support/servers'
+
+type Scenario = (clients: RawClient[]) => Promise<unknown[]>
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('differential: blocking commands', function () {
+  this.timeout(60000)
+  const servers: Array<ServerProcess | Marekvs> = []
+  before(async () => {
+    servers.push(await startRedis(), await startMarekvs())
+  })
+  after(() => Promise.all(servers.map((server) => server.stop())))
+
+  /** Run the scenario on each server with fresh clients and FLUSHALL first; compare what they saw. */
+  function scenario(title: string, clients: number, body: Scenario): void {
+    it(title, async () => {
+      const seen: unknown[][] = []
+      for (const server of servers) {
+        const connected = await Promise.all(Array.from({ length: clients }, () => RawClient.connect(server.port)))
+        try {
+          await connected[0].call('FLUSHALL')
+          seen.push(await body(connected))
+        } finally {
+          for (const client of connected) client.close()
+        }
+      }
+      assert.deepEqual(seen[1], seen[0])
+    })
+  }
+
+  scenario('BZPOPMIN serves a waiting client when a member arrives', 2, async ([a, b]) => {
+    a.send(['BZPOPMIN', 'z', '5'])
+    await sleep(100)
+    const added = await b.call('ZADD', 'z', '1', 'm')
+    return [added, await a.read(), await b.call('ZCARD', 'z')]
+  })
+
+  scenario('first come, first served: one member per arrival, in blocking order', 4, async ([a, b, c, writer]) => {
+    a.send(['BZPOPMAX', 'z', '5'])
+    await sleep(50)
+    b.send(['BZPOPMAX', 'z', 'other', '5'])
+    await sleep(50)
+    c.send(['BZPOPMAX', 'z', '5'])
+    await sleep(50)
+    const first = await writer.call('ZADD', 'z', '1', 'x')
+    const gotA = await a.read()
+    const second = await writer.call('ZADD', 'z', '2', 'y', '3', 'w')
+    return [first, gotA, second, await b.read(), await c.read(), await writer.call('EXISTS', 'z')]
+  })
+
+  scenario('timeouts answer nil, and sub-second timeouts are honoured', 1, async ([a]) => {
+    const started = Date.now()
+    const reply = await a.call('BZPOPMIN', 'z', '0.2')
+    const elapsed = Date.now() - started
+    return [reply, elapsed >= 150 && elapsed < 2000]
+  })
+
+  scenario('an existing member is taken at once; errors do not block', 1, async ([a]) => {
+    await a.call('ZADD', 'z', '5', 'm', '6', 'n')
+    await a.call('SET', 's', 'x')
+    return [
+      await a.call('BZPOPMIN', 'empty', 'z', '1'), await a.call('BZPOPMAX', 's', 'z', '1'), await a.call('BZPOPMIN', 'z', 's', '1'),
+      await a.call('BZPOPMIN', 'z', 'x'), await a.call('BZPOPMIN', 'z', '-1'), await a.call('BZPOPMIN', 'z', 'inf'),
+      await a.call('BZMPOP', '1', '1', 'z', 'MIN'), await a.call('BZMPOP', '1', '1', 'z', 'FOO'), await a.call('BZMPOP', 'x', '1', 'z', 'MIN'),
+      await a.call('BZMPOP', '0.1', '2', 'e1', 'e2', 'MAX', 'COUNT', '2'),
+    ]
+  })
+
+  scenario('BZMPOP waits on several keys', 2, async ([a, b]) => {
+    a.send(['BZMPOP', '5', '2', 'z1', 'z2', 'MAX', 'COUNT', '5'])
+    await sleep(100)
+    await b.call('ZADD', 'z2', '1', 'a', '2', 'b')
+    return [await a.read()]
+  })
+
+  scenario('inside MULTI a blocking command does not block', 1, async ([a]) => {
+    return [await a.call('MULTI'), await a.call('BZPOPMIN', 'z', '0'), await a.call('EXEC')]
+  })
+
+  scenario('a client that disconnects while blocked takes nothing', 2, async ([a, b]) => {
+    a.send(['BZPOPMIN', 'z', '0'])
+    await sleep(100)
+    a.close()
+    await sleep(100)
+    await b.call('ZADD', 'z', '1', 'm')
+    await sleep(100)
+    return [await b.call('ZCARD', 'z'), await b.call('INFO', 'clients').then((info) => /blocked_clients:(\d+)/.exec((info as { value: string }).value)?.[1])]
+  })
+
+  scenario('a blocked client runs its next pipelined commands only after it is served', 2, async ([a, b]) => {
+    a.send(['BZPOPMIN', 'z', '5'])
+    a.send(['ZCARD', 'z'])
+    await sleep(100)
+    await b.call('ZADD', 'z', '1', 'm', '2', 'n')
+    return [await a.read(), await a.read()]
+  })
+
+  scenario('RESP3 replies', 2, async ([a, b]) => {
+    await a.call('HELLO', '3')
+    a.send(['BZPOPMIN', 'z', '5'])
+    await sleep(50)
+    await b.call('ZADD', 'z', '1.5', 'm')
+    const served = await a.read()
+    return [served, await a.call('BZPOPMIN', 'z', '0.05')] as Decoded[]
+  })
+})
