@@ -142,6 +142,11 @@ diffSuite('lists', (diff, model) => {
     ['LPOS', 'l'], ['LSET', 'l', '0'], ['LREM', 'l', '0'], ['LTRIM', 'l', '0'], ['LINDEX', 'l'],
   ])
 
+  diff('COMMAND GETKEYS of list commands', [
+    ['COMMAND', 'GETKEYS', 'lmpop', '2', 'a', 'b', 'LEFT'], ['COMMAND', 'GETKEYS', 'lmpop', '1', 'a', 'RIGHT', 'COUNT', '2'], ['COMMAND', 'GETKEYS', 'lmove', 'a', 'b', 'LEFT', 'RIGHT'],
+    ['COMMAND', 'GETKEYS', 'rpoplpush', 'a', 'b'], ['COMMAND', 'GETKEYS', 'lpush', 'a', 'x', 'y'], ['COMMAND', 'GETKEYS', 'linsert', 'a', 'BEFORE', 'p', 'x'],
+  ])
+
   diff('LPUSH then RPOP keeps FIFO order', [
     ['LPUSH', 'q', '1', '2', '3'], ['LPUSH', 'q', '4'], ['RPOP', 'q'], ['RPOP', 'q'], ['LPUSH', 'q', '5', '6'], ['RPOP', 'q', '3'], ['RPOP', 'q'], ['LPOP', 'q'],
     ['RPUSH', 'q', 'a'], ['LPUSH', 'q', 'b'], ['RPUSH', 'q', 'c'], ['LPOP', 'q', '5'],
