@@ -4,6 +4,7 @@ import { blockingCommands } from './blocking'
 import { hashCommands } from './hashes'
 import { hyperloglogCommands } from './hyperloglog'
 import { keyCommands } from './keys'
+import { listCommands } from './lists'
 import { setCommands } from './sets'
 import { stringCommands } from './strings'
 import { transactionCommands } from './transaction'
@@ -12,7 +13,7 @@ import type { DataCommand } from './types'
 
 const byName = new Map<string, DataCommand>(
   [
-    ...stringCommands, ...keyCommands, ...bitmapCommands, ...hyperloglogCommands, ...hashCommands, ...setCommands, ...zsetCommands,
+    ...stringCommands, ...keyCommands, ...bitmapCommands, ...hyperloglogCommands, ...hashCommands, ...setCommands, ...zsetCommands, ...listCommands,
     ...blockingCommands,
   ].map((command) => [command.name, command]),
 )
