@@ -107,7 +107,7 @@ function clampCount(value: bigint): number {
 }
 
 /** LEFT or RIGHT (any case): true for LEFT; null for anything else. */
-function parseSide(arg: Buffer): boolean | null {
+export function parseSide(arg: Buffer): boolean | null {
   const side = lower(arg)
   return side === 'left' ? true : side === 'right' ? false : null
 }

@@ -1,6 +1,6 @@
 // The shape of the one declarative command table (DESIGN.md §8). COMMAND, routing, arity and
 // auth checks all read it; handlers never re-check arity.
-import type { Reply } from '../core/reply'
+import type { NilArrayReply, Reply } from '../core/reply'
 import type { ExecContext } from '../engine/exec-context'
 
 /** A data command: synchronous, runs where its keys live (a shard, or the main thread while shards are paused). */
@@ -31,11 +31,13 @@ export interface DataCommand extends CommandInfo {
   readonly run: DataHandler
   /**
    * Blocking commands (BLPOP, BZPOPMIN, XREAD BLOCK...): the handler makes one attempt and answers
-   * `timeoutReply` when there was nothing to take; the client then waits for a key to gain
-   * elements, up to the timeout (ms, 0 = forever, null = do not block). Inside MULTI it never waits.
+   * `emptyReply` when there was nothing to take (the final answer inside MULTI); outside MULTI
+   * the client then waits for a key to gain elements, up to the timeout (ms, 0 = forever, null
+   * = do not block), and gets `timeoutReply` if none does.
    */
   readonly blocking?: {
     readonly timeoutMs: (argv: Buffer[]) => number | null
+    readonly emptyReply: null | NilArrayReply
     readonly timeoutReply: Reply
   }
 }

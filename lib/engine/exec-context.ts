@@ -12,8 +12,8 @@ interface Entry {
   readonly pid: number
   /** Current physical state: null for missing or tombstoned. May be expired. */
   rec: Rec | null
-  /** The state before this batch, to find collection versions it killed (their members are purged). */
-  readonly original: Rec | null
+  /** Collection versions this batch ended (deleted, replaced, expired): their members are purged later. */
+  dead: bigint[] | null
   /** HLC of the current state: stored, or reserved by this batch's last write (0n: never written). */
   hlc: bigint
   dirty: boolean
@@ -90,7 +90,7 @@ export class ExecContext {
         hlc = envelope.hlc
         if (!(envelope.flags & FLAG_TOMBSTONE)) rec = { type: envelope.flags & TYPE_MASK, expireAtMs: envelope.expireAtMs, payload: raw.subarray(ENVELOPE_BYTES) }
       }
-      this.entries.set(ids[i], { storageKey: storageKeys[i], pid: storageKeys[i].readUInt16BE(0), rec, original: rec, hlc, dirty: false })
+      this.entries.set(ids[i], { storageKey: storageKeys[i], pid: storageKeys[i].readUInt16BE(0), rec, dead: null, hlc, dirty: false })
     }
   }
 
@@ -103,6 +103,7 @@ export class ExecContext {
   put(key: Buffer, rec: Rec): void {
     const entry = this.entry(key)
     if (entry.rec === null) this.addCount(entry.pid, 1)
+    noteDeadVersion(entry, rec)
     entry.rec = rec
     this.touch(entry)
   }
@@ -187,6 +188,7 @@ export class ExecContext {
     if (entry.rec === null) return false
     const existed = !isExpired(entry.rec, this.nowMs)
     this.addCount(entry.pid, -1)
+    noteDeadVersion(entry, null)
     entry.rec = null
     this.touch(entry)
     return existed
@@ -210,8 +212,7 @@ export class ExecContext {
         ? encodeRecord({ flags: FLAG_TOMBSTONE, hlc, origin: this.origin, expireAtMs: 0 }, EMPTY)
         : encodeRecord({ flags: rec.type, hlc, origin: this.origin, expireAtMs: rec.expireAtMs }, rec.payload)
       ops.push({ column: 'meta', key: entry.storageKey, value })
-      const dead = deadVersion(entry)
-      if (dead !== null) ops.push({ column: 'sys', key: gcKey(memberPrefix(entry.pid, entry.storageKey.subarray(2), dead)), value: EMPTY })
+      for (const version of entry.dead ?? []) ops.push({ column: 'sys', key: gcKey(memberPrefix(entry.pid, entry.storageKey.subarray(2), version)), value: EMPTY })
     }
     if (this.memberWrites.size > 0) {
       const hlc = this.clock.reserve(1, this.nowMs)
@@ -260,14 +261,13 @@ function decodeMember(stored: Buffer | undefined): Member | null {
   return { flags: stored[0], payload: stored.subarray(ENVELOPE_BYTES) }
 }
 
-/** The collection version an entry's batch ended (deleted, replaced, expired), whose members are now garbage. */
-function deadVersion(entry: Entry): bigint | null {
-  const before = entry.original
-  if (before === null || !isCollectionType(before.type)) return null
-  const after = entry.rec
+/** Before `entry` changes to `next`: remember the collection version that change ends, if any. */
+function noteDeadVersion(entry: Entry, next: Rec | null): void {
+  const before = entry.rec
+  if (before === null || !isCollectionType(before.type)) return
   const version = before.payload.readBigUInt64BE(0)
-  if (after !== null && isCollectionType(after.type) && after.payload.readBigUInt64BE(0) === version) return null
-  return version
+  if (next !== null && isCollectionType(next.type) && next.payload.readBigUInt64BE(0) === version) return
+  ;(entry.dead ??= []).push(version)
 }
 
 /** Live keys of the whole node: the sum of the per-partition counts. */

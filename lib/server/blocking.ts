@@ -47,7 +47,7 @@ export class BlockingRegistry {
     this.engine.submit({
       command, argv, proto,
       done: (reply) => {
-        if (timeoutMs === null || !this.isTimeoutReply(command, proto, reply)) finish(reply)
+        if (timeoutMs === null || !this.isEmptyReply(command, proto, reply)) finish(reply)
         else this.wait({ session, command, argv, proto, keys: keysOf(command, argv).map((key) => key.toString('latin1')), finish, timer: null, retrying: false, again: false, expired: false }, timeoutMs)
       },
     })
@@ -87,13 +87,13 @@ export class BlockingRegistry {
       command: waiter.command, argv: waiter.argv, proto: waiter.proto,
       done: (reply) => {
         waiter.retrying = false
-        if (!this.isTimeoutReply(waiter.command, waiter.proto, reply)) {
+        if (!this.isEmptyReply(waiter.command, waiter.proto, reply)) {
           // Taken: answer even if the timeout passed meanwhile, or the element would be lost.
           this.remove(waiter)
           waiter.finish(reply)
         } else if (waiter.expired) {
           this.remove(waiter)
-          waiter.finish(reply)
+          this.answerTimeout(waiter)
         } else if (waiter.again && this.bySession.get(waiter.session) === waiter) {
           this.retry(waiter)
         }
@@ -108,6 +108,10 @@ export class BlockingRegistry {
       return
     }
     this.remove(waiter)
+    this.answerTimeout(waiter)
+  }
+
+  private answerTimeout(waiter: Waiter): void {
     const reply = waiter.command.blocking!.timeoutReply
     waiter.finish(waiter.proto === 0 ? reply : encodeReply(reply, waiter.proto))
   }
@@ -125,8 +129,9 @@ export class BlockingRegistry {
     }
   }
 
-  private isTimeoutReply(command: DataCommand, proto: 0 | 2 | 3, reply: Buffer | Reply): boolean {
-    const timeoutReply = command.blocking!.timeoutReply
+  /** The attempt found nothing to take. */
+  private isEmptyReply(command: DataCommand, proto: 0 | 2 | 3, reply: Buffer | Reply): boolean {
+    const timeoutReply = command.blocking!.emptyReply
     if (proto === 0) {
       // Values from a shard arrive structured-cloned: compare shapes, not identities.
       if (reply === null || timeoutReply === null) return reply === timeoutReply

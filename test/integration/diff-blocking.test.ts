@@ -79,7 +79,8 @@ describe('differential: blocking commands', function () {
   })
 
   scenario('inside MULTI a blocking command does not block', 1, async ([a]) => {
-    return [await a.call('MULTI'), await a.call('BZPOPMIN', 'z', '0'), await a.call('EXEC')]
+    return [await a.call('MULTI'), await a.call('BZPOPMIN', 'z', '0'), await a.call('BLPOP', 'l', '0'), await a.call('BLMOVE', 'l', 'm', 'LEFT', 'LEFT', '0'),
+      await a.call('BRPOPLPUSH', 'l', 'm', '0'), await a.call('BLMPOP', '0', '1', 'l', 'LEFT'), await a.call('EXEC')]
   })
 
   scenario('a client that disconnects while blocked takes nothing', 2, async ([a, b]) => {
@@ -107,5 +108,44 @@ describe('differential: blocking commands', function () {
     await b.call('ZADD', 'z', '1.5', 'm')
     const served = await a.read()
     return [served, await a.call('BZPOPMIN', 'z', '0.05')] as Decoded[]
+  })
+
+  scenario('BLPOP and BRPOP: a job queue with several workers', 4, async ([w1, w2, w3, producer]) => {
+    w1.send(['BRPOP', 'jobs', '5'])
+    await sleep(50)
+    w2.send(['BRPOP', 'jobs', 'other', '5'])
+    await sleep(50)
+    w3.send(['BLPOP', 'jobs', '5'])
+    await sleep(50)
+    const pushed = await producer.call('LPUSH', 'jobs', 'j1', 'j2', 'j3', 'j4')
+    return [pushed, await w1.read(), await w2.read(), await w3.read(), await producer.call('LRANGE', 'jobs', '0', '-1')]
+  })
+
+  scenario('BLMOVE and BRPOPLPUSH wait, then move; the move wakes waiters on the destination', 3, async ([a, b, writer]) => {
+    a.send(['BLMOVE', 'src', 'dst', 'LEFT', 'RIGHT', '5'])
+    await sleep(50)
+    b.send(['BLPOP', 'dst', '5'])
+    await sleep(50)
+    await writer.call('RPUSH', 'src', 'x', 'y')
+    return [await a.read(), await b.read(), await writer.call('LRANGE', 'src', '0', '-1'), await writer.call('BRPOPLPUSH', 'src', 'dst', '1'),
+      await writer.call('LRANGE', 'dst', '0', '-1'), await writer.call('BRPOPLPUSH', 'nope', 'dst', '0.05'), await writer.call('BLMOVE', 'nope', 'dst', 'LEFT', 'LEFT', '0.05')]
+  })
+
+  scenario('BLMPOP and list errors', 2, async ([a, b]) => {
+    a.send(['BLMPOP', '5', '2', 'l1', 'l2', 'RIGHT', 'COUNT', '3'])
+    await sleep(50)
+    await b.call('RPUSH', 'l2', '1', '2')
+    await b.call('SET', 's', 'x')
+    return [await a.read(), await b.call('BLPOP', 's', '1'), await b.call('BLMOVE', 'a', 'b', 'UP', 'LEFT', '1'), await b.call('BLMOVE', 'a', 'b', 'LEFT', 'LEFT', 'x'),
+      await b.call('BLMPOP', '0.01', '1', 'l1', 'LEFT'), await b.call('BLMPOP', '1', '0', 'l1', 'LEFT'), await b.call('BLPOP', 'l1', '-2'), await b.call('BRPOPLPUSH', 's', 'd', '1')]
+  })
+
+  scenario('LMOVE inside MULTI wakes a waiter when EXEC commits', 2, async ([a, b]) => {
+    a.send(['BLPOP', 'q', '5'])
+    await sleep(50)
+    await b.call('MULTI')
+    await b.call('RPUSH', 'tmp', 'v')
+    await b.call('LMOVE', 'tmp', 'q', 'LEFT', 'LEFT')
+    return [await b.call('EXEC'), await a.read()]
   })
 })
