@@ -131,7 +131,7 @@ function firstLive(node: NodeContext, gte: Buffer, lt: Buffer): number | null {
   return null
 }
 
-// DBSIZE  (like Redis, counts keys that expired but were not yet swept)
+// DBSIZE  (like Redis, counts keys that expired but were not yet removed by a read or the sweep)
 function dbsize(node: NodeContext): Reply {
   return countKeys(node.store, PARTITIONS)
 }

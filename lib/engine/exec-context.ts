@@ -95,9 +95,14 @@ export class ExecContext {
   }
 
   /** The record at `key` if it exists and has not expired. */
+  /** The record at `key` if it exists and has not expired; an expired one is deleted on the way, as Redis's lazy expiry. */
   get(key: Buffer): Rec | null {
-    const rec = this.entry(key).rec
-    return rec !== null && !isExpired(rec, this.nowMs) ? rec : null
+    const entry = this.entry(key)
+    const rec = entry.rec
+    if (rec === null) return null
+    if (!isExpired(rec, this.nowMs)) return rec
+    this.remove(entry)
+    return null
   }
 
   put(key: Buffer, rec: Rec): void {
@@ -187,11 +192,15 @@ export class ExecContext {
     const entry = this.entry(key)
     if (entry.rec === null) return false
     const existed = !isExpired(entry.rec, this.nowMs)
+    this.remove(entry)
+    return existed
+  }
+
+  private remove(entry: Entry): void {
     this.addCount(entry.pid, -1)
     noteDeadVersion(entry, null)
     entry.rec = null
     this.touch(entry)
-    return existed
   }
 
   private touch(entry: Entry): void {
