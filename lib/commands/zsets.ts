@@ -133,6 +133,8 @@ function* lexRows(zset: Collection, range: LexRange, reverse: boolean): Generato
   for (const row of zset.range(TAG_SCORE)) { first = row; break }
   for (const row of zset.range(TAG_SCORE, null, null, true)) { last = row; break }
   if (first === null || last === null) return
+  // Redis's zzlIsInLexRange: nothing when the last member is below min or the first above max.
+  if (!lexGteMin(indexEntry(last).member, range) || !lexLteMax(indexEntry(first).member, range)) return
   const prefix = first.sub.subarray(0, SCORE_BYTES)
   if (prefix.equals(last.sub.subarray(0, SCORE_BYTES))) {
     if (Buffer.isBuffer(range.min)) from = Buffer.concat([prefix, range.min])
