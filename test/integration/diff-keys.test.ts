@@ -2,9 +2,8 @@
 // (exact RESP types). Where marekvs differs on purpose (COPY to another DB, SCAN cursor values),
 // the steps here avoid the difference and docs/compatibility.md states it.
 import assert from 'node:assert/strict'
-import { diffSuite, runSteps } from '../support/diff'
+import { diffSuite, runSteps, serverPair } from '../support/diff'
 import { Decoded, RawClient } from '../support/resp'
-import { Marekvs, ServerProcess, startMarekvs, startRedis } from '../support/servers'
 
 const nowS = (): number => Math.floor(Date.now() / 1000)
 const nowMs = (): number => Date.now()
@@ -133,20 +132,13 @@ async function scanAll(client: RawClient, ...options: string[]): Promise<{ keys:
 
 describe('SCAN iterations against redis-server', function () {
   this.timeout(60000)
-  let redis: ServerProcess
-  let marekvs: Marekvs
-  before(async () => {
-    ;[redis, marekvs] = await Promise.all([startRedis(), startMarekvs()])
-  })
-  after(async () => {
-    await Promise.all([redis?.stop(), marekvs?.stop()])
-  })
+  const servers = serverPair()
 
   it('returns every key exactly once, with MATCH, COUNT and TYPE, and ends at cursor 0', async () => {
     const pairs: string[] = []
     for (let i = 0; i < 3000; i++) pairs.push(`key:${i}`, String(i))
-    for (const port of [redis.port, marekvs.port]) await runSteps(port, [['FLUSHALL'], ['MSET', ...pairs], ['INCR', 'counter']])
-    const [r, m] = await Promise.all([RawClient.connect(redis.port), RawClient.connect(marekvs.port)])
+    for (const port of [servers.redis.port, servers.marekvs.port]) await runSteps(port, [['FLUSHALL'], ['MSET', ...pairs], ['INCR', 'counter']])
+    const [r, m] = await Promise.all([RawClient.connect(servers.redis.port), RawClient.connect(servers.marekvs.port)])
     try {
       for (const options of [[], ['COUNT', '1'], ['COUNT', '100'], ['MATCH', 'key:1*', 'COUNT', '50'], ['TYPE', 'string', 'COUNT', '1000'], ['TYPE', 'list']]) {
         const want = await scanAll(r, ...options)

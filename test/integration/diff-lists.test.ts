@@ -1,8 +1,7 @@
 // List commands against redis-server 7.0 and marekvs: same scripts, same replies.
 import fc from 'fast-check'
-import { compareReplies, diffSuite, runSteps, Step } from '../support/diff'
-import { Decoded, encodeCommand, RawClient } from '../support/resp'
-import { Marekvs, ServerProcess, startMarekvs, startRedis } from '../support/servers'
+import { compareReplies, diffSuite, runPipelined, runSteps, serverPair, Step } from '../support/diff'
+import type { Decoded } from '../support/resp'
 
 const elements = (n: number, prefix = 'e'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`)
 
@@ -180,26 +179,11 @@ diffSuite('lists', (diff, model) => {
 // commands read the members earlier ones wrote through the batch overlay.
 describe('differential: lists, long scripts, sequential and pipelined (one batch)', function () {
   this.timeout(180000)
-  let redis: ServerProcess
-  let marekvs: Marekvs
-  before(async () => {
-    ;[redis, marekvs] = await Promise.all([startRedis(), startMarekvs()])
-  })
-  after(async () => {
-    await Promise.all([redis?.stop(), marekvs?.stop()])
-  })
+  const servers = serverPair()
 
   async function pipelined(port: number, steps: Step[]): Promise<Decoded[]> {
-    const client = await RawClient.connect(port)
-    try {
-      await client.call('FLUSHALL')
-      client.sendRaw(Buffer.concat(steps.map((step) => encodeCommand(step))))
-      const replies: Decoded[] = []
-      for (let i = 0; i < steps.length; i++) replies.push(await client.read())
-      return replies
-    } finally {
-      client.close()
-    }
+    await runSteps(port, [['FLUSHALL']])
+    return runPipelined(port, steps)
   }
 
   async function sequential(port: number, steps: Step[]): Promise<Array<Decoded | null>> {
@@ -208,8 +192,8 @@ describe('differential: lists, long scripts, sequential and pipelined (one batch
   }
 
   async function check(steps: Step[], run: (port: number, steps: Step[]) => Promise<Array<Decoded | null>>): Promise<void> {
-    const expected = await run(redis.port, steps)
-    const actual = await run(marekvs.port, steps)
+    const expected = await run(servers.redis.port, steps)
+    const actual = await run(servers.marekvs.port, steps)
     compareReplies(steps, expected, actual)
   }
 

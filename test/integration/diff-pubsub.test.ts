@@ -10,7 +10,8 @@ import { configFromOptions } from '../../lib/config'
 import { Database, hostFacts, ReplyError } from '../../lib/embed'
 import { MarekNode } from '../../lib/node'
 import { Decoded, RawClient } from '../support/resp'
-import { Marekvs, ServerProcess, startMarekvs, startRedis, tempDir } from '../support/servers'
+import { serverPair } from '../support/diff'
+import { Marekvs, startMarekvs, tempDir } from '../support/servers'
 
 type Arg = string | Buffer
 
@@ -147,23 +148,16 @@ async function settled(port: number): Promise<void> {
 
 describe('differential: pub/sub', function () {
   this.timeout(120000)
-  let redis: ServerProcess
-  let marekvs: Marekvs
-  before(async () => {
-    ;[redis, marekvs] = await Promise.all([startRedis(), startMarekvs()])
-  })
-  after(async () => {
-    await Promise.all([redis?.stop(), marekvs?.stop()])
-  })
+  const servers = serverPair()
 
   const scenario = (title: string, clientNames: string[], steps: Step[]) => {
     it(title, async () => {
-      await Promise.all([settled(redis.port), settled(marekvs.port)])
-      for (const port of [redis.port, marekvs.port]) await play(port, ['x'], [send('x', 'FLUSHALL')])
-      const want = await play(redis.port, clientNames, steps)
+      await Promise.all([settled(servers.redis.port), settled(servers.marekvs.port)])
+      for (const port of [servers.redis.port, servers.marekvs.port]) await play(port, ['x'], [send('x', 'FLUSHALL')])
+      const want = await play(servers.redis.port, clientNames, steps)
       // Guard against a vacuous pass: Redis answered every command sent.
       for (const [i, step] of steps.entries()) assert.ok(want[i][clientNames.indexOf(step.client)].length >= step.commands.length, `Redis did not answer step ${i}`)
-      const got = await play(marekvs.port, clientNames, steps, want)
+      const got = await play(servers.marekvs.port, clientNames, steps, want)
       compare(clientNames, steps, want, got)
     })
   }
@@ -337,13 +331,13 @@ describe('differential: pub/sub', function () {
         other.close()
       }
     }
-    const want = await run(redis.port)
+    const want = await run(servers.redis.port)
     assert.deepEqual(want.info, { flags: 'P', sub: '2', psub: '1', ssub: '0', cmd: 'client|info' })
-    assert.deepEqual(await run(marekvs.port), want)
+    assert.deepEqual(await run(servers.marekvs.port), want)
   })
 
   it('drops the subscriptions of a client that disconnects', async () => {
-    for (const port of [redis.port, marekvs.port]) {
+    for (const port of [servers.redis.port, servers.marekvs.port]) {
       await settled(port)
       const sub = await RawClient.connect(port)
       await sub.call('SUBSCRIBE', 'gone')
@@ -354,7 +348,7 @@ describe('differential: pub/sub', function () {
   })
 
   it('disconnects a subscriber that does not read past the pubsub output buffer hard limit (32 MB)', async () => {
-    for (const port of [redis.port, marekvs.port]) {
+    for (const port of [servers.redis.port, servers.marekvs.port]) {
       await settled(port)
       const sub = await RawClient.connect(port)
       const publisher = await RawClient.connect(port)
@@ -419,9 +413,9 @@ describe('differential: pub/sub', function () {
         publisher.disconnect()
       }
     }
-    const want = await run(redis.port)
+    const want = await run(servers.redis.port)
     assert.deepEqual(want.counts.slice(0, 5), [2, 3, 1, 1, 1])
-    assert.deepEqual(await run(marekvs.port), want)
+    assert.deepEqual(await run(servers.marekvs.port), want)
   })
 })
 

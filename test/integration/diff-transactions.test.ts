@@ -1,7 +1,7 @@
 // MULTI/EXEC/DISCARD/WATCH against redis-server 7.0 and marekvs: same scripts, same replies.
 import assert from 'node:assert/strict'
-import { diffSuite } from '../support/diff'
-import { encodeCommand, RawClient } from '../support/resp'
+import { diffSuite, runPipelined } from '../support/diff'
+import { RawClient } from '../support/resp'
 import { Marekvs, ServerProcess, startMarekvs, startRedis } from '../support/servers'
 
 diffSuite('transactions', (diff) => {
@@ -85,16 +85,8 @@ describe('WATCH against another client', function () {
 
   it('pipelined WATCH, MULTI, EXEC and a read after it keep their order', async () => {
     for (const server of servers) {
-      const client = await RawClient.connect(server.port)
-      try {
-        const steps = [['SET', 'p', '1'], ['WATCH', 'p'], ['MULTI'], ['INCR', 'p'], ['EXEC'], ['GET', 'p']]
-        client.sendRaw(Buffer.concat(steps.map((step) => encodeCommand(step))))
-        const replies = []
-        for (let i = 0; i < steps.length; i++) replies.push(await client.read())
-        assert.deepEqual(replies.slice(4), [{ type: 'array', value: [{ type: 'int', value: 2n }] }, { type: 'bulk', value: '2' }])
-      } finally {
-        client.close()
-      }
+      const replies = await runPipelined(server.port, [['SET', 'p', '1'], ['WATCH', 'p'], ['MULTI'], ['INCR', 'p'], ['EXEC'], ['GET', 'p']])
+      assert.deepEqual(replies.slice(4), [{ type: 'array', value: [{ type: 'int', value: 2n }] }, { type: 'bulk', value: '2' }])
     }
   })
 })

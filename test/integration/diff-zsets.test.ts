@@ -2,9 +2,9 @@
 // and RESP3 (WITHSCORES shapes, double scores). Random replies are compared by type only.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { diffSuite, Step } from '../support/diff'
-import { Decoded, encodeCommand, RawClient } from '../support/resp'
-import { Marekvs, ServerProcess, startMarekvs, startRedis } from '../support/servers'
+import { diffSuite, runPipelined, runSteps, serverPair, Step } from '../support/diff'
+import { Decoded, RawClient } from '../support/resp'
+import { Marekvs, startMarekvs } from '../support/servers'
 
 /** `score member` pairs: m0..m(n-1) with scores from `score`. */
 const scored = (n: number, score: (i: number) => number = (i) => i, prefix = 'm'): string[] =>
@@ -299,14 +299,7 @@ const ZSET_COMMANDS = [
 // is compared up to the ACL categories, without the movablekeys flag, and COMMAND DOCS up to the group.
 describe('sorted sets against redis-server: COMMAND INFO and DOCS, pipelined batches', function () {
   this.timeout(60000)
-  let redis: ServerProcess
-  let marekvs: Marekvs
-  before(async () => {
-    ;[redis, marekvs] = await Promise.all([startRedis(), startMarekvs()])
-  })
-  after(async () => {
-    await Promise.all([redis?.stop(), marekvs?.stop()])
-  })
+  const servers = serverPair()
 
   const fields = async (port: number, ...argv: string[]): Promise<unknown[]> => {
     const client = await RawClient.connect(port)
@@ -320,30 +313,22 @@ describe('sorted sets against redis-server: COMMAND INFO and DOCS, pipelined bat
   it('COMMAND INFO', async () => {
     const trim = (info: unknown[]): unknown[] => (info as Decoded[][]).map((entry) => entry.slice(0, 7).map((field, i) =>
       i === 2 ? { ...field, value: (field as { value: Decoded[] }).value.filter((flag) => (flag as { value: string }).value !== 'movablekeys') } : field))
-    assert.deepEqual(trim(await fields(marekvs.port, 'COMMAND', 'INFO', ...ZSET_COMMANDS)), trim(await fields(redis.port, 'COMMAND', 'INFO', ...ZSET_COMMANDS)))
+    assert.deepEqual(trim(await fields(servers.marekvs.port, 'COMMAND', 'INFO', ...ZSET_COMMANDS)), trim(await fields(servers.redis.port, 'COMMAND', 'INFO', ...ZSET_COMMANDS)))
   })
 
   it('COMMAND DOCS', async () => {
     const trim = (docs: unknown[]): unknown[] => docs.map((entry) => (Array.isArray(entry) ? entry.slice(0, 6) : entry))
-    assert.deepEqual(trim(await fields(marekvs.port, 'COMMAND', 'DOCS', ...ZSET_COMMANDS)), trim(await fields(redis.port, 'COMMAND', 'DOCS', ...ZSET_COMMANDS)))
+    assert.deepEqual(trim(await fields(servers.marekvs.port, 'COMMAND', 'DOCS', ...ZSET_COMMANDS)), trim(await fields(servers.redis.port, 'COMMAND', 'DOCS', ...ZSET_COMMANDS)))
   })
 
   /** Every step written at once, so marekvs runs them in one batch through its member overlay. */
   const pipelined = async (port: number, steps: Step[]): Promise<Decoded[]> => {
-    const client = await RawClient.connect(port)
-    try {
-      await client.call('FLUSHALL')
-      client.sendRaw(Buffer.concat(steps.map((step) => encodeCommand(step))))
-      const replies: Decoded[] = []
-      for (let i = 0; i < steps.length; i++) replies.push(await client.read())
-      return replies
-    } finally {
-      client.close()
-    }
+    await runSteps(port, [['FLUSHALL']])
+    return runPipelined(port, steps)
   }
 
   const same = async (steps: Step[]): Promise<void> => {
-    const [want, got] = await Promise.all([pipelined(redis.port, steps), pipelined(marekvs.port, steps)])
+    const [want, got] = await Promise.all([pipelined(servers.redis.port, steps), pipelined(servers.marekvs.port, steps)])
     for (let i = 0; i < steps.length; i++) assert.deepEqual(got[i], want[i], `step ${i}: ${steps[i].join(' ')}`)
   }
 

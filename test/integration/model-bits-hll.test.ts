@@ -2,8 +2,7 @@
 // commands on a few shared keys, against redis-server 7.0 (the model) and marekvs; every
 // reply must be the same. A failure prints fast-check's seed and path to replay it.
 import fc from 'fast-check'
-import { compareReplies, runSteps, Step } from '../support/diff'
-import { Marekvs, ServerProcess, startMarekvs, startRedis } from '../support/servers'
+import { compareReplies, runSteps, serverPair, Step } from '../support/diff'
 
 const key = fc.constantFrom('a', 'b', 'h')
 const smallInt = fc.integer({ min: -20, max: 40 }).map(String)
@@ -60,21 +59,13 @@ const command: fc.Arbitrary<Step> = fc.oneof(
 
 describe('model: random bitmap and HyperLogLog commands, redis-server vs marekvs', function () {
   this.timeout(120000)
-  let redis: ServerProcess
-  let marekvs: Marekvs
-
-  before(async () => {
-    ;[redis, marekvs] = await Promise.all([startRedis(), startMarekvs()])
-  })
-  after(async () => {
-    await Promise.all([redis?.stop(), marekvs?.stop()])
-  })
+  const servers = serverPair()
 
   it('50 runs of 30 commands give the same replies', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 30, maxLength: 30 }), async (steps) => {
-        await Promise.all([runSteps(redis.port, [['FLUSHALL']]), runSteps(marekvs.port, [['FLUSHALL']])])
-        const [expected, actual] = await Promise.all([runSteps(redis.port, steps), runSteps(marekvs.port, steps)])
+        await Promise.all([runSteps(servers.redis.port, [['FLUSHALL']]), runSteps(servers.marekvs.port, [['FLUSHALL']])])
+        const [expected, actual] = await Promise.all([runSteps(servers.redis.port, steps), runSteps(servers.marekvs.port, steps)])
         compareReplies(steps, expected, actual)
       }),
       { numRuns: 50 },

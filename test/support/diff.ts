@@ -2,7 +2,7 @@
 // marekvs, replies decoded with their exact RESP types and compared.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { Decoded, RawClient } from './resp'
+import { Decoded, encodeCommand, RawClient } from './resp'
 import { Marekvs, ServerProcess, startMarekvs, startRedis } from './servers'
 
 /** A command, or ['__sleep', ms] to wait between steps. */
@@ -40,6 +40,37 @@ export async function runSteps(port: number, steps: Step[], proto: 2 | 3 = 2): P
   } finally {
     client.close()
   }
+}
+
+/** Every step written at once, so marekvs runs them in one batch (through its batch overlay). */
+export async function runPipelined(port: number, steps: Step[], proto: 2 | 3 = 2): Promise<Decoded[]> {
+  const client = await RawClient.connect(port)
+  try {
+    if (proto === 3) await client.call('HELLO', '3')
+    client.sendRaw(Buffer.concat(steps.map((step) => encodeCommand(step))))
+    const replies: Decoded[] = []
+    for (let i = 0; i < steps.length; i++) replies.push(await client.read())
+    return replies
+  } finally {
+    client.close()
+  }
+}
+
+export interface ServerPair {
+  readonly redis: ServerProcess
+  readonly marekvs: Marekvs
+}
+
+/** A redis-server and a marekvs for the enclosing describe block: started before its tests, stopped after them. */
+export function serverPair(marekvsEnv: Record<string, string> = {}): ServerPair {
+  const pair = {} as { redis: ServerProcess; marekvs: Marekvs }
+  before(async () => {
+    ;[pair.redis, pair.marekvs] = await Promise.all([startRedis(), startMarekvs({ env: marekvsEnv })])
+  })
+  after(async () => {
+    await Promise.all([pair.redis?.stop(), pair.marekvs?.stop()])
+  })
+  return pair
 }
 
 function canonical(reply: Decoded): string {
@@ -106,15 +137,9 @@ export interface ModelOptions {
 export function diffSuite(name: string, body: (diff: Diff, model: Model) => void, marekvsEnv: Record<string, string> = {}): void {
   describe(`differential: ${name}`, function () {
     this.timeout(60000)
-    let redis: ServerProcess
-    let marekvs: Marekvs
-    before(async () => {
-      ;[redis, marekvs] = await Promise.all([startRedis(), startMarekvs({ env: marekvsEnv })])
-    })
-    after(async () => {
-      await Promise.all([redis?.stop(), marekvs?.stop()])
-    })
+    const servers = serverPair(marekvsEnv)
     const check = async (steps: Step[], options: DiffOptions): Promise<void> => {
+      const { redis, marekvs } = servers
       await Promise.all([runSteps(redis.port, [['FLUSHALL']]), runSteps(marekvs.port, [['FLUSHALL']])])
       const [expected, actual] = await Promise.all([
         runSteps(redis.port, steps, options.proto),
