@@ -50,6 +50,8 @@ export function typeName(rec: Rec | null): string {
 function copyRecord(ctx: ExecContext, from: Buffer, rec: Rec, to: Buffer): void {
   if (isCollectionType(rec.type)) Collection.of(ctx, from, rec).copyTo(to)
   else ctx.put(to, rec)
+  // Clients blocked on the new name may now pop from it, as in Redis.
+  if (rec.type === TYPE_LIST || rec.type === TYPE_ZSET || rec.type === TYPE_STREAM) ctx.signalReady(to)
 }
 
 // TYPE key

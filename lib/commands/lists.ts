@@ -277,7 +277,11 @@ function ltrim(ctx: ExecContext, argv: Buffer[]): Reply {
   if (list === null || isErrorReply(list)) return list ?? OK
   const range = rangeOf(start, stop, list.size)
   const [fromHead, fromTail] = range === null ? [list.size, 0] : [range[0], list.size - 1 - range[1]]
-  if (fromHead + fromTail === 0) return OK
+  if (fromHead + fromTail === 0) {
+    // Redis counts a trim that removes nothing as a change too (WATCH sees it).
+    list.save()
+    return OK
+  }
   const rows = takeRows(list, true, fromHead)
   if (fromTail > 0) rows.push(...takeRows(list, false, fromTail))
   removeRows(list, rows)

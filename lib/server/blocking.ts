@@ -12,6 +12,8 @@ import type { Session } from './session'
 
 type Finish = (reply: Buffer | Reply) => void
 
+const TIMER_MAX_MS = 2 ** 31 - 1
+
 interface Waiter {
   readonly session: Session
   readonly command: DataCommand
@@ -31,6 +33,8 @@ interface Waiter {
 export class BlockingRegistry {
   private readonly byKey = new Map<string, Waiter[]>()
   private readonly bySession = new Map<Session, Waiter>()
+  /** Sessions closed while their first attempt was still running: they must not start waiting. */
+  private readonly closed = new WeakSet<Session>()
 
   constructor(private readonly engine: Engine) {
     engine.onReady = (keys) => this.ready(keys)
@@ -55,18 +59,26 @@ export class BlockingRegistry {
 
   /** A closed session stops waiting. */
   forget(session: Session): void {
+    this.closed.add(session)
     const waiter = this.bySession.get(session)
     if (waiter !== undefined) this.remove(waiter)
   }
 
   private wait(waiter: Waiter, timeoutMs: number): void {
+    if (this.closed.has(waiter.session)) return
     this.bySession.set(waiter.session, waiter)
     for (const key of waiter.keys) {
       const list = this.byKey.get(key)
       if (list === undefined) this.byKey.set(key, [waiter])
       else if (!list.includes(waiter)) list.push(waiter)
     }
-    if (timeoutMs > 0) waiter.timer = setTimeout(() => this.expire(waiter), timeoutMs)
+    if (timeoutMs > 0) this.arm(waiter, Date.now() + timeoutMs)
+  }
+
+  /** Node's timers fire at once past 2^31-1 ms (~24.8 days): longer timeouts re-arm until the deadline. */
+  private arm(waiter: Waiter, deadline: number): void {
+    const delay = deadline - Date.now()
+    waiter.timer = setTimeout(() => (delay > TIMER_MAX_MS ? this.arm(waiter, deadline) : this.expire(waiter)), Math.min(delay, TIMER_MAX_MS))
   }
 
   private ready(keys: string[]): void {

@@ -71,7 +71,11 @@ export class Connection implements Session {
     this.parser.setAuthenticated(this.authenticated)
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    socket.on('drain', () => this.maybeResume())
+    socket.on('drain', () => {
+      // Parsed commands may be waiting for the output to drain: nothing else would restart them.
+      if (!this.pumping && (this.backlogAt < this.backlog.length || this.parser.stalled)) this.pump(EMPTY)
+      else this.maybeResume()
+    })
     socket.on('error', (err) => log.debug('client socket error', { id, error: err.message }))
     socket.on('close', () => {
       this.backlog = []

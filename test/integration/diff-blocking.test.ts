@@ -148,4 +148,36 @@ describe('differential: blocking commands', function () {
     await b.call('LMOVE', 'tmp', 'q', 'LEFT', 'LEFT')
     return [await b.call('EXEC'), await a.read()]
   })
+
+  scenario('RENAME and COPY onto a key with blocked clients serve them', 3, async ([a, b, writer]) => {
+    a.send(['BLPOP', 'dst', '5'])
+    b.send(['BZPOPMIN', 'zdst', '5'])
+    await sleep(100)
+    await writer.call('RPUSH', 'src', 'x')
+    await writer.call('RENAME', 'src', 'dst')
+    await writer.call('ZADD', 'zsrc', '1', 'm')
+    await writer.call('COPY', 'zsrc', 'zdst')
+    return [await a.read(), await b.read(), await writer.call('ZCARD', 'zdst')]
+  })
+
+  scenario('a timeout longer than 2^31 ms still blocks', 2, async ([a, b]) => {
+    a.send(['BLPOP', 'k', '3000000'])
+    await sleep(200)
+    await b.call('RPUSH', 'k', 'v')
+    return [await a.read()]
+  })
+
+  scenario('a client that disconnects before its first attempt ran never waits', 3, async ([slow, a, writer]) => {
+    // A slow command ahead on the same shard ({g}) keeps the attempt queued while the client goes.
+    writer.send(['SADD', '{g}big', ...Array.from({ length: 200000 }, (_, i) => `m${i}`)])
+    await writer.read()
+    slow.send(['SMEMBERS', '{g}big'])
+    a.send(['BLPOP', '{g}k', '0'])
+    a.close()
+    await sleep(300)
+    await writer.call('RPUSH', '{g}k', 'x')
+    await sleep(100)
+    const blocked = /blocked_clients:(\d+)/.exec(((await writer.call('INFO', 'clients')) as { value: string }).value)?.[1]
+    return [await writer.call('LLEN', '{g}k'), blocked, (await slow.read()).type]
+  })
 })

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { Marekvs, startMarekvs } from '../support/servers'
-import { RawClient } from '../support/resp'
+import { encodeCommand, RawClient } from '../support/resp'
 
 describe('protocol and bad input', function () {
   this.timeout(180000)
@@ -120,5 +120,19 @@ describe('protocol and bad input', function () {
     client.close()
     const rssMb = Number((await import('node:fs')).readFileSync(`/proc/${server.proc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) / 1024
     assert.ok(rssMb < 1024, `server RSS ${rssMb} MB`)
+  })
+
+  it('resumes parsed commands held back by a full output buffer once it drains', async () => {
+    const client = await RawClient.connect(server.port)
+    try {
+      await client.call('SET', 'big100k', 'x'.repeat(100 * 1024))
+      client.socket.pause()
+      client.sendRaw(Buffer.concat(Array.from({ length: 1500 }, () => encodeCommand(['GET', 'big100k']))))
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      client.socket.resume()
+      for (let i = 0; i < 1500; i++) assert.equal((await client.read()).type, 'bulk')
+    } finally {
+      client.close()
+    }
   })
 })
