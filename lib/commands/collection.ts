@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { ErrorReply, Errors } from '../core/reply'
 import type { ExecContext, Member } from '../engine/exec-context'
 import { partitionOf } from '../native'
-import { memberPrefix, prefixEnd } from '../storage/layout'
+import { memberPrefix, prefixEnd, TYPE_STREAM } from '../storage/layout'
 import type { Rec } from '../storage/record'
 
 /** Sub-key tags: the members themselves, and a sorted set's score index. */
@@ -59,9 +59,12 @@ export class Collection {
     return new Collection(ctx, key, rec.type, payload.readBigUInt64BE(0), Number(payload.readBigUInt64BE(8)), rec.expireAtMs, payload.subarray(META_HEAD))
   }
 
-  /** Write the meta record, or delete the key when the collection is empty (as Redis). */
+  /**
+   * Write the meta record, or delete the key when the collection is empty (as Redis). A stream
+   * is the exception, as in Redis: it outlives its last entry (XDEL, XTRIM, XGROUP CREATE MKSTREAM).
+   */
   save(): void {
-    if (this.size === 0) {
+    if (this.size === 0 && this.type !== TYPE_STREAM) {
       this.ctx.delete(this.key)
       return
     }

@@ -6,6 +6,7 @@ import { hyperloglogCommands } from './hyperloglog'
 import { keyCommands } from './keys'
 import { listCommands } from './lists'
 import { setCommands } from './sets'
+import { streamCommands } from './streams'
 import { stringCommands } from './strings'
 import { transactionCommands } from './transaction'
 import { zsetCommands } from './zsets'
@@ -14,7 +15,7 @@ import type { DataCommand } from './types'
 const byName = new Map<string, DataCommand>(
   [
     ...stringCommands, ...keyCommands, ...bitmapCommands, ...hyperloglogCommands, ...hashCommands, ...setCommands, ...zsetCommands, ...listCommands,
-    ...blockingCommands,
+    ...blockingCommands, ...streamCommands,
   ].map((command) => [command.name, command]),
 )
 for (const command of transactionCommands((name) => byName.get(name))) byName.set(command.name, command)

@@ -188,6 +188,8 @@ function object(ctx: ExecContext, argv: Buffer[]): Reply {
   if (rec === null) return null
   switch (sub) {
     case 'encoding':
+      // Streams have one encoding in Redis too; other collections name our own.
+      if (rec.type === TYPE_STREAM) return 'stream'
       return rec.type === TYPE_COUNTER ? 'int' : isCollectionType(rec.type) ? 'rocksdb' : 'raw'
     case 'refcount':
       return 1

@@ -45,7 +45,8 @@ export interface Submission {
   readonly argv: Buffer[]
   /** 2 or 3: the reply arrives encoded; 0: as a value (embedding). */
   readonly proto: 0 | 2 | 3
-  readonly done: (reply: Buffer | Reply) => void
+  /** `retryArgv`: what a blocking command that found nothing asks its retries to run (ExecContext.retryArgv). */
+  readonly done: (reply: Buffer | Reply, retryArgv?: Buffer[]) => void
 }
 
 export type EngineConfig = Pick<Config, 'dataDir' | 'nodeId' | 'shards' | 'fsync' | 'logLevel'>
@@ -73,6 +74,8 @@ export class Engine {
   private drained = false
   private walSyncLane = 0
   private readonly readyAfterBarrier: string[] = []
+  /** The retry argv the barrier's data command left (Submission.done). */
+  private barrierRetryArgv: Buffer[] | undefined = undefined
   /** Told, after the replies of the batch that did it, which keys gained elements (BLPOP & co wake on it). */
   onReady: (keys: string[]) => void = () => {}
 
@@ -228,10 +231,10 @@ export class Engine {
     for (let i = 0; i < batch.length; i++) {
       const submission = batch[i]
       if (failure !== undefined || result === null) submission.done(this.finish(submission, failure ?? error('ERR shard returned no reply')))
-      else if (submission.proto === 0) submission.done(result.raw![i] ?? null)
+      else if (submission.proto === 0) submission.done(result.raw![i] ?? null, retryArgvOf(result, i))
       else {
         const out = Buffer.from(result.out.buffer, result.out.byteOffset, result.out.byteLength)
-        submission.done(out.subarray(i === 0 ? 0 : result.ends[i - 1], result.ends[i]))
+        submission.done(out.subarray(i === 0 ? 0 : result.ends[i - 1], result.ends[i]), retryArgvOf(result, i))
       }
     }
     if (result?.ready) this.onReady(result.ready)
@@ -258,6 +261,7 @@ export class Engine {
     if ('runNode' in submission.command) {
       const runData = (argv: Buffer[]): Reply => this.runDataOnMain({ argv, proto: 0 }, Date.now()) as Reply
       const reply = await submission.command.runNode({ store: this.store, ctx: this.mainCtx, nowMs, runData }, submission.argv)
+      this.barrierRetryArgv = undefined
       return this.finish(submission, reply)
     }
     return this.runDataOnMain(submission, nowMs)
@@ -268,13 +272,16 @@ export class Engine {
     if (result.storageError) this.onStorageError()
     // Waiters are retried after the barrier's reply: they queue behind it anyway.
     if (result.ready) this.readyAfterBarrier.push(...result.ready)
+    this.barrierRetryArgv = retryArgvOf(result, 0)
     return command.proto === 0 ? result.raw![0] ?? null : result.out
   }
 
   private releaseBarrier(barrier: Submission, reply: Buffer | Reply): void {
     for (const lane of this.lanes) lane.inflight = false
     this.barrier = null
-    barrier.done(reply)
+    const retryArgv = this.barrierRetryArgv
+    this.barrierRetryArgv = undefined
+    barrier.done(reply, retryArgv)
     if (this.readyAfterBarrier.length > 0) this.onReady(this.readyAfterBarrier.splice(0))
     const held = this.held
     this.held = []
@@ -298,6 +305,10 @@ export class Engine {
     this.walSyncLane = (this.walSyncLane + 1) % this.lanes.length
     this.scheduleFlush()
   }
+}
+
+function retryArgvOf(result: BatchResult, index: number): Buffer[] | undefined {
+  return result.retryArgv?.[index]?.map((arg) => Buffer.from(arg, 'latin1'))
 }
 
 /** Record the format and node id in a new data dir; refuse one that belongs to another. */

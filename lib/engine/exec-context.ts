@@ -3,7 +3,7 @@
 // write through an overlay synchronously, then commit everything in one RocksDB write batch.
 import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES, partitionOf } from '../native'
 import { SharedHlc } from '../core/clock'
-import { countKey, FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, metaKey, TYPE_MASK } from '../storage/layout'
+import { countKey, FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, metaKey, TYPE_MASK, TYPE_STREAM } from '../storage/layout'
 import { isExpired, Rec } from '../storage/record'
 import { Store, WriteOp } from '../storage/store'
 
@@ -52,6 +52,17 @@ export class ExecContext {
   private readonly memberWrites = new Map<string, MemberWrite>()
   /** Keys whose lists, sorted sets or streams gained elements: blocked clients may proceed. */
   readonly readyKeys: Buffer[] = []
+  /**
+   * The running command's reply protocol (0: values for the embedding API), for the few replies
+   * whose shape differs beyond what the encoder does by itself (XREAD: an array of [key, entries]
+   * pairs in RESP2, a map in RESP3). Set by runBatch before each command.
+   */
+  proto: 0 | 2 | 3 = 2
+  /**
+   * Set by a blocking command whose attempt found nothing: the argv its retries run instead of
+   * the client's (XREAD's `$` resolved to the IDs it meant when received). runBatch reports it.
+   */
+  retryArgv: Buffer[] | null = null
 
   constructor(
     readonly store: Store,
@@ -192,6 +203,8 @@ export class ExecContext {
     const entry = this.entry(key)
     if (entry.rec === null) return false
     const existed = !isExpired(entry.rec, this.nowMs)
+    // Clients blocked in XREADGROUP on a deleted stream are answered an error, as Redis 7.0.
+    if (existed && entry.rec.type === TYPE_STREAM) this.signalReady(key)
     this.remove(entry)
     return existed
   }

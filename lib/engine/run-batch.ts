@@ -19,6 +19,8 @@ export interface BatchResult {
   storageError: boolean
   /** Keys (latin1) whose lists, sorted sets or streams gained elements: blocked clients may proceed. */
   ready: string[] | null
+  /** By command index: the argv a blocked client retries with (ExecContext.retryArgv), latin1; null when none. */
+  retryArgv: Array<string[] | undefined> | null
 }
 
 export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], nowMs: number, sync: boolean): BatchResult {
@@ -34,9 +36,17 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
   }
   const replies: Reply[] = new Array(commands.length)
   let storageError = false
+  let retryArgv: Array<string[] | undefined> | null = null
   try {
     ctx.prefetch(keys)
-    for (let i = 0; i < commands.length; i++) replies[i] = runOne(ctx, resolved[i], commands[i].argv)
+    for (let i = 0; i < commands.length; i++) {
+      ctx.proto = commands[i].proto
+      ctx.retryArgv = null
+      replies[i] = runOne(ctx, resolved[i], commands[i].argv)
+      // (TypeScript narrowed ctx.retryArgv to null above; the handler may have set it.)
+      const retry = ctx.retryArgv as Buffer[] | null
+      if (retry !== null) (retryArgv ??= [])[i] = retry.map((arg) => arg.toString('latin1'))
+    }
     ctx.commit(sync)
   } catch (err) {
     // Only storage calls throw here (handlers are guarded in runOne): nothing of the batch was applied.
@@ -46,7 +56,7 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
     replies.fill(reply)
   }
   const ready = storageError || ctx.readyKeys.length === 0 ? null : ctx.readyKeys.map((key) => key.toString('latin1'))
-  return encodeBatch(commands, replies, storageError, ready)
+  return encodeBatch(commands, replies, storageError, ready, storageError ? null : retryArgv)
 }
 
 function runOne(ctx: ExecContext, command: DataCommand | undefined, argv: Buffer[]): Reply {
@@ -60,7 +70,7 @@ function runOne(ctx: ExecContext, command: DataCommand | undefined, argv: Buffer
   }
 }
 
-function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean, ready: string[] | null): BatchResult {
+function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean, ready: string[] | null, retryArgv: Array<string[] | undefined> | null): BatchResult {
   const parts: Buffer[] = []
   const ends = new Uint32Array(commands.length)
   let raw: Array<Reply | undefined> | null = null
@@ -81,5 +91,5 @@ function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], stora
   const out = Buffer.allocUnsafeSlow(end)
   let at = 0
   for (const part of parts) at += part.copy(out, at)
-  return { out, ends, raw, storageError, ready }
+  return { out, ends, raw, storageError, ready, retryArgv }
 }

@@ -3,6 +3,8 @@
 // gained elements (Engine.onReady), then its command is tried again. Waiters on a key are
 // retried in the order they blocked, and the engine runs those retries in that order, so the
 // first client to block is served first. A timeout answers the command's timeout reply.
+// The first attempt may name another argv for its retries (ExecContext.retryArgv): XREAD BLOCK
+// pins `$` to the IDs it meant when the command arrived, so a retry never re-reads it later.
 import { encodeReply } from '../native'
 import type { Reply } from '../core/reply'
 import type { DataCommand } from '../commands/types'
@@ -17,6 +19,7 @@ const TIMER_MAX_MS = 2 ** 31 - 1
 interface Waiter {
   readonly session: Session
   readonly command: DataCommand
+  /** What each retry runs: the client's argv, or what the first attempt asked for (ExecContext.retryArgv). */
   readonly argv: Buffer[]
   readonly proto: 0 | 2 | 3
   readonly keys: string[]
@@ -50,9 +53,9 @@ export class BlockingRegistry {
     const timeoutMs = command.blocking!.timeoutMs(argv)
     this.engine.submit({
       command, argv, proto,
-      done: (reply) => {
+      done: (reply, retryArgv = argv) => {
         if (timeoutMs === null || !this.isEmptyReply(command, proto, reply)) finish(reply)
-        else this.wait({ session, command, argv, proto, keys: keysOf(command, argv).map((key) => key.toString('latin1')), finish, timer: null, retrying: false, again: false, expired: false }, timeoutMs)
+        else this.wait({ session, command, argv: retryArgv, proto, keys: keysOf(command, retryArgv).map((key) => key.toString('latin1')), finish, timer: null, retrying: false, again: false, expired: false }, timeoutMs)
       },
     })
   }
