@@ -122,4 +122,27 @@ describe('applications written for Redis', function () {
     const attempts = await transfer(a, 30)
     return { attempts, balances: await a.mget('acct:1', 'acct:2') }
   })
+
+  app('an event log on a stream: a consumer group with two consumers, acknowledgements and a crash recovery', async (connect) => {
+    const producer = connect()
+    const consumers = [connect(), connect()]
+    for (let i = 1; i <= 20; i++) await producer.xadd('events', `${1000 + i}-0`, 'type', i % 3 === 0 ? 'order' : 'view', 'n', String(i))
+    await producer.xgroup('CREATE', 'events', 'workers', '0')
+    const handled: string[] = []
+    // Consumer 0 acknowledges what it reads; consumer 1 "crashes" without acknowledging.
+    for (let round = 0; round < 4; round++) {
+      for (const [i, consumer] of consumers.entries()) {
+        const reply = await consumer.xreadgroup('GROUP', 'workers', `c${i}`, 'COUNT', 3, 'STREAMS', 'events', '>') as Array<[string, Array<[string, string[]]>]> | null
+        for (const [id, fields] of reply?.[0][1] ?? []) {
+          handled.push(`c${i} ${id} ${fields.join(' ')}`)
+          if (i === 0) await consumer.xack('events', 'workers', id)
+        }
+      }
+    }
+    const pending = await producer.xpending('events', 'workers')
+    // Recovery: consumer 0 claims what c1 left pending.
+    const claimed = await consumers[0].xautoclaim('events', 'workers', 'c0', 0, '0-0', 'COUNT', 100, 'JUSTID')
+    const range = await producer.xrange('events', '1005', '1007')
+    return { handled, pending, claimed, range, length: await producer.xlen('events'), groups: (await producer.xinfo('GROUPS', 'events') as unknown[][]).length }
+  })
 })

@@ -4,21 +4,21 @@ import { diffSuite, Step } from '../support/diff'
 
 const oneOfEach: Step[] = [
   ['SET', 'str', 'v'], ['INCR', 'counter'], ['HSET', 'hash', 'f', 'v', 'g', 'w'], ['SADD', 'set', 'a', 'b'],
-  ['ZADD', 'zset', '1', 'a', '2', 'b'], ['RPUSH', 'list', 'x', 'y', 'z'], ['PFADD', 'hll', 'a', 'b'],
+  ['ZADD', 'zset', '1', 'a', '2', 'b'], ['RPUSH', 'list', 'x', 'y', 'z'], ['PFADD', 'hll', 'a', 'b'], ['XADD', 'stream', '1-1', 'f', 'v'],
 ]
 
 diffSuite('every type: generic key commands', (diff) => {
   diff('TYPE, EXISTS, DBSIZE, KEYS', [
     ...oneOfEach,
-    ['TYPE', 'str'], ['TYPE', 'counter'], ['TYPE', 'hash'], ['TYPE', 'set'], ['TYPE', 'zset'], ['TYPE', 'list'], ['TYPE', 'hll'], ['TYPE', 'none'],
-    ['EXISTS', 'str', 'hash', 'set', 'zset', 'list', 'nope'], ['DBSIZE'], ['KEYS', '*'],
-  ], { sorted: [17] })
+    ['TYPE', 'str'], ['TYPE', 'counter'], ['TYPE', 'hash'], ['TYPE', 'set'], ['TYPE', 'zset'], ['TYPE', 'list'], ['TYPE', 'hll'], ['TYPE', 'stream'], ['TYPE', 'none'],
+    ['EXISTS', 'str', 'hash', 'set', 'zset', 'list', 'stream', 'nope'], ['DBSIZE'], ['KEYS', '*'], ['OBJECT', 'ENCODING', 'stream'],
+  ], { sorted: [19] })
 
   diff('SCAN with TYPE', [
     ...oneOfEach,
     ['SCAN', '0', 'TYPE', 'hash', 'COUNT', '1000'], ['SCAN', '0', 'TYPE', 'set', 'COUNT', '1000'], ['SCAN', '0', 'TYPE', 'zset', 'COUNT', '1000'],
     ['SCAN', '0', 'TYPE', 'list', 'COUNT', '1000'], ['SCAN', '0', 'TYPE', 'string', 'COUNT', '1000'], ['SCAN', '0', 'TYPE', 'stream', 'COUNT', '1000'],
-  ], { sortedItems: [7, 8, 9, 10, 11, 12] })
+  ], { sortedItems: [8, 9, 10, 11, 12, 13] })
 
   diff('RENAME and COPY of every type keep type, contents and TTL', [
     ...oneOfEach,
@@ -29,7 +29,9 @@ diffSuite('every type: generic key commands', (diff) => {
     ['COPY', 'zset2', 'set2'], ['COPY', 'zset2', 'set2', 'REPLACE'], ['TYPE', 'set2'], ['ZCARD', 'set2'], ['TTL', 'set2'],
     ['RENAME', 'hash2', 'str'], ['TYPE', 'str'], ['HGET', 'str', 'f'], ['RENAMENX', 'set2', 'list2'], ['RENAME', 'nope', 'x'],
     ['RENAME', 'list2', 'list2'], ['LLEN', 'list2'], ['DBSIZE'],
-  ], { sorted: [9, 11], approx: [14, 25] })
+    ['XGROUP', 'CREATE', 'stream', 'g', '0'], ['RENAME', 'stream', 'stream2'], ['XRANGE', 'stream2', '-', '+'], ['XINFO', 'GROUPS', 'stream2'],
+    ['COPY', 'stream2', 'stream3'], ['XADD', 'stream3', '2-1', 'g', 'w'], ['XLEN', 'stream2'], ['XLEN', 'stream3'],
+  ], { sorted: [10, 12], approx: [15, 26] })
 
   diff('DEL, UNLINK and expiry of every type', [
     ...oneOfEach,

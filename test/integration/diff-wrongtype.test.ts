@@ -21,4 +21,12 @@ diffSuite('WRONGTYPE', (diff) => {
     ['SINTERSTORE', 'd', 'st', 'h'], ['SUNIONSTORE', 'h', 'st'], ['TYPE', 'h'], ['SMEMBERS', 'h'], ['LCS', 'h', 's'],
     ['OBJECT', 'ENCODING', 'h'], ['OBJECT', 'ENCODING', 'st'], ['GETDEL', 'h'], ['GETEX', 'st'], ['SET', 'h', 'x', 'GET'], ['HGETALL', 'h'],
   ], { typeOnly: [20, 21] })
+
+  diff('lists, sorted sets and streams refuse other types, and others refuse them', [
+    ...setup, ['RPUSH', 'l', 'x'], ['ZADD', 'z', '1', 'm'], ['XADD', 'x', '1-1', 'f', 'v'],
+    ['XADD', 'h', '*', 'f', 'v'], ['XRANGE', 's', '-', '+'], ['XLEN', 'l'], ['XREAD', 'STREAMS', 'z', '0'], ['XGROUP', 'CREATE', 'st', 'g', '0'],
+    ['LPUSH', 'x', 'a'], ['ZADD', 'x', '1', 'a'], ['HGET', 'x', 'f'], ['GET', 'x'], ['SADD', 'z', 'a'], ['LRANGE', 'z', '0', '-1'],
+    ['ZRANGE', 'l', '0', '-1'], ['BLPOP', 'z', '0.01'], ['BZPOPMIN', 'l', '0.01'], ['XREAD', 'BLOCK', '10', 'STREAMS', 'l', '$'],
+    ['TYPE', 'x'], ['XLEN', 'x'],
+  ])
 })
