@@ -5,9 +5,9 @@
 // the main thread with the shards paused (the engine decides from movableKeys). One command in
 // one batch commits in one RocksDB write: atomic on this node.
 // `marekvs|stamps key...` reads the versions WATCH remembers.
-import { error, NIL_ARRAY, Reply } from '../core/reply'
+import { NIL_ARRAY } from '../core/reply'
 import type { ExecContext } from '../engine/exec-context'
-import { log } from '../log'
+import { runOne } from '../engine/run-one'
 import { DataCommand, keysOf } from './types'
 
 export const EXEC_COMMAND = 'marekvs|exec'
@@ -70,7 +70,7 @@ export function transactionCommands(lookup: (name: string) => DataCommand | unde
     run: (ctx, argv) => {
       const { watches, commands } = decodeExec(argv)
       if (watchBroken(ctx, watches)) return NIL_ARRAY
-      return commands.map((command) => runQueued(ctx, commandOf(command), command))
+      return commands.map((command) => runOne(ctx, commandOf(command), command))
     },
   }
   const stamps: DataCommand = {
@@ -81,14 +81,4 @@ export function transactionCommands(lookup: (name: string) => DataCommand | unde
     }),
   }
   return [exec, stamps]
-}
-
-function runQueued(ctx: ExecContext, command: DataCommand | undefined, argv: Buffer[]): Reply {
-  if (command === undefined) return error(`ERR unknown command '${argv[0].toString()}'`)
-  try {
-    return command.run(ctx, argv)
-  } catch (err) {
-    log.error('command failed', { command: command.name, error: (err as Error).stack })
-    return error(`ERR internal error in '${command.name}': ${(err as Error).message}`)
-  }
 }

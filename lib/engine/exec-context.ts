@@ -52,6 +52,8 @@ export class ExecContext {
   private readonly memberWrites = new Map<string, MemberWrite>()
   /** Keys whose lists, sorted sets or streams gained elements: blocked clients may proceed. */
   readonly readyKeys: Buffer[] = []
+  /** How to undo this batch's changes, newest last: a command that throws is rolled back (rollbackTo). */
+  private readonly undo: Array<() => void> = []
   /**
    * The running command's reply protocol (0: values for the embedding API), for the few replies
    * whose shape differs beyond what the encoder does by itself (XREAD: an array of [key, entries]
@@ -79,6 +81,17 @@ export class ExecContext {
     this.countDeltas.clear()
     this.memberWrites.clear()
     this.readyKeys.length = 0
+    this.undo.length = 0
+  }
+
+  /** A point to roll back to: taken before each command runs. */
+  mark(): number {
+    return this.undo.length
+  }
+
+  /** Undo every change made since `mark` (a handler that threw must not half-apply). */
+  rollbackTo(mark: number): void {
+    while (this.undo.length > mark) this.undo.pop()!()
   }
 
   /** Read every key in one RocksDB call; later reads of them hit the overlay. */
@@ -118,6 +131,7 @@ export class ExecContext {
 
   put(key: Buffer, rec: Rec): void {
     const entry = this.entry(key)
+    this.saveEntry(entry)
     if (entry.rec === null) this.addCount(entry.pid, 1)
     noteDeadVersion(entry, rec)
     entry.rec = rec
@@ -138,6 +152,7 @@ export class ExecContext {
   /** A key whose list, sorted set or stream gained elements in this batch. */
   signalReady(key: Buffer): void {
     this.readyKeys.push(key)
+    this.undo.push(() => this.readyKeys.pop())
   }
 
   getMember(storageKey: Buffer): Member | null {
@@ -161,12 +176,19 @@ export class ExecContext {
   }
 
   putMember(storageKey: Buffer, flags: number, payload: Buffer): void {
-    this.memberWrites.set(storageKey.toString('latin1'), { key: storageKey, member: { flags, payload } })
+    this.writeMember({ key: storageKey, member: { flags, payload } })
   }
 
   /** Members are deleted physically: replication will carry removals as effects (docs/consistency.md). */
   deleteMember(storageKey: Buffer): void {
-    this.memberWrites.set(storageKey.toString('latin1'), { key: storageKey, member: null })
+    this.writeMember({ key: storageKey, member: null })
+  }
+
+  private writeMember(write: MemberWrite): void {
+    const id = write.key.toString('latin1')
+    const before = this.memberWrites.get(id)
+    this.memberWrites.set(id, write)
+    this.undo.push(() => (before === undefined ? this.memberWrites.delete(id) : this.memberWrites.set(id, before)))
   }
 
   /** Members in [gte, lt), in key order or reversed, this batch's writes included. */
@@ -210,10 +232,24 @@ export class ExecContext {
   }
 
   private remove(entry: Entry): void {
+    this.saveEntry(entry)
     this.addCount(entry.pid, -1)
     noteDeadVersion(entry, null)
     entry.rec = null
     this.touch(entry)
+  }
+
+  /** Remember an entry's state before a change, for rollbackTo. */
+  private saveEntry(entry: Entry): void {
+    const { rec, hlc, dirty } = entry
+    const dead = entry.dead === null ? -1 : entry.dead.length
+    this.undo.push(() => {
+      entry.rec = rec
+      entry.hlc = hlc
+      entry.dirty = dirty
+      if (dead < 0) entry.dead = null
+      else entry.dead!.length = dead
+    })
   }
 
   private touch(entry: Entry): void {
@@ -263,6 +299,7 @@ export class ExecContext {
 
   private addCount(pid: number, delta: number): void {
     this.countDeltas.set(pid, (this.countDeltas.get(pid) ?? 0) + delta)
+    this.undo.push(() => this.countDeltas.set(pid, this.countDeltas.get(pid)! - delta))
   }
 
   private pushCounts(ops: WriteOp[]): void {

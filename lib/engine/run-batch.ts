@@ -4,6 +4,7 @@ import { error, Reply } from '../core/reply'
 import { dataCommands } from '../commands/data-table'
 import { DataCommand, keysOf } from '../commands/types'
 import { log } from '../log'
+import { runOne } from './run-one'
 import { encodeReply } from '../native'
 import type { FramedCommand } from '../shard/frame'
 import type { ExecContext } from './exec-context'
@@ -57,17 +58,6 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
   }
   const ready = storageError || ctx.readyKeys.length === 0 ? null : ctx.readyKeys.map((key) => key.toString('latin1'))
   return encodeBatch(commands, replies, storageError, ready, storageError ? null : retryArgv)
-}
-
-function runOne(ctx: ExecContext, command: DataCommand | undefined, argv: Buffer[]): Reply {
-  if (command === undefined) return error(`ERR unknown command '${argv[0].toString()}'`)
-  try {
-    return command.run(ctx, argv)
-  } catch (err) {
-    // A handler that throws is a bug; the node keeps serving and says so loudly.
-    log.error('command failed', { command: command.name, error: (err as Error).stack })
-    return error(`ERR internal error in '${command.name}': ${(err as Error).message}`)
-  }
 }
 
 function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean, ready: string[] | null, retryArgv: Array<string[] | undefined> | null): BatchResult {

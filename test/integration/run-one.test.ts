@@ -1,0 +1,63 @@
+// A handler that throws half-way changes nothing: runOne rolls the batch overlay back to where
+// the command started, on a real RocksDB, while the batch's other commands still commit.
+import assert from 'node:assert/strict'
+import { rmSync } from 'node:fs'
+import path from 'node:path'
+import { SharedHlc } from '../../lib/core/clock'
+import { Collection, TAG_MEMBER } from '../../lib/commands/collection'
+import { dataCommands } from '../../lib/commands/data-table'
+import type { DataCommand } from '../../lib/commands/types'
+import { countKeys, ExecContext } from '../../lib/engine/exec-context'
+import { runOne } from '../../lib/engine/run-one'
+import { log } from '../../lib/log'
+import { TYPE_HASH } from '../../lib/storage/layout'
+import { Store } from '../../lib/storage/store'
+import { tempDir } from '../support/servers'
+
+const b = (text: string): Buffer => Buffer.from(text)
+
+describe('runOne: a throwing handler is rolled back', () => {
+  let dir: string
+  let store: Store
+  before(async () => {
+    dir = tempDir()
+    store = await Store.open(path.join(dir, 'rocksdb'))
+  })
+  after(async () => {
+    await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('undoes its records, members, counts and wake-ups; keeps the commands before it', () => {
+    const ctx = new ExecContext(store, SharedHlc.create(0n), 1, 'test')
+    const faulty: DataCommand = {
+      name: 'faulty', arity: -1, flags: ['write'], firstKey: 1, lastKey: 1, step: 1, group: 'test', summary: '', since: '',
+      run: (c, argv) => {
+        c.delete(b('kept'))
+        const hash = Collection.openOrCreate(c, argv[1], TYPE_HASH) as Collection
+        hash.put(TAG_MEMBER, b('f'), 0x10, b('v'))
+        hash.size++
+        hash.save()
+        c.signalReady(argv[1])
+        throw new Error('planted bug')
+      },
+    }
+    ctx.begin(Date.now())
+    runOne(ctx, dataCommands.get('set'), [b('SET'), b('kept'), b('1')])
+    runOne(ctx, dataCommands.get('hset'), [b('HSET'), b('h0'), b('a'), b('1')])
+    const level = log.level
+    log.setLevel('off')
+    const reply = runOne(ctx, faulty, [b('FAULTY'), b('h1')])
+    log.setLevel(level)
+    assert.deepEqual(reply, { t: 'error', v: "ERR internal error in 'faulty': planted bug" })
+    assert.deepEqual(ctx.readyKeys, [])
+    ctx.commit(false)
+
+    ctx.begin(Date.now())
+    assert.deepEqual(ctx.get(b('kept'))?.payload, b('1'))
+    assert.equal(ctx.get(b('h1')), null)
+    assert.equal((Collection.open(ctx, b('h0'), TYPE_HASH) as Collection).size, 1)
+    assert.equal(countKeys(store, 4096), 2)
+    assert.equal(store.scan('members', Buffer.alloc(0), Buffer.alloc(2, 0xff), 100).length, 1)
+  })
+})
