@@ -75,8 +75,8 @@ export interface NodeView {
   readonly live: boolean
   readonly phi: number
   readonly lastHeartbeatAgeMs: number
-  /** Since when it is dead, in the caller's clock; null when live. */
-  readonly deadSinceMs: number | null
+  /** For how long it has been declared dead; null when live. */
+  readonly deadForMs: number | null
   /** Joined and not left: counts for placement (dead or not). */
   readonly member: boolean
 }
@@ -280,6 +280,11 @@ export class Gossiper {
 
   // ---------------------------------------------------------------- views
 
+  /** The detector's clamped mean heartbeat interval for a node, undefined if unknown. */
+  meanIntervalMs (nodeId: number): number | undefined {
+    return this.peers.get(nodeId)?.window.meanMs()
+  }
+
   isLive (nodeId: number): boolean {
     return nodeId === this.self.nodeId || this.peers.get(nodeId)?.live === true
   }
@@ -304,7 +309,7 @@ export class Gossiper {
         live: self || peer?.live === true,
         phi: self || peer === undefined ? 0 : peer.window.phi(nowMs),
         lastHeartbeatAgeMs: self || peer === undefined ? 0 : Math.max(0, nowMs - peer.window.lastArrivalMs),
-        deadSinceMs: self ? null : peer?.deadSinceMs ?? null,
+        deadForMs: self || peer === undefined || peer.deadSinceMs === null ? null : nowMs - peer.deadSinceMs,
         member: status === 'alive',
       })
     }
