@@ -103,7 +103,7 @@ export const ENV_VARS: ReadonlyArray<VarSpec> = [
   },
   {
     name: 'MAREKVS_SEEDS', option: 'seeds', defaultText: '(empty)',
-    meaning: 'Comma-separated gossip seeds, host:7946. One DNS name suffices: it is re-resolved every round. Empty + REPLICAS_N=1 = standalone.',
+    meaning: 'Comma-separated gossip seeds, host:7946. One DNS name suffices: it is re-resolved every second. Empty + REPLICAS_N=1 = standalone.',
     expects: 'comma-separated host:port with port 1 to 65535'
   },
   {
