@@ -24,6 +24,8 @@ export interface Config {
   advertiseIp: string
   seeds: HostPort[]
   replicasN: number
+  /** A node dead this long leaves the cluster view and the placement members. */
+  deadNodeGraceMs: number
   requirepass: string
   shards: number
   scriptTimeLimitMs: number
@@ -46,6 +48,10 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: s
 const NODE_ID_MAX = 0xffff // node ids travel as u16 in the record envelope
 const REPLICAS_N_MAX = 255 // a partition's replica set is small; this bounds per-write fan-out
 const SHARDS_MAX = 64 // one thread each; beyond this, threads outnumber useful cores and RocksDB handles
+// A dead node leaves placement after this grace: far above the time to declare it dead (at most
+// 7.4 s), so that a restart or a false suspicion never moves partitions; at most a year.
+const DEAD_NODE_GRACE_MS_MIN = 60_000
+const DEAD_NODE_GRACE_MS_MAX = 365 * 24 * 3600 * 1000
 // setTimeout silently fires at once for delays above 2^31-1 ms (~24.8 days).
 const SCRIPT_TIME_LIMIT_MS_MAX = 2 ** 31 - 1
 
@@ -97,13 +103,18 @@ export const ENV_VARS: ReadonlyArray<VarSpec> = [
   },
   {
     name: 'MAREKVS_SEEDS', option: 'seeds', defaultText: '(empty)',
-    meaning: 'Comma-separated gossip seeds, host:7946. One DNS name suffices: it is re-resolved every round. Empty + REPLICAS_N=1 = standalone.',
+    meaning: 'Comma-separated gossip seeds, host:7946. One DNS name suffices: it is re-resolved every second. Empty + REPLICAS_N=1 = standalone.',
     expects: 'comma-separated host:port with port 1 to 65535'
   },
   {
     name: 'MAREKVS_REPLICAS_N', option: 'replicasN', defaultText: '3',
     meaning: 'Home replicas per partition. 1 for a single node.',
     expects: 'an integer from 1 to 255'
+  },
+  {
+    name: 'MAREKVS_DEAD_NODE_GRACE_MS', option: 'deadNodeGraceMs', defaultText: '86400000 (24 h)',
+    meaning: 'A node dead this long is removed from the cluster view and stops being a home of its partitions. Until then a down node stays a home. New in the TypeScript build.',
+    expects: `an integer from ${DEAD_NODE_GRACE_MS_MIN} to ${DEAD_NODE_GRACE_MS_MAX}`
   },
   {
     name: 'MAREKVS_REQUIREPASS', option: 'requirepass', defaultText: '(empty: auth off)',
@@ -315,6 +326,7 @@ export function parseConfig (env: Record<string, string | undefined>, facts: Hos
   }
 
   const replicasN = int('MAREKVS_REPLICAS_N', 1, REPLICAS_N_MAX, 3)
+  const deadNodeGraceMs = int('MAREKVS_DEAD_NODE_GRACE_MS', DEAD_NODE_GRACE_MS_MIN, DEAD_NODE_GRACE_MS_MAX, 24 * 3600 * 1000)
   const rawPass = env.MAREKVS_REQUIREPASS
   const requirepass = rawPass ?? ''
 
@@ -357,7 +369,7 @@ export function parseConfig (env: Record<string, string | undefined>, facts: Hos
     ok: true,
     config: {
       dataDir, nodeId, respAddr, meshAddr, gossipAddr, metricsAddr, advertiseIp, seeds,
-      replicasN, requirepass, shards, scriptTimeLimitMs, replicaof, fsync, logLevel
+      replicasN, deadNodeGraceMs, requirepass, shards, scriptTimeLimitMs, replicaof, fsync, logLevel
     }
   }
 }

@@ -1,6 +1,8 @@
 // One marekvs node: the engine, the command table, live settings and sessions. The network
 // listeners (RESP, metrics) are optional layers over it; the embedding API uses it bare.
 import net from 'node:net'
+import { GossipCluster, StandaloneCluster, type ClusterService } from './cluster/service'
+import { DEFAULT_PARAMS } from './cluster/gossiper'
 import { buildCommandTable, AnyCommand } from './commands/table'
 import type { Config } from './config'
 import type { Reply } from './core/reply'
@@ -54,6 +56,8 @@ export class MarekNode implements NodeServices {
   private listener: net.Server | null = null
   private metrics: MetricsServer | null = null
   private stopping: Promise<void> | null = null
+  /** A cluster of one until listen() starts gossip (only when MAREKVS_SEEDS is set). */
+  cluster: ClusterService
   port = 0
   /** Called once SHUTDOWN or a signal has stopped the node (the CLI exits there). */
   onStopped: () => void = () => {}
@@ -69,6 +73,7 @@ export class MarekNode implements NodeServices {
     this.commands = buildCommandTable()
     this.dispatcher = new Dispatcher(this, this.commands)
     this.internal = new InternalSession(this.newClientId(), true)
+    this.cluster = new StandaloneCluster(config.nodeId, config.replicasN)
   }
 
   static async open(config: Config): Promise<MarekNode> {
@@ -114,8 +119,18 @@ export class MarekNode implements NodeServices {
         keys: async () => Number(await this.call([Buffer.from('DBSIZE')])),
         rocksdb: () => this.rocksdbProperties(),
         ready: () => this.stopping === null,
+        cluster: () => this.cluster,
       })
-      this.metrics = await startMetricsServer(this.config.metricsAddr, registry, { ready: () => this.stopping === null })
+      this.metrics = await startMetricsServer(this.config.metricsAddr, registry, { ready: () => this.stopping === null, cluster: () => this.cluster.toJSON() })
+    }
+    // No seeds: a cluster of one, no gossip socket (standalone, as before gossip existed).
+    if (this.config.seeds.length > 0) {
+      try {
+        this.cluster = await GossipCluster.start(this.config, { resp: this.port, mesh: this.config.meshAddr.port, metrics: this.metricsPort }, { ...DEFAULT_PARAMS, deadGraceMs: this.config.deadNodeGraceMs })
+      } catch (err) {
+        await this.stop()
+        throw err
+      }
     }
     if (!isLoopback(host) && this.live.requirepass === '') {
       log.warn(`listening on ${host}:${this.port} without requirepass: anyone who can reach this port can read and write every key; set MAREKVS_REQUIREPASS`)
@@ -146,6 +161,7 @@ export class MarekNode implements NodeServices {
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
     for (const connection of this.connections.values()) connection.kill()
     await closed
+    await this.cluster.close()
     await this.metrics?.close()
     log.info('stopped')
   }

@@ -7,6 +7,7 @@
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
+import type { ClusterService } from '../cluster/service'
 import type { HostPort } from '../config'
 import { LATENCY_BOUNDS_USEC, type ServerStats } from './stats'
 
@@ -18,6 +19,8 @@ export interface MetricsProbes {
   rocksdb(): Record<string, number>
   /** Serving: data opened, cluster joined. Drives /readyz. */
   ready(): boolean
+  /** Membership and gossip counters; no cluster metrics without it. */
+  cluster?(): ClusterService
 }
 
 /** RocksDB properties exported as gauges: [property, metric suffix, help]. */
@@ -105,11 +108,45 @@ export function createMetrics (stats: ServerStats, probes: MetricsProbes): Regis
     }) as unknown as Gauge)
   }
 
+  if (probes.cluster !== undefined) clusterMetrics(registry, probes.cluster)
+
   collectDefaultMetrics({ register: registry })
   return registry
 }
 
 interface Sample { metricName: string; labels: Record<string, string>; value: number }
+
+/** Gossip and membership, read from the cluster service at scrape time. */
+function clusterMetrics (registry: Registry, cluster: () => ClusterService): void {
+  const counter = (name: string, help: string, read: (c: ClusterService) => Sample['value'] | Array<[Record<string, string>, number]>): void => {
+    registry.registerMetric(scrapeMetric(name, help, 'counter', () => {
+      const v = read(cluster())
+      return typeof v === 'number' ? [{ metricName: name, labels: {}, value: v }] : v.map(([labels, value]) => ({ metricName: name, labels, value }))
+    }) as unknown as Counter)
+  }
+  const byType = (r: Record<string, number>): Array<[Record<string, string>, number]> => Object.entries(r).map(([type, v]) => [{ type }, v])
+  counter('marekvs_gossip_rounds_total', 'Gossip rounds run', (c) => c.stats.rounds)
+  counter('marekvs_gossip_messages_sent_total', 'Gossip datagrams sent, by message type', (c) => byType(c.stats.sent))
+  counter('marekvs_gossip_messages_received_total', 'Gossip datagrams received and decoded, by message type', (c) => byType(c.stats.received))
+  counter('marekvs_gossip_sent_bytes_total', 'Gossip bytes sent (UDP payload)', (c) => c.stats.bytesSent)
+  counter('marekvs_gossip_received_bytes_total', 'Gossip bytes received (UDP payload)', (c) => c.stats.bytesReceived)
+  counter('marekvs_gossip_bad_datagrams_total', 'Datagrams on the gossip port that did not decode', (c) => c.stats.badDatagrams)
+  counter('marekvs_gossip_send_errors_total', 'Gossip datagrams the socket failed to send', (c) => c.stats.sendErrors)
+  counter('marekvs_gossip_seed_resolve_failures_total', 'Seed DNS lookups that failed', (c) => c.stats.seedResolveFailures)
+  counter('marekvs_cluster_node_id_conflicts_total', 'Signs of another live process with this node id', (c) => c.conflicts())
+  registry.registerMetric(scrapeMetric('marekvs_cluster_members', 'Placement members by failure-detector verdict', 'gauge', () => {
+    const members = cluster().view().filter((v) => v.member)
+    const alive = members.filter((v) => v.live).length
+    return [
+      { metricName: 'marekvs_cluster_members', labels: { state: 'alive' }, value: alive },
+      { metricName: 'marekvs_cluster_members', labels: { state: 'dead' }, value: members.length - alive },
+    ]
+  }) as unknown as Gauge)
+  registry.registerMetric(scrapeMetric('marekvs_cluster_known_nodes', 'Nodes in the gossip view, this one included', 'gauge', () =>
+    [{ metricName: 'marekvs_cluster_known_nodes', labels: {}, value: cluster().view().length }]) as unknown as Gauge)
+  registry.registerMetric(scrapeMetric('marekvs_cluster_partitions_home', 'Partitions this node is a home replica of', 'gauge', () =>
+    [{ metricName: 'marekvs_cluster_partitions_home', labels: {}, value: cluster().partitionsHome() }]) as unknown as Gauge)
+}
 
 /**
  * A minimal metric object of the shape the Registry reads (`name`, `help`,
@@ -117,7 +154,7 @@ interface Sample { metricName: string; labels: Record<string, string>; value: nu
  * Used where prom-client's classes do not fit: a histogram from
  * pre-bucketed counts, a gauge that may have no sample.
  */
-function scrapeMetric (name: string, help: string, type: 'gauge' | 'histogram', samples: () => Sample[]): object {
+function scrapeMetric (name: string, help: string, type: 'gauge' | 'histogram' | 'counter', samples: () => Sample[]): object {
   return {
     name,
     help,
@@ -169,11 +206,12 @@ export interface MetricsServer {
 
 /**
  * Serves GET (and HEAD) /metrics (Prometheus text), /healthz (200 `ok` while
- * the process runs) and /readyz (200 `ready`, or 503 `not ready`). Anything
+ * the process runs), /readyz (200 `ready`, or 503 `not ready`) and, when the
+ * node gives a cluster probe, /cluster (the membership view as JSON). Anything
  * else is 404. Request bodies are never read: a request that has one gets
  * its answer and the connection is closed.
  */
-export async function startMetricsServer (addr: HostPort, registry: Registry, probes: Pick<MetricsProbes, 'ready'>): Promise<MetricsServer> {
+export async function startMetricsServer (addr: HostPort, registry: Registry, probes: Pick<MetricsProbes, 'ready'> & { cluster?(): object }): Promise<MetricsServer> {
   const sockets = new Set<Socket>()
   const server = http.createServer({ maxHeaderSize: HEADER_BYTES_MAX }, (req, res) => {
     const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0'
@@ -196,6 +234,10 @@ export async function startMetricsServer (addr: HostPort, registry: Registry, pr
           (err: unknown) => send(500, 'text/plain; charset=utf-8', `metrics failed: ${err instanceof Error ? err.message : String(err)}\n`)
         )
         return
+      case '/cluster':
+        if (probes.cluster === undefined) break
+        send(200, 'application/json; charset=utf-8', JSON.stringify(probes.cluster(), null, 2) + '\n')
+        return
       case '/healthz':
         send(200, 'text/plain; charset=utf-8', 'ok\n')
         return
@@ -206,9 +248,8 @@ export async function startMetricsServer (addr: HostPort, registry: Registry, pr
         else send(503, 'text/plain; charset=utf-8', 'not ready\n')
         return
       }
-      default:
-        send(404, 'text/plain; charset=utf-8', 'not found\n')
     }
+    send(404, 'text/plain; charset=utf-8', 'not found\n')
   })
   server.maxConnections = CONNECTIONS_MAX
   server.headersTimeout = HEADERS_TIMEOUT_MS

@@ -4,6 +4,7 @@
 import type { Reply } from '../core/reply'
 import type { Watch } from '../commands/transaction'
 import type { CommandInfo } from '../commands/types'
+import type { ClusterService } from '../cluster/service'
 import type { Config } from '../config'
 import type { Engine } from '../engine/engine'
 import type { PubSub } from './pubsub'
@@ -66,6 +67,8 @@ export interface NodeServices {
   readonly monitors: Set<Session>
   /** Clients waiting in a blocking command (INFO blocked_clients). */
   blockedClients(): number
+  /** Membership and placement: standalone (no seeds) or gossiping. */
+  readonly cluster: ClusterService
   /** Pub/sub subscriptions of the node's sessions. */
   readonly pubsub: PubSub<Session>
   /** Run a data or node command and get its reply as a value (INFO keyspace, DBSIZE...). */

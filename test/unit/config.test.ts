@@ -45,6 +45,7 @@ describe('config', () => {
         advertiseIp: '127.0.0.1',
         seeds: [],
         replicasN: 3,
+        deadNodeGraceMs: 86400000,
         requirepass: '',
         shards: 8,
         scriptTimeLimitMs: 20,
@@ -183,6 +184,18 @@ describe('config', () => {
     })
   })
 
+  describe('MAREKVS_DEAD_NODE_GRACE_MS', () => {
+    it('accepts one minute to one year', () => {
+      assert.equal(ok({ MAREKVS_DEAD_NODE_GRACE_MS: '60000' }).deadNodeGraceMs, 60000)
+      assert.equal(ok({ MAREKVS_DEAD_NODE_GRACE_MS: '31536000000' }).deadNodeGraceMs, 31536000000)
+    })
+    it('rejects the rest', () => {
+      for (const bad of ['59999', '31536000001', '1h', '-1']) {
+        assert.equal(oneError({ MAREKVS_DEAD_NODE_GRACE_MS: bad }), `MAREKVS_DEAD_NODE_GRACE_MS: expected an integer from 60000 to 31536000000, got '${bad}'`)
+      }
+    })
+  })
+
   describe('MAREKVS_REPLICAS_N', () => {
     it('accepts 1..255', () => {
       assert.equal(ok({ MAREKVS_REPLICAS_N: '1' }).replicasN, 1)
@@ -299,6 +312,7 @@ describe('config', () => {
         advertiseIp: 'auto',
         seeds: ['a:1', { host: 'b', port: 2 }],
         replicasN: 1,
+        deadNodeGraceMs: 600000,
         requirepass: 'pw',
         shards: 2,
         scriptTimeLimitMs: 50,
@@ -317,6 +331,7 @@ describe('config', () => {
         advertiseIp: '10.1.2.3',
         seeds: [{ host: 'a', port: 1 }, { host: 'b', port: 2 }],
         replicasN: 1,
+        deadNodeGraceMs: 600000,
         requirepass: 'pw',
         shards: 2,
         scriptTimeLimitMs: 50,

@@ -304,9 +304,25 @@ export async function gatherInfo(services: NodeServices, sections: SectionName[]
       case 'latencystats':
         out.push([name, []])
         break
-      case 'cluster':
-        out.push([name, [['cluster_enabled', 0]]])
+      case 'cluster': {
+        // cluster_enabled stays 0 and first: marekvs does not speak the Redis Cluster protocol,
+        // and a cluster-aware client that saw 1 would switch to it. marekvs's membership follows.
+        const cluster = services.cluster
+        const view = cluster.view()
+        const members = view.filter((v) => v.member)
+        out.push([name, [
+          ['cluster_enabled', 0],
+          ['cluster_node_id', cluster.nodeId],
+          ['cluster_status', cluster.status()],
+          ['cluster_members_alive', members.filter((v) => v.live).length],
+          ['cluster_members_dead', members.filter((v) => !v.live).length],
+          ['cluster_known_nodes', view.length],
+          ['cluster_partitions_home', cluster.partitionsHome()],
+          ['cluster_replicas_n', cluster.replicasN],
+          ['cluster_node_id_conflicts', cluster.conflicts()],
+        ]])
         break
+      }
       case 'keyspace': {
         const keys = Number(await countKeys(services))
         out.push([name, Number.isFinite(keys) && keys > 0 ? [['db0', `keys=${keys},expires=0,avg_ttl=0`]] : []])
