@@ -104,8 +104,10 @@ function normaliseGroup(group: GroupState): GroupState {
   const consumerDeletes = new Map([...group.consumerDeletes].filter(([, version]) => !gone(version)))
   const deletedAt = (consumer: string): Version => consumerDeletes.get(consumer) ?? ZERO_VERSION
   const acks = new Map([...group.acks].filter(([, version]) => !gone(version)))
-  const pending = new Map([...group.pending].filter(([id, delivery]) =>
-    !gone(delivery.version) && !acks.has(id) && isNewer(delivery.version, deletedAt(delivery.consumer))))
+  // An ack hides its entry's deliveries in the views, not here: dropping them here would make the
+  // result depend on whether the ack met them before or after a destroy that then drops the ack.
+  const pending = new Map([...group.pending].filter(([, delivery]) =>
+    !gone(delivery.version) && isNewer(delivery.version, deletedAt(delivery.consumer))))
   const consumers = new Map([...group.consumers].filter(([name, consumer]) => !gone(consumer.version) && isNewer(consumer.version, deletedAt(name))))
   const created = gone(group.created) ? ZERO_VERSION : group.created
   const reset = gone(group.reset.version) ? EMPTY_GROUP.reset : group.reset
@@ -234,7 +236,8 @@ export function groupView(state: StreamState, name: string): GroupView | null {
   if (group === undefined || !isNewer(group.created, group.destroyed)) return null
   let lastDeliveredId = group.reset.id
   for (const read of group.reads.values()) lastDeliveredId = maxId(lastDeliveredId, read.id)
-  const pending = [...group.pending].map(([id, delivery]): [IdKey, string] => [id, delivery.consumer]).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+  const pending = [...group.pending].filter(([id]) => !group.acks.has(id))
+    .map(([id, delivery]): [IdKey, string] => [id, delivery.consumer]).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
   return { lastDeliveredId, pending, consumers: [...group.consumers.keys()].sort() }
 }
 

@@ -80,6 +80,17 @@ describe('merge: stream', () => {
     fc.assert(fc.property(stepsArb(opArb), (steps) => assertLaws(mergeStream, canonicalStream, run(steps).states)), { numRuns: RUNS })
   })
 
+  it('an ack that a destroy drops cancels nothing, whichever merge sees it first (a found counterexample)', () => {
+    const steps = [
+      { kind: 'op', replica: 2, skew: 0, op: { kind: 'ack', group: 'g', ms: 1 } },
+      { kind: 'op', replica: 1, skew: 0, op: { kind: 'ack', group: 'g', ms: 4 } },
+      { kind: 'op', replica: 2, skew: 0, op: { kind: 'del' } },
+      { kind: 'op', replica: 0, skew: 0, op: { kind: 'xadd', ms: 1, value: 'a' } },
+      { kind: 'op', replica: 0, skew: 1, op: { kind: 'deliver', group: 'g', consumer: 'c1', ms: 4 } },
+    ] as Parameters<typeof run>[0]
+    assertLaws(mergeStream, canonicalStream, run(steps).states)
+  })
+
   it('entries are merged by ID: every replica, and the merge of all, hold the reference model\'s entries', () => {
     fc.assert(fc.property(stepsArb(opArb, 60), (steps) => {
       const { states, known, events } = run(steps)
