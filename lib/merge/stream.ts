@@ -19,9 +19,10 @@
 //                         the highest ID its XREADGROUPs delivered after that reset (an origin's
 //                         deliveries are in its version order); read as the max of the reset and
 //                         the deliveries newer than it, so concurrent readers never move it back.
-//   pending               per entry ID the newest delivery or claim (LWW: owner, delivery time and
-//                         count); acks per entry ID: an acked entry leaves the PEL for good
-//                         within this group (an ACK wins over a concurrent delivery or claim).
+//   pending               per entry ID and consumer the newest delivery or claim; the entry's owner,
+//                         delivery time and count are those of its newest surviving one; acks per
+//                         entry ID: an acked entry leaves the PEL for good within this group (an
+//                         ACK wins over a concurrent delivery or claim).
 //   consumers             per name the newest activity (version, seen time); DELCONSUMER at v hides
 //                         the consumer and its pending entries not newer than v.
 // entries-read is not merged: after a merge it is unknown (-1), and Redis's own estimate
@@ -53,8 +54,12 @@ export interface GroupState {
   readonly reset: { readonly version: Version; readonly id: IdKey }
   /** origin -> the highest ID it delivered and the version of that delivery */
   readonly reads: ReadonlyMap<number, { readonly version: Version; readonly id: IdKey }>
-  /** entry ID -> its newest delivery or claim */
-  readonly pending: ReadonlyMap<IdKey, Delivery>
+  /**
+   * entry ID -> consumer -> that consumer's newest delivery or claim of it. The owner is the
+   * newest of them that survives (views pick it): keeping one per consumer, not one per entry,
+   * lets a DELCONSUMER drop the newest without losing the one before it whatever the merge order.
+   */
+  readonly pending: ReadonlyMap<IdKey, ReadonlyMap<string, Delivery>>
   /** entry ID -> the newest ack of it */
   readonly acks: ReadonlyMap<IdKey, Version>
   readonly consumers: ReadonlyMap<string, ConsumerState>
@@ -91,6 +96,22 @@ function mergeByVersion<K, V extends { readonly version: Version }>(a: ReadonlyM
   return out
 }
 
+function mergePending(a: GroupState['pending'], b: GroupState['pending']): Map<IdKey, Map<string, Delivery>> {
+  const out = new Map<IdKey, Map<string, Delivery>>()
+  for (const [id, deliveries] of a) out.set(id, new Map(deliveries))
+  for (const [id, deliveries] of b) out.set(id, mergeByVersion(out.get(id) ?? new Map(), deliveries))
+  return out
+}
+
+/** The entry's owner: its newest surviving delivery. */
+function newestDelivery(deliveries: ReadonlyMap<string, Delivery> | undefined): Delivery | undefined {
+  let newest: Delivery | undefined
+  for (const delivery of deliveries?.values() ?? []) {
+    if (newest === undefined || isNewer(delivery.version, newest.version)) newest = delivery
+  }
+  return newest
+}
+
 function mergeVersions<K>(a: ReadonlyMap<K, Version>, b: ReadonlyMap<K, Version>): Map<K, Version> {
   const out = new Map(a)
   for (const [key, version] of b) out.set(key, maxVersion(out.get(key) ?? ZERO_VERSION, version))
@@ -106,8 +127,11 @@ function normaliseGroup(group: GroupState): GroupState {
   const acks = new Map([...group.acks].filter(([, version]) => !gone(version)))
   // An ack hides its entry's deliveries in the views, not here: dropping them here would make the
   // result depend on whether the ack met them before or after a destroy that then drops the ack.
-  const pending = new Map([...group.pending].filter(([, delivery]) =>
-    !gone(delivery.version) && isNewer(delivery.version, deletedAt(delivery.consumer))))
+  const pending = new Map<IdKey, Map<string, Delivery>>()
+  for (const [id, deliveries] of group.pending) {
+    const kept = new Map([...deliveries].filter(([consumer, delivery]) => !gone(delivery.version) && isNewer(delivery.version, deletedAt(consumer))))
+    if (kept.size > 0) pending.set(id, kept)
+  }
   const consumers = new Map([...group.consumers].filter(([name, consumer]) => !gone(consumer.version) && isNewer(consumer.version, deletedAt(name))))
   const created = gone(group.created) ? ZERO_VERSION : group.created
   const reset = gone(group.reset.version) ? EMPTY_GROUP.reset : group.reset
@@ -121,7 +145,7 @@ function mergeGroup(a: GroupState, b: GroupState): GroupState {
     destroyed: maxVersion(a.destroyed, b.destroyed),
     reset,
     reads: mergeByVersion(a.reads, b.reads),
-    pending: mergeByVersion(a.pending, b.pending),
+    pending: mergePending(a.pending, b.pending),
     acks: mergeVersions(a.acks, b.acks),
     consumers: mergeByVersion(a.consumers, b.consumers),
     consumerDeletes: mergeVersions(a.consumerDeletes, b.consumerDeletes),
@@ -185,9 +209,11 @@ export function groupDestroy(state: StreamState, name: string, version: Version)
 /** XREADGROUP delivering `id` to `consumer` (or XCLAIM / XAUTOCLAIM claiming it: advance = false). */
 export function deliver(state: StreamState, name: string, consumer: string, id: IdKey, version: Version, timeMs: number, advance = true): StreamState {
   return withGroup(state, name, (group) => {
-    const previous = group.pending.get(id)
+    const previous = newestDelivery(group.pending.get(id))
     const pending = new Map(group.pending)
-    pending.set(id, { version, consumer, deliveryTimeMs: timeMs, deliveryCount: (previous?.deliveryCount ?? 0) + 1 })
+    const deliveries = new Map(group.pending.get(id) ?? [])
+    deliveries.set(consumer, { version, consumer, deliveryTimeMs: timeMs, deliveryCount: (previous?.deliveryCount ?? 0) + 1 })
+    pending.set(id, deliveries)
     const consumers = new Map(group.consumers)
     consumers.set(consumer, { version, seenTimeMs: timeMs })
     const reads = new Map(group.reads)
@@ -237,7 +263,7 @@ export function groupView(state: StreamState, name: string): GroupView | null {
   let lastDeliveredId = group.reset.id
   for (const read of group.reads.values()) lastDeliveredId = maxId(lastDeliveredId, read.id)
   const pending = [...group.pending].filter(([id]) => !group.acks.has(id))
-    .map(([id, delivery]): [IdKey, string] => [id, delivery.consumer]).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+    .map(([id, deliveries]): [IdKey, string] => [id, newestDelivery(deliveries)!.consumer]).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
   return { lastDeliveredId, pending, consumers: [...group.consumers.keys()].sort() }
 }
 

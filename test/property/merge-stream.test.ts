@@ -91,6 +91,15 @@ describe('merge: stream', () => {
     assertLaws(mergeStream, canonicalStream, run(steps).states)
   })
 
+  it('a DELCONSUMER of the newest owner leaves the delivery before it, whichever merge sees it first (a found counterexample)', () => {
+    const steps = [
+      { kind: 'op', replica: 0, skew: 1, op: { kind: 'deliver', group: 'h', consumer: 'c1', ms: 4 } },
+      { kind: 'op', replica: 1, skew: 0, op: { kind: 'deliver', group: 'h', consumer: 'c2', ms: 4 } },
+      { kind: 'op', replica: 1, skew: 0, op: { kind: 'delconsumer', group: 'h', consumer: 'c1' } },
+    ] as Parameters<typeof run>[0]
+    assertLaws(mergeStream, canonicalStream, run(steps).states)
+  })
+
   it('entries are merged by ID: every replica, and the merge of all, hold the reference model\'s entries', () => {
     fc.assert(fc.property(stepsArb(opArb, 60), (steps) => {
       const { states, known, events } = run(steps)
