@@ -148,6 +148,30 @@ unsafe extern "C-unwind" fn make_raising(state: *mut mlua::lua_State) -> std::os
     1
 }
 
+/// raising_trampoline for redis.call and friends: number arguments first become strings as
+/// Redis formats them (`%.17g`, so 0.1 is 0.10000000000000001 and 0/0 is -nan), here on the
+/// raw stack where the exact double is still there (mlua would read -0 and 1e-20 as integer 0).
+unsafe extern "C-unwind" fn command_trampoline(state: *mut mlua::lua_State) -> std::os::raw::c_int {
+    use mlua::ffi;
+    let n = ffi::lua_gettop(state);
+    for i in 1..=n {
+        if ffi::lua_type(state, i) == ffi::LUA_TNUMBER {
+            let mut buf = [0u8; 64];
+            let len = crate::float::format_double_c(ffi::lua_tonumber(state, i), &mut buf);
+            ffi::lua_pushlstring(state, buf.as_ptr() as *const _, len);
+            ffi::lua_replace(state, i);
+        }
+    }
+    raising_trampoline(state)
+}
+
+/// `I.raising_command(impl)`: the C closure of command_trampoline over impl.
+unsafe extern "C-unwind" fn make_raising_command(state: *mut mlua::lua_State) -> std::os::raw::c_int {
+    mlua::ffi::lua_settop(state, 1);
+    mlua::ffi::lua_pushcclosure(state, command_trampoline, 1);
+    1
+}
+
 pub fn sha1_hex(data: &[u8]) -> String {
     sha1_smol::Sha1::from(data).digest().to_string()
 }
@@ -282,6 +306,8 @@ impl Host {
         )?;
         // SAFETY: make_raising only builds a closure from its one argument.
         internal.set("raising", unsafe { lua.create_c_function(make_raising)? })?;
+        // SAFETY: as above.
+        internal.set("raising_command", unsafe { lua.create_c_function(make_raising_command)? })?;
         internal.set("version", VERSION)?;
         internal.set("version_num", VERSION_NUM)?;
         let sandbox = lua.load(SANDBOX).set_name("=marekvs").set_mode(ChunkMode::Text).into_function()?;

@@ -11,7 +11,7 @@ local rawget, rawset, setmetatable, getmetatable, setfenv, loadstring, xpcall, p
 local floor, byte, find, sub, concat = G.math.floor, G.string.byte, G.string.find, G.string.sub, G.table.concat
 local getinfo = G.debug.getinfo
 -- I.call is replaced by each run's own callback: always looked up, never kept.
-local sha1hex, setresp, rand, srand, raising = I.sha1hex, I.setresp, I.rand, I.srand, I.raising
+local sha1hex, setresp, rand, srand, raising, raising_command = I.sha1hex, I.setresp, I.rand, I.srand, I.raising, I.raising_command
 
 local READONLY = 'Attempt to modify a readonly table'
 
@@ -195,18 +195,18 @@ end)
 -- The redis table.
 local redis = {}
 
-redis.call = raising(function(...)
+redis.call = raising_command(function(...)
   local r, raise = I.call(0, ...)
   if raise then return r end
   return false, r
 end)
 
-redis.pcall = function(...)
+redis.pcall = raising_command(function(...)
   local r = I.call(1, ...)
-  return r
-end
+  return false, r
+end)
 
-redis.acl_check_cmd = raising(function(...)
+redis.acl_check_cmd = raising_command(function(...)
   local r, raise = I.call(2, ...)
   if raise then return r end
   return false, r
