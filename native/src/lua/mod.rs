@@ -76,12 +76,82 @@ pub struct Host {
     globals: Table,
     /// `run(f)`: xpcall(f, __redis__err__handler).
     runner: Function,
-    /// The sandbox's `I`: Rust helpers, and `call`, replaced by each run's callback.
-    internal: Table,
     /// The script's protocol for redis.call replies and booleans (redis.setresp).
     resp3: Rc<Cell<bool>>,
     hook: Box<HookState>,
+    run_state: Rc<RunState>,
     memory_limit: usize,
+}
+
+/// What redis.call runs: the JS side's callback (see Host::run).
+type CallFn = dyn FnMut(u32, &[&[u8]], bool) -> Result<Vec<u8>, String>;
+
+/// The running script's callback, set by Host::run for its duration only.
+struct RunState {
+    call: Cell<Option<*mut CallFn>>,
+    failure: Cell<Option<Abort>>,
+}
+
+/// A second handle on the Box'ed HookState, for the redis.call function (the Box outlives the VM's functions).
+fn hook_handle(hook: &HookState) -> *const HookState {
+    hook as *const HookState
+}
+
+/// `I.call(mode, ...)`: what redis.call, redis.pcall, redis.acl_check_cmd and redis.log run.
+/// Answers (value, raise): the sandbox raises the value when asked to.
+fn command_function(lua: &Lua, run: Rc<RunState>, resp3: Rc<Cell<bool>>, hook: *const HookState) -> mlua::Result<Function> {
+    lua.create_function(move |lua, values: MultiValue| {
+        // SAFETY: the HookState is boxed in the Host, which owns the VM and so this function.
+        let hook = unsafe { &*hook };
+        let mut it = values.into_iter();
+        let mode = match it.next() {
+            Some(Value::Integer(m)) => m as u32,
+            Some(Value::Number(m)) => m as u32,
+            _ => MODE_CALL,
+        };
+        let rest: Vec<Value> = it.collect();
+        let raise = mode == MODE_CALL || mode == MODE_CHECK;
+        if rest.is_empty() {
+            let t = err_table(lua, b"ERR Please specify at least one argument for this redis lib call")?;
+            return Ok((Value::Table(t), raise));
+        }
+        let mut bytes: Vec<Vec<u8>> = Vec::with_capacity(rest.len());
+        for v in &rest {
+            let mut b = Vec::new();
+            if !arg_bytes(v, &mut b) {
+                let t = err_table(lua, b"ERR Lua redis lib command arguments must be strings or integers")?;
+                return Ok((Value::Table(t), raise));
+            }
+            bytes.push(b);
+        }
+        if hook.fired.get() || matches!(hook.deadline.get(), Some(d) if Instant::now() >= d) {
+            hook.fired.set(true);
+            return Err(mlua::Error::runtime("Script killed: time limit"));
+        }
+        let call = match run.call.get() {
+            Some(call) => call,
+            None => return Err(mlua::Error::runtime("redis.call/pcall can only be called inside a script invocation")),
+        };
+        let argv: Vec<&[u8]> = bytes.iter().map(|b| &b[..]).collect();
+        // SAFETY: set by Host::run for the duration of the run that is calling us (see there).
+        let resp = match unsafe { (*call)(mode, &argv, resp3.get()) } {
+            Ok(resp) => resp,
+            Err(msg) => {
+                run.failure.set(Some(Abort::Internal));
+                return Err(mlua::Error::runtime(msg));
+            }
+        };
+        if mode == MODE_LOG {
+            return Ok((Value::Nil, false));
+        }
+        let mut pos = 0;
+        let value = reply::resp_to_lua(lua, &resp, &mut pos, 0)?;
+        let is_error = resp.first() == Some(&b'-');
+        if mode == MODE_CHECK && !is_error {
+            return Ok((Value::Boolean(true), false));
+        }
+        Ok((value, raise && is_error))
+    })
 }
 
 /// Lua's 5.1 count hook: past the deadline, fire on every instruction and raise, so that a
@@ -261,10 +331,11 @@ impl Host {
             Lua::unsafe_new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG, LuaOptions::default())
         };
         let resp3 = Rc::new(Cell::new(false));
+        let hook = Box::new(HookState { deadline: Cell::new(None), fired: Cell::new(false) });
         let rng = Rc::new(Cell::new(RAND48_INIT));
         let internal = lua.create_table()?;
-        // Replaced by the run's own callback during each run.
-        internal.set("call", lua.create_function(|_, ()| Err::<(), _>(mlua::Error::runtime("redis.call/pcall can only be called inside a script invocation")))?)?;
+        let run_state = Rc::new(RunState { call: Cell::new(None), failure: Cell::new(None) });
+        internal.set("call", command_function(&lua, run_state.clone(), resp3.clone(), hook_handle(&hook))?)?;
         internal.set(
             "sha1hex",
             lua.create_function(|lua, v: Value| {
@@ -312,7 +383,6 @@ impl Host {
         internal.set("version_num", VERSION_NUM)?;
         let sandbox = lua.load(SANDBOX).set_name("=marekvs").set_mode(ChunkMode::Text).into_function()?;
         let (env, globals, runner): (Table, Table, Function) = sandbox.call((internal.clone(), lua.globals()))?;
-        let hook = Box::new(HookState { deadline: Cell::new(None), fired: Cell::new(false) });
         let hook_ptr = &*hook as *const HookState as *mut std::ffi::c_void;
         // SAFETY: stores a pointer to the boxed HookState; the Box lives as long as the VM.
         unsafe {
@@ -323,7 +393,7 @@ impl Host {
         }
         lua.gc_collect()?;
         lua.set_memory_limit(memory_limit)?;
-        Ok(Host { lua, scripts: HashMap::new(), env, globals, runner, internal, resp3, hook, memory_limit })
+        Ok(Host { lua, scripts: HashMap::new(), env, globals, runner, resp3, hook, run_state, memory_limit })
     }
 
     pub fn has(&self, sha: &str) -> bool {
@@ -400,31 +470,69 @@ impl Host {
             None => return RunOutcome { reply: Out::Error(b"NOSCRIPT No matching script. Please use EVAL.".to_vec()), abort: None },
         };
         self.resp3.set(false);
+        self.run_state.failure.set(None);
         self.hook.fired.set(false);
         self.hook.deadline.set(Some(Instant::now() + Duration::from_millis(time_limit_ms)));
-        let failure: Cell<Option<Abort>> = Cell::new(None);
-        let result = self.run_protected(sha, &func, keys, args, call, &failure);
+        // SAFETY: the callback's lifetime is erased only while this run holds it: it is cleared
+        // below before `call` can go out of scope, and a script cannot start another run (EVAL
+        // is refused inside scripts), so nothing else reads it.
+        let erased: *mut CallFn = unsafe { std::mem::transmute::<&mut dyn FnMut(u32, &[&[u8]], bool) -> Result<Vec<u8>, String>, *mut CallFn>(call) };
+        self.run_state.call.set(Some(erased));
+        let result = self.begin(keys, args).and_then(|()| self.runner.call::<(bool, Value)>(func));
+        self.run_state.call.set(None);
         self.hook.deadline.set(None);
-        // SAFETY: only clears the hook on the VM's main state.
-        let _ = unsafe { self.lua.exec_raw::<()>((), |state| { mlua::ffi::lua_sethook(state, None, 0, 0); }) };
         let timed_out = self.hook.fired.get();
+        let failure = self.run_state.failure.get();
         let outcome = match result {
             _ if timed_out => self.aborted(Abort::Timeout, time_limit_ms),
+            _ if failure.is_some() => self.aborted(failure.unwrap(), time_limit_ms),
             Err(mlua::Error::MemoryError(_)) => self.aborted(Abort::Memory, time_limit_ms),
-            Err(_) if failure.get().is_some() => self.aborted(failure.get().unwrap(), time_limit_ms),
             Err(e) => RunOutcome { reply: Out::Error(format!("ERR Error running script {}, {}", sha, e).into_bytes()), abort: Some(Abort::Internal) },
-            Ok(outcome) => match failure.get() {
-                Some(abort) => self.aborted(abort, time_limit_ms),
-                None => outcome,
-            },
+            Ok((true, value)) => RunOutcome { reply: reply::lua_to_out(&value, self.resp3.get(), 0), abort: None },
+            Ok((false, value)) => self.error_outcome(&value, sha),
         };
-        // Cheap steps of GC now and then keep a full cycle from landing inside a script.
+        self.end();
         if outcome.abort.is_some() || self.lua.used_memory() > self.memory_limit / 2 {
             self.collect();
         }
-        let _ = self.globals.raw_set("KEYS", Value::Nil);
-        let _ = self.globals.raw_set("ARGV", Value::Nil);
         outcome
+    }
+
+    /// Set KEYS and ARGV and re-arm the count hook, in one protected call (mlua would make one
+    /// per table and per string, which costs more than a small script).
+    fn begin(&self, keys: &[&[u8]], args: &[&[u8]]) -> mlua::Result<()> {
+        // SAFETY: the closure only pushes and stores values; a memory error longjmps out of it
+        // with nothing to drop (slices only).
+        unsafe {
+            self.lua.exec_raw::<()>(self.globals.clone(), |state| {
+                use mlua::ffi;
+                for (name, items) in [(b"KEYS\0", keys), (b"ARGV\0", args)] {
+                    ffi::lua_pushstring(state, name.as_ptr() as *const _);
+                    ffi::lua_createtable(state, items.len() as std::os::raw::c_int, 0);
+                    for (i, item) in items.iter().enumerate() {
+                        ffi::lua_pushlstring(state, item.as_ptr() as *const _, item.len());
+                        ffi::lua_rawseti(state, -2, (i + 1) as i64);
+                    }
+                    ffi::lua_rawset(state, 1);
+                }
+                ffi::lua_sethook(state, Some(count_hook), ffi::LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+            })
+        }
+    }
+
+    /// Drop KEYS and ARGV (large arguments must not stay alive in the VM until the next run).
+    fn end(&self) {
+        // SAFETY: as in begin.
+        let _ = unsafe {
+            self.lua.exec_raw::<()>(self.globals.clone(), |state| {
+                use mlua::ffi;
+                for name in [b"KEYS\0", b"ARGV\0"] {
+                    ffi::lua_pushstring(state, name.as_ptr() as *const _);
+                    ffi::lua_pushnil(state);
+                    ffi::lua_rawset(state, 1);
+                }
+            })
+        };
     }
 
     fn aborted(&self, abort: Abort, time_limit_ms: u64) -> RunOutcome {
@@ -441,82 +549,6 @@ impl Host {
             Abort::Internal => "ERR Script aborted: internal error in redis.call, and nothing it wrote was applied".to_string(),
         };
         RunOutcome { reply: Out::Error(text.into_bytes()), abort: Some(abort) }
-    }
-
-    fn run_protected(
-        &self,
-        sha: &str,
-        func: &Function,
-        keys: &[&[u8]],
-        args: &[&[u8]],
-        call: &mut dyn FnMut(u32, &[&[u8]], bool) -> Result<Vec<u8>, String>,
-        failure: &Cell<Option<Abort>>,
-    ) -> mlua::Result<RunOutcome> {
-        let lua = &self.lua;
-        self.globals.raw_set("KEYS", string_array(lua, keys)?)?;
-        self.globals.raw_set("ARGV", string_array(lua, args)?)?;
-        let resp3 = self.resp3.clone();
-        let hook: &HookState = &self.hook;
-        lua.scope(|scope| {
-            let callback = scope.create_function_mut(|lua, values: MultiValue| {
-                let mut it = values.into_iter();
-                let mode = match it.next() {
-                    Some(Value::Integer(m)) => m as u32,
-                    Some(Value::Number(m)) => m as u32,
-                    _ => MODE_CALL,
-                };
-                let rest: Vec<Value> = it.collect();
-                let raise = mode == MODE_CALL || mode == MODE_CHECK;
-                if rest.is_empty() {
-                    let t = err_table(lua, b"ERR Please specify at least one argument for this redis lib call")?;
-                    return Ok((Value::Table(t), raise));
-                }
-                let mut bytes: Vec<Vec<u8>> = Vec::with_capacity(rest.len());
-                for v in &rest {
-                    let mut b = Vec::new();
-                    if !arg_bytes(v, &mut b) {
-                        let t = err_table(lua, b"ERR Lua redis lib command arguments must be strings or integers")?;
-                        return Ok((Value::Table(t), raise));
-                    }
-                    bytes.push(b);
-                }
-                if hook.fired.get() || matches!(hook.deadline.get(), Some(d) if Instant::now() >= d) {
-                    hook.fired.set(true);
-                    return Err(mlua::Error::runtime("Script killed: time limit"));
-                }
-                let argv: Vec<&[u8]> = bytes.iter().map(|b| &b[..]).collect();
-                let is3 = resp3.get();
-                let resp = match call(mode, &argv, is3) {
-                    Ok(resp) => resp,
-                    Err(msg) => {
-                        failure.set(Some(Abort::Internal));
-                        return Err(mlua::Error::runtime(msg));
-                    }
-                };
-                if mode == MODE_LOG {
-                    return Ok((Value::Nil, false));
-                }
-                let mut pos = 0;
-                let value = reply::resp_to_lua(lua, &resp, &mut pos, 0)?;
-                let is_error = resp.first() == Some(&b'-');
-                if mode == MODE_CHECK && !is_error {
-                    return Ok((Value::Boolean(true), false));
-                }
-                Ok((value, raise && is_error))
-            })?;
-            self.internal.raw_set("call", callback)?;
-            // SAFETY: installs the count hook (count_hook reads only the registry and the HookState).
-            unsafe {
-                lua.exec_raw::<()>((), |state| {
-                    mlua::ffi::lua_sethook(state, Some(count_hook), mlua::ffi::LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
-                })?;
-            }
-            let (ok, value): (bool, Value) = self.runner.call(func.clone())?;
-            if ok {
-                return Ok(RunOutcome { reply: reply::lua_to_out(&value, self.resp3.get(), 0), abort: None });
-            }
-            Ok(self.error_outcome(&value, sha))
-        })
     }
 
     /// The reply to a script that raised an error (luaCallFunction's error branch).
@@ -571,14 +603,6 @@ fn lua_number_text(n: f64) -> String {
     } else {
         format!("{}", n)
     }
-}
-
-fn string_array(lua: &Lua, items: &[&[u8]]) -> mlua::Result<Table> {
-    let t = lua.create_table_with_capacity(items.len(), 0)?;
-    for (i, item) in items.iter().enumerate() {
-        t.raw_set(i + 1, lua.create_string(item)?)?;
-    }
-    Ok(t)
 }
 
 fn err_table(lua: &Lua, text: &[u8]) -> mlua::Result<Table> {

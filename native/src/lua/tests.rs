@@ -164,3 +164,22 @@ fn shebang_flags() {
 }
 
 
+
+#[test]
+#[ignore]
+fn bench_run() {
+    let mut h = host();
+    let bucket = std::fs::read_to_string("/tmp/lua-bucket.lua").unwrap();
+    for body in ["return 1", "return redis.call('get', KEYS[1])", "local x = tonumber(ARGV[1]) local y = math.min(x, 5) return y", "redis.call('hset', 'k', 'a', 1.5, 'b', 1700000000000)", bucket.as_str()] {
+        let sha = sha1_hex(body.as_bytes());
+        h.load(&sha, body.as_bytes()).unwrap();
+        let mut call = |_m: u32, a: &[&[u8]], _r: bool| Ok(if a[0] == b"HMGET" { b"*2\r\n$2\r\n10\r\n$13\r\n1700000000000\r\n".to_vec() } else { b":1\r\n".to_vec() });
+        let n = 100_000;
+        let started = Instant::now();
+        for _ in 0..n {
+            h.run(&sha, &[b"k1"], &[b"100", b"50", b"1700000000000", b"1"], 1000, &mut call);
+        }
+        eprintln!("{}: {:?} per run", body, started.elapsed() / n);
+    }
+}
+
