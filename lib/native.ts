@@ -73,7 +73,34 @@ interface NativeRequestParser {
   setMaxBulkLen(bytes: number): void
 }
 
+/**
+ * One Lua 5.1 VM (native/src/lua/): the EVAL host of the thread that creates it. Never share
+ * one between threads; each shard worker and the main thread create their own.
+ */
+export interface LuaHost {
+  /** SHA1 of `data` in lower-case hex (script ids, redis.sha1hex). */
+  sha1hex(data: Buffer): string
+  has(sha: string): boolean
+  /** Whether loaded script `sha` declared `#!lua flags=no-writes`. */
+  noWrites(sha: string): boolean
+  /** Compile `body` as script `sha`: null, or the whole error reply text (`ERR Error compiling script ...`). */
+  load(sha: string, body: Buffer): string | null
+  /** Forget every compiled script. */
+  flush(): void
+  readonly usedMemory: number
+  /**
+   * Run loaded script `sha` with KEYS and ARGV; a script that is still running after
+   * `timeLimitMs` is stopped. `call(argv, flags)` runs what the script asks (flags & 7: LUA_CALL,
+   * LUA_PCALL, LUA_CHECK for redis.acl_check_cmd, LUA_LOG with argv [level, message]; flags & 8:
+   * the script switched to RESP3) and returns the Reply. Returns the script's Reply; `aborted` then says whether the host stopped
+   * it (time, memory, stack overflow), in which case its writes must be undone.
+   */
+  run(sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (argv: Buffer[], flags: number) => Reply): Reply
+  readonly aborted: boolean
+}
+
 interface Binding {
+  LuaHost: new (memoryLimitBytes: number) => LuaHost
   NativeRequestParser: new (maxBulkLen?: number) => NativeRequestParser
   encodeReplies(replies: Reply[], proto: 2 | 3): Buffer
   encodeReply(reply: Reply, proto: 2 | 3): Buffer
@@ -256,3 +283,12 @@ export const xxh3: (data: Buffer) => bigint = binding.xxh3
 export const incrByFloat: (current: Buffer | null, increment: Buffer) => string = binding.incrByFloat
 /** A double as Redis 7.0 prints it in replies: `%.17g`, `inf`, `-inf`, `nan`. */
 export const formatDouble: (d: number) => string = binding.formatDouble
+
+// -------------------------------------------------------------------- Lua
+
+export const LUA_CALL = 0
+export const LUA_PCALL = 1
+export const LUA_CHECK = 2
+export const LUA_LOG = 3
+
+export const LuaHost: new (memoryLimitBytes: number) => LuaHost = binding.LuaHost

@@ -70,6 +70,7 @@ export class MarekNode implements NodeServices {
       protoMaxBulkLen: PROTO_MAX_BULK_LEN,
       maxclients: MAXCLIENTS,
     }
+    engine.scriptTimeLimitMs = config.scriptTimeLimitMs
     this.commands = buildCommandTable()
     this.dispatcher = new Dispatcher(this, this.commands)
     this.internal = new InternalSession(this.newClientId(), true)

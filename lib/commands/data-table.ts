@@ -5,6 +5,7 @@ import { hashCommands } from './hashes'
 import { hyperloglogCommands } from './hyperloglog'
 import { keyCommands } from './keys'
 import { listCommands } from './lists'
+import { scriptingCommands } from './scripting'
 import { setCommands } from './sets'
 import { streamCommands } from './streams'
 import { stringCommands } from './strings'
@@ -19,5 +20,7 @@ const byName = new Map<string, DataCommand>(
   ].map((command) => [command.name, command]),
 )
 for (const command of transactionCommands((name) => byName.get(name))) byName.set(command.name, command)
+// Scripts call through the whole table (redis.call), so they are added last.
+for (const command of scriptingCommands(byName)) byName.set(command.name, command)
 
 export const dataCommands: ReadonlyMap<string, DataCommand> = byName

@@ -67,6 +67,7 @@ export function transactionCommands(lookup: (name: string) => DataCommand | unde
       }
       return keys
     },
+    anyKeys: (argv) => decodeExec(argv).commands.some((command) => commandOf(command)?.anyKeys?.(command) === true),
     run: (ctx, argv) => {
       const { watches, commands } = decodeExec(argv)
       if (watchBroken(ctx, watches)) return NIL_ARRAY

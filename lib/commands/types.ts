@@ -13,6 +13,11 @@ export interface KeySpec {
   readonly step: number
   /** Commands whose keys follow a count (SINTERCARD, ZUNIONSTORE, LMPOP...): all their key names. */
   readonly movableKeys?: (argv: Buffer[]) => Buffer[]
+  /**
+   * True when the command may touch keys it does not name (EVAL with numkeys 0): the engine
+   * runs it on the main thread with every shard paused.
+   */
+  readonly anyKeys?: (argv: Buffer[]) => boolean
 }
 
 export interface CommandInfo extends KeySpec {

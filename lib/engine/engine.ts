@@ -18,7 +18,7 @@ import { log } from '../log'
 import { encodeReply, partitionOf } from '../native'
 import { FramedCommand, packFrame } from '../shard/frame'
 import type { ShardTask, ShardWorkerData } from '../shard/worker'
-import { FORMAT_VERSION, SYS_FORMAT, SYS_HLC_PREFIX, SYS_NODE_ID, SYS_SYNC_TICK } from '../storage/layout'
+import { FORMAT_VERSION, prefixEnd, SYS_FORMAT, SYS_HLC_PREFIX, SYS_NODE_ID, SYS_SCRIPT_PREFIX, SYS_SYNC_TICK } from '../storage/layout'
 import { Store } from '../storage/store'
 import { ExecContext } from './exec-context'
 import { BatchResult, runBatch } from './run-batch'
@@ -76,6 +76,10 @@ export class Engine {
   private readonly readyAfterBarrier: string[] = []
   /** The retry argv the barrier's data command left (Submission.done). */
   private barrierRetryArgv: Buffer[] | undefined = undefined
+  /** Scripts' wall-clock budget, live (CONFIG SET lua-time-limit): every batch carries it. */
+  scriptTimeLimitMs = 20
+  /** Bumped by SCRIPT FLUSH: every thread's Lua host forgets its compiled scripts when it sees a new one. */
+  scriptEpoch = 0
   /** Told, after the replies of the batch that did it, which keys gained elements (BLPOP & co wake on it). */
   onReady: (keys: string[]) => void = () => {}
 
@@ -118,10 +122,11 @@ export class Engine {
       await store.close()
       throw err
     }
+    clearScripts(store)
     const hlc = SharedHlc.create(highWaterHlc(store))
     const engine = new Engine(config, store, new ExecContext(store, hlc, config.nodeId, 'main'), hlc, onStorageError)
     // Start every worker now, so a broken install fails at open and not on the first command.
-    await Promise.all(engine.lanes.map((lane) => lane.pool.run({ frame: null, nowMs: Date.now(), sync: false, sweep: false, walSync: false })))
+    await Promise.all(engine.lanes.map((lane) => lane.pool.run({ frame: null, nowMs: Date.now(), sync: false, sweep: false, walSync: false, scriptTimeLimitMs: 0, scriptEpoch: 0 })))
     return engine
   }
 
@@ -176,6 +181,7 @@ export class Engine {
   /** The shard lane of a single-shard data command, or null for a barrier. */
   private laneOf(submission: Submission): Lane | null {
     if (!('run' in submission.command)) return null
+    if (submission.command.anyKeys?.(submission.argv) === true) return null
     const keys = keysOf(submission.command, submission.argv)
     if (keys.length === 0) return this.lanes[0]
     const shard = partitionOf(keys[0]) % this.lanes.length
@@ -210,7 +216,10 @@ export class Engine {
     lane.inflight = true
     const frame = batch.length > 0 ? packFrame(batch) : null
     const background = this.barrier === null
-    const task: ShardTask = { frame, nowMs: Date.now(), sync: this.config.fsync === 'always', sweep: background && lane.sweepDue, walSync: background && lane.walSyncDue }
+    const task: ShardTask = {
+      frame, nowMs: Date.now(), sync: this.config.fsync === 'always', sweep: background && lane.sweepDue, walSync: background && lane.walSyncDue,
+      scriptTimeLimitMs: this.scriptTimeLimitMs, scriptEpoch: this.scriptEpoch,
+    }
     if (background) {
       lane.sweepDue = false
       lane.walSyncDue = false
@@ -258,6 +267,8 @@ export class Engine {
 
   private async runOnMain(submission: Submission): Promise<Buffer | Reply> {
     const nowMs = Date.now()
+    this.mainCtx.scriptTimeLimitMs = this.scriptTimeLimitMs
+    this.mainCtx.scriptEpoch = this.scriptEpoch
     if ('runNode' in submission.command) {
       const runData = (argv: Buffer[]): Reply => this.runDataOnMain({ argv, proto: 0 }, Date.now()) as Reply
       const reply = await submission.command.runNode({ store: this.store, ctx: this.mainCtx, nowMs, runData }, submission.argv)
@@ -326,6 +337,16 @@ function checkIdentity(store: Store, nodeId: number): void {
   }
   if (owner?.toString() !== String(nodeId)) {
     throw new Error(`data directory belongs to node ${owner?.toString() ?? 'unknown'}, not MAREKVS_NODE_ID=${nodeId}; per-origin counters would be corrupted`)
+  }
+}
+
+/** Script bodies (`script/<sha>`) do not outlive the node, as Redis's script cache: clients re-send them after NOSCRIPT. */
+export function clearScripts(store: Store): void {
+  const end = prefixEnd(SYS_SCRIPT_PREFIX)
+  for (;;) {
+    const rows = store.scan('sys', SYS_SCRIPT_PREFIX, end, 1024)
+    if (rows.length === 0) return
+    store.write(rows.map((row) => ({ column: 'sys' as const, key: row.key, value: null })), false)
   }
 }
 

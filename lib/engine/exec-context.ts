@@ -65,6 +65,15 @@ export class ExecContext {
    * the client's (XREAD's `$` resolved to the IDs it meant when received). runBatch reports it.
    */
   retryArgv: Buffer[] | null = null
+  /** Scripts' wall-clock budget (MAREKVS_SCRIPT_TIME_LIMIT_MS, CONFIG SET lua-time-limit), set per batch. */
+  scriptTimeLimitMs = 20
+  /** Bumped by SCRIPT FLUSH: a writer whose Lua host saw another epoch forgets its compiled scripts. */
+  scriptEpoch = 0
+  /**
+   * Whether this writer may touch `key`: a shard only its own partitions (a script that reaches
+   * for another shard's key is stopped), the main thread with the shards paused every key.
+   */
+  owns: (key: Buffer) => boolean = () => true
 
   constructor(
     readonly store: Store,

@@ -6,6 +6,7 @@ import { ExecContext } from '../engine/exec-context'
 import { BatchResult, runBatch } from '../engine/run-batch'
 import { gcStep, ownedPartitions, SweepCursor, sweepStep } from '../engine/sweep'
 import { log } from '../log'
+import { partitionOf } from '../native'
 import { SYS_SYNC_TICK } from '../storage/layout'
 import { Store } from '../storage/store'
 import { unpackFrame } from './frame'
@@ -27,6 +28,9 @@ export interface ShardTask {
   sweep: boolean
   /** Sync the WAL after the batch (the `everysec` policy's once-a-second sync). */
   walSync: boolean
+  /** The live script budget (CONFIG SET lua-time-limit) and SCRIPT FLUSH epoch, per batch. */
+  scriptTimeLimitMs: number
+  scriptEpoch: number
 }
 
 async function start(): Promise<(task: ShardTask) => BatchResult | null> {
@@ -34,9 +38,13 @@ async function start(): Promise<(task: ShardTask) => BatchResult | null> {
   log.setLevel(data.logLevel as never)
   const store = await Store.open(data.handle)
   const ctx = new ExecContext(store, new SharedHlc(data.hlcBuffer), data.nodeId, `shard-${data.shard}`)
+  // A script running here may touch its own shard's keys only (commands/scripting.ts).
+  ctx.owns = (key) => partitionOf(key) % data.shards === data.shard
   const owned = ownedPartitions(data.shard, data.shards)
   const cursor: SweepCursor = { partition: 0, after: null }
   return (task: ShardTask) => {
+    ctx.scriptTimeLimitMs = task.scriptTimeLimitMs
+    ctx.scriptEpoch = task.scriptEpoch
     if (task.sweep) {
       sweepStep(ctx, owned, cursor, task.nowMs, task.sync)
       if (data.shard === 0) gcStep(store, task.sync)

@@ -18,6 +18,15 @@ export const SYS_HLC_PREFIX = Buffer.from('hlc/')
 export const SYS_COUNT_PREFIX = Buffer.from('cnt/')
 /** Written with sync:true once a second under `everysec`, which syncs the WAL up to it. */
 export const SYS_SYNC_TICK = Buffer.from('sync-tick')
+/**
+ * `script/<sha1 hex>`: the body of a script EVAL or SCRIPT LOAD has seen, so that EVALSHA finds it
+ * on any shard. Cleared when the node starts (scripts do not survive a restart, as in Redis).
+ */
+export const SYS_SCRIPT_PREFIX = Buffer.from('script/')
+
+export function scriptKey(sha: string): Buffer {
+  return Buffer.concat([SYS_SCRIPT_PREFIX, Buffer.from(sha, 'latin1')])
+}
 
 // Envelope flags: bit 0 marks a tombstone, the high nibble the value's type.
 export const FLAG_TOMBSTONE = 0x01

@@ -51,6 +51,14 @@ pub fn incr_by_float(current: &[u8], increment: &[u8]) -> Result<String, &'stati
 
 /// Append a double as Redis 7.0's addReplyDouble text: `%.17g`, with
 /// `inf`/`-inf`/`nan` spelled out.
+/// C's `%.17g` exactly (glibc's `-nan` included), into a stack buffer: no allocation, so it is
+/// safe inside a Lua C function that may raise. Returns the length written.
+pub fn format_double_c(d: f64, buf: &mut [u8; 64]) -> usize {
+    // SAFETY: buf has 64 writable bytes; %.17g of any double needs < 32.
+    let n = unsafe { marekvs_format_double(d, buf.as_mut_ptr() as *mut c_char, buf.len()) };
+    n.min(buf.len())
+}
+
 pub fn push_double_text(out: &mut Vec<u8>, d: f64) {
     if d.is_nan() {
         out.extend_from_slice(b"nan");

@@ -4,16 +4,18 @@
 //!
 //! Layout: `resp/` (request parser, reply encoder), `hlc` (timestamp
 //! arithmetic), `envelope` (19-byte record header), `hash` (XXH3 partitions),
-//! `float` (INCRBYFLOAT in 80-bit long double, via float.c).
+//! `float` (INCRBYFLOAT in 80-bit long double, via float.c), `lua` (the EVAL host: one Lua 5.1
+//! VM per LuaHost object, so per thread).
 
 use napi::bindgen_prelude::{BigInt, Buffer, Uint32Array};
-use napi::{Env, Error, JsBuffer, JsUnknown, NapiRaw, Result, Status};
+use napi::{Env, Error, JsBuffer, JsFunction, JsUnknown, NapiRaw, Result, Status};
 use napi_derive::napi;
 
 mod envelope;
 mod float;
 mod hash;
 mod hlc;
+mod lua;
 mod resp;
 
 use resp::parse::{FeedOut, Parser};
@@ -305,4 +307,183 @@ pub fn format_double(d: f64) -> String {
     let mut out = Vec::with_capacity(32);
     float::push_double_text(&mut out, d);
     String::from_utf8(out).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------- Lua
+
+/// One Lua VM (lua/mod.rs) for the thread that creates it: EVAL and its family.
+#[napi]
+pub struct LuaHost {
+    host: lua::Host,
+    aborted: bool,
+}
+
+fn check_napi(status: napi::sys::napi_status, what: &str) -> std::result::Result<(), String> {
+    if status == napi::sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(format!("N-API call failed: {}", what))
+    }
+}
+
+/// Run the JS `call(argv, mode)` inside its own handle scope and encode its reply as RESP.
+fn call_js(env: napi::sys::napi_env, call: napi::sys::napi_value, mode: u32, argv: &[&[u8]], resp3: bool) -> std::result::Result<Vec<u8>, String> {
+    use napi::sys;
+    let mut scope = std::ptr::null_mut();
+    // SAFETY: env is the live env of LuaHost::run; every value below lives in this scope.
+    check_napi(unsafe { sys::napi_open_handle_scope(env, &mut scope) }, "open scope")?;
+    let result = (|| {
+        let mut arr = std::ptr::null_mut();
+        // SAFETY: as above.
+        check_napi(unsafe { sys::napi_create_array_with_length(env, argv.len(), &mut arr) }, "array")?;
+        for (i, arg) in argv.iter().enumerate() {
+            let mut buf = std::ptr::null_mut();
+            let mut data = std::ptr::null_mut();
+            // SAFETY: copies arg.len() bytes into a new Buffer.
+            check_napi(unsafe { sys::napi_create_buffer_copy(env, arg.len(), arg.as_ptr() as *const _, &mut data, &mut buf) }, "buffer")?;
+            // SAFETY: arr is an array of argv.len() slots.
+            check_napi(unsafe { sys::napi_set_element(env, arr, i as u32, buf) }, "set element")?;
+        }
+        let mut mode_value = std::ptr::null_mut();
+        // Bit 3 tells JS the script's protocol (redis.setresp), for replies shaped by it.
+        let flags = mode | if resp3 { 8 } else { 0 };
+        // SAFETY: plain number creation.
+        check_napi(unsafe { sys::napi_create_uint32(env, flags, &mut mode_value) }, "mode")?;
+        let mut undefined = std::ptr::null_mut();
+        // SAFETY: as above.
+        check_napi(unsafe { sys::napi_get_undefined(env, &mut undefined) }, "undefined")?;
+        let args = [arr, mode_value];
+        let mut reply = std::ptr::null_mut();
+        // SAFETY: call is the JS function passed to run; args are values of this scope.
+        let status = unsafe { sys::napi_call_function(env, undefined, call, 2, args.as_ptr(), &mut reply) };
+        if status != sys::Status::napi_ok {
+            let mut exception = std::ptr::null_mut();
+            // SAFETY: clears the pending exception so the script can be aborted cleanly.
+            unsafe { sys::napi_get_and_clear_last_exception(env, &mut exception) };
+            return Err("the redis.call callback threw".to_string());
+        }
+        let mut enc = resp::encode::Encoder::new(env, resp3).map_err(|e| e.reason.clone())?;
+        enc.push(reply, 0).map_err(|e| format!("bad reply from a command called by a script: {}", e.reason))?;
+        Ok(enc.out)
+    })();
+    // SAFETY: closes the scope opened above.
+    unsafe { sys::napi_close_handle_scope(env, scope) };
+    result
+}
+
+fn tagged(env: &Env, tag: &str, v: JsUnknown) -> Result<JsUnknown> {
+    let mut obj = env.create_object()?;
+    obj.set_named_property("t", env.create_string(tag)?)?;
+    obj.set_named_property("v", v)?;
+    Ok(obj.into_unknown())
+}
+
+fn js_string(env: &Env, bytes: &[u8]) -> Result<JsUnknown> {
+    Ok(env.create_string(&String::from_utf8_lossy(bytes))?.into_unknown())
+}
+
+fn out_array(env: &Env, items: &[lua::Out]) -> Result<JsUnknown> {
+    let mut arr = env.create_array_with_length(items.len())?;
+    for (i, item) in items.iter().enumerate() {
+        arr.set_element(i as u32, out_to_js(env, item)?)?;
+    }
+    Ok(arr.into_unknown())
+}
+
+/// A script's reply as the Reply values of lib/core/reply.ts.
+fn out_to_js(env: &Env, out: &lua::Out) -> Result<JsUnknown> {
+    use lua::Out;
+    Ok(match out {
+        Out::Bulk(b) => env.create_buffer_copy(b)?.into_raw().into_unknown(),
+        Out::Int(i) => {
+            if i.unsigned_abs() <= SAFE_INT_MAX {
+                env.create_double(*i as f64)?.into_unknown()
+            } else {
+                env.create_bigint_from_i64(*i)?.into_unknown()?
+            }
+        }
+        Out::Null => env.get_null()?.into_unknown(),
+        Out::Status(s) => tagged(env, "status", js_string(env, s)?)?,
+        Out::Error(s) => tagged(env, "error", js_string(env, s)?)?,
+        Out::Bool(b) => tagged(env, "bool", env.get_boolean(*b)?.into_unknown())?,
+        Out::Double(d) => tagged(env, "double", env.create_double(*d)?.into_unknown())?,
+        Out::BigNumber(s) => tagged(env, "bignum", js_string(env, s)?)?,
+        Out::Verbatim(format, s) => {
+            let mut obj = env.create_object()?;
+            obj.set_named_property("t", env.create_string("verbatim")?)?;
+            obj.set_named_property("format", js_string(env, format)?)?;
+            obj.set_named_property("v", js_string(env, s)?)?;
+            obj.into_unknown()
+        }
+        Out::Array(items) => out_array(env, items)?,
+        Out::Map(items) => tagged(env, "map", out_array(env, items)?)?,
+        Out::Set(items) => tagged(env, "set", out_array(env, items)?)?,
+    })
+}
+
+#[napi]
+impl LuaHost {
+    /// `memoryLimitBytes`: the VM's allocation limit (scripts past it are aborted).
+    #[napi(constructor)]
+    pub fn new(memory_limit_bytes: f64) -> Result<Self> {
+        let limit = uint_arg(memory_limit_bytes, "memoryLimitBytes", SAFE_INT_MAX)? as usize;
+        let host = lua::Host::new(limit).map_err(Error::from_reason)?;
+        Ok(LuaHost { host, aborted: false })
+    }
+
+    #[napi(js_name = "sha1hex")]
+    pub fn sha1hex(&self, data: Buffer) -> String {
+        lua::sha1_hex(&data)
+    }
+
+    #[napi]
+    pub fn has(&self, sha: String) -> bool {
+        self.host.has(&sha)
+    }
+
+    /// `#!lua flags=no-writes` on a loaded script.
+    #[napi]
+    pub fn no_writes(&self, sha: String) -> bool {
+        self.host.no_writes(&sha)
+    }
+
+    /// Compile `body` as script `sha`: null, or the error reply's text.
+    #[napi(catch_unwind)]
+    pub fn load(&mut self, sha: String, body: Buffer) -> Option<String> {
+        self.host.load(&sha, &body).err()
+    }
+
+    #[napi]
+    pub fn flush(&mut self) {
+        self.host.flush()
+    }
+
+    #[napi(getter)]
+    pub fn used_memory(&self) -> f64 {
+        self.host.used_memory() as f64
+    }
+
+    /// Whether the last run was stopped by the host (time, memory, stack, a callback failure):
+    /// the caller then undoes everything the script wrote.
+    #[napi(getter)]
+    pub fn aborted(&self) -> bool {
+        self.aborted
+    }
+
+    /// Run loaded script `sha`. `call(argv, flags)` runs one redis.call (flags & 7: 0 call,
+    /// 1 pcall, 2 acl_check_cmd, 3 log; flags & 8: the script uses RESP3) and returns its
+    /// Reply. Returns the script's Reply.
+    #[napi(catch_unwind, ts_args_type = "sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (argv: Buffer[], mode: number) => unknown")]
+    pub fn run(&mut self, env: Env, sha: String, keys: Vec<Buffer>, args: Vec<Buffer>, time_limit_ms: f64, call: JsFunction) -> Result<JsUnknown> {
+        let limit = uint_arg(time_limit_ms, "timeLimitMs", SAFE_INT_MAX)?;
+        let keys: Vec<&[u8]> = keys.iter().map(|b| &b[..]).collect();
+        let args: Vec<&[u8]> = args.iter().map(|b| &b[..]).collect();
+        let raw_env = env.raw();
+        // SAFETY: call is a live value of this call.
+        let raw_call = unsafe { call.raw() };
+        let mut callback = |mode: u32, argv: &[&[u8]], resp3: bool| call_js(raw_env, raw_call, mode, argv, resp3);
+        let outcome = self.host.run(&sha, &keys, &args, limit, &mut callback);
+        self.aborted = outcome.abort.is_some();
+        out_to_js(&env, &outcome.reply)
+    }
 }

@@ -88,7 +88,11 @@ const scriptTimeLimit = (name: string): Param => ({
   kind: 'live',
   get: (s) => String(s.live.scriptTimeLimitMs),
   parse: intIn(1, SCRIPT_TIME_LIMIT_MS_MAX),
-  apply: (s, v) => { s.live.scriptTimeLimitMs = v as number },
+  apply: (s, v) => {
+    s.live.scriptTimeLimitMs = v as number
+    // Every later batch carries it to the shards.
+    s.engine.scriptTimeLimitMs = v as number
+  },
 })
 
 const fixed = (name: string, get: (s: NodeServices) => string): Param => ({ name, kind: 'immutable', get })

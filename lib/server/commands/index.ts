@@ -7,6 +7,7 @@ import { configCommand } from './config'
 import { connectionCommands } from './connection'
 import { infoCommand } from './info'
 import { pubsubCommands } from './pubsub'
+import { scriptCommand } from './script'
 import { serverCommands } from './server'
 import { transactionCommands } from './transaction'
 
@@ -18,6 +19,7 @@ export const connCommands: ConnCommand[] = [
   configCommand,
   commandCommand,
   infoCommand,
+  scriptCommand,
   ...serverCommands,
   ...transactionCommands,
   ...pubsubCommands,

@@ -1,0 +1,85 @@
+// The native Lua host (native/src/lua/): one VM per LuaHost, per thread; Redis's SHA1 ids; the
+// redis.call callback; a VM in a worker thread is independent of the main thread's.
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import * as path from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { LUA_CALL, LUA_PCALL, LuaHost } from '../../lib/native'
+import type { Reply } from '../../lib/core/reply'
+
+const NATIVE_JS = path.join(__dirname, '..', '..', 'lib', 'native.js')
+const MB = 1024 * 1024
+
+function load(host: LuaHost, body: string): string {
+  const sha = host.sha1hex(Buffer.from(body))
+  assert.equal(host.load(sha, Buffer.from(body)), null)
+  return sha
+}
+
+describe('native Lua host', () => {
+  it('names scripts by their SHA1 in lower-case hex', () => {
+    const host = new LuaHost(16 * MB)
+    for (const text of ['', 'return 1', 'x'.repeat(10000)]) {
+      assert.equal(host.sha1hex(Buffer.from(text)), createHash('sha1').update(text).digest('hex'))
+    }
+  })
+
+  it('compiles, caches and flushes scripts; compile errors are Redis replies', () => {
+    const host = new LuaHost(16 * MB)
+    const sha = load(host, 'return 1')
+    assert.ok(host.has(sha))
+    assert.equal(host.load('x', Buffer.from("return 'a' ..")), "ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'")
+    host.flush()
+    assert.equal(host.has(sha), false)
+  })
+
+  it('runs redis.call through the callback with the mode and the script protocol', () => {
+    const host = new LuaHost(16 * MB)
+    const sha = load(host, "local a = redis.call('get', KEYS[1]) local b = redis.pcall('x', 1.5) redis.setresp(3) local c = redis.call('y') return {a, b.err, c}")
+    const calls: Array<[string[], number]> = []
+    const reply = host.run(sha, [Buffer.from('k')], [], 1000, (argv, flags): Reply => {
+      calls.push([argv.map(String), flags])
+      if (argv[0].toString() === 'get') return Buffer.from('v')
+      if (argv[0].toString() === 'x') return { t: 'error', v: 'ERR no' }
+      return 5
+    })
+    assert.deepEqual(calls, [[['get', 'k'], LUA_CALL], [['x', '1.5'], LUA_PCALL], [['y'], LUA_CALL | 8]])
+    assert.deepEqual(reply, [Buffer.from('v'), Buffer.from('ERR no'), 5])
+    assert.equal(host.aborted, false)
+  })
+
+  it('a callback that throws aborts the script', () => {
+    const host = new LuaHost(16 * MB)
+    const sha = load(host, "redis.call('x') return 1")
+    const reply = host.run(sha, [], [], 1000, () => {
+      throw new Error('bug')
+    })
+    assert.equal(host.aborted, true)
+    assert.equal((reply as { t: string }).t, 'error')
+  })
+
+  it('works in worker threads, each with its own VM', async () => {
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads')
+      const { LuaHost } = require(workerData.nativeJs)
+      const host = new LuaHost(16 * 1024 * 1024)
+      const body = Buffer.from('return {KEYS[1], ARGV[1]}')
+      const sha = host.sha1hex(body)
+      host.load(sha, body)
+      const reply = host.run(sha, [Buffer.from('k')], [Buffer.from('a')], 1000, () => null)
+      parentPort.postMessage({ reply: reply.map(String), has: host.has(sha) })
+    `
+    const run = (): Promise<unknown> => new Promise((resolve, reject) => {
+      const worker = new Worker(source, { eval: true, workerData: { nativeJs: NATIVE_JS } })
+      worker.once('message', (message) => {
+        resolve(message)
+        void worker.terminate()
+      })
+      worker.once('error', reject)
+    })
+    const main = new LuaHost(16 * MB)
+    const results = await Promise.all([run(), run()])
+    for (const result of results) assert.deepEqual(result, { reply: ['k', 'a'], has: true })
+    assert.equal(main.has(main.sha1hex(Buffer.from('return {KEYS[1], ARGV[1]}'))), false)
+  })
+})
