@@ -17,6 +17,7 @@
 // during it, as a user arriving at that rate would see, instead of being
 // hidden by a client that simply waited (Gil Tene's coordinated omission;
 // wrk2 does the same).
+import { spawn } from 'node:child_process'
 import * as net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { Histogram } from './histogram'
@@ -670,4 +671,36 @@ if (require.main === module) {
     (res) => { process.stdout.write(`${JSON.stringify(res)}\n`) },
     (err) => { process.stderr.write(`${(err as Error).message}\n`); process.exit(1) },
   )
+}
+
+/**
+ * Run loadgen as a child process (as redis-benchmark is one): its event loop,
+ * heap and GC are its own, and a sleeping tick (Atomics.wait) blocks nothing
+ * else. Resolves with the result, or with an error message (a value, so one
+ * failed run fails its row, not the suite). Progress lines go to `progress`.
+ */
+export function spawnLoadgen(options: LoadgenOptions, timeoutMs: number, progress: (line: string) => void): Promise<LoadgenResult | string> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [__filename, ...toFlags(options)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    let timedOut = false
+    child.stdout.on('data', (chunk) => { stdout += chunk })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk
+      for (const line of chunk.toString().split('\n')) if (line.startsWith('loadgen: ') && line.includes(' keys, ')) progress(line)
+    })
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL') }, timeoutMs)
+    child.on('error', (err) => { clearTimeout(timer); resolve(`loadgen: ${err.message}`) })
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      if (timedOut) return resolve(`loadgen: no result within ${Math.round(timeoutMs / 1000)} s`)
+      if (code !== 0) return resolve(stderr.trim().split('\n').pop() ?? `loadgen exited with code ${code}`)
+      try {
+        resolve(JSON.parse(stdout) as LoadgenResult)
+      } catch {
+        resolve(`loadgen: unreadable output '${stdout.slice(0, 100)}'`)
+      }
+    })
+  })
 }
