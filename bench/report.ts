@@ -210,7 +210,7 @@ export function markdownReport(suite: SuiteResult): string {
     `1-minute load average: ${suite.load1.start.toFixed(1)} at the start, ${suite.load1.end.toFixed(1)} at the end, ` +
       `${suite.load1.max.toFixed(1)} at most after a run` +
       (suite.load1.max > LOAD_NOISY_PER_CPU * m.cpus
-        ? ` (well above the ${m.cpus} CPUs: other work shared the machine, so the figures are noisy)`
+        ? ` (well above the ${m.cpus} CPUs: the suite's own threads or other work waited for a CPU, so the figures are noisy)`
         : ' (the suite itself keeps about 3 threads busy: redis-benchmark, and marekvs\'s main thread and shards)') + '.',
     suite.dirty ? `\nUncommitted changes in the measured tree:\n\n${suite.dirtyPaths.map((p) => `    ${p}`).join('\n')}\n` : '',
   ].join('\n')

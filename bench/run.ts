@@ -207,7 +207,8 @@ async function runBenchmarkWorkload(pair: Pair, w: BenchmarkWorkload, quick: boo
 function loadgenArgs(options: Partial<LoadgenOptions>): string {
   const shown: Array<keyof LoadgenOptions> = ['mode', 'connections', 'pipeline', 'getRatio', 'keyspace', 'valueBytes', 'durationMs', 'rate']
   const flag = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
-  return shown.filter((name) => options[name] !== undefined).map((name) => `${flag(name)} ${options[name]}`).join(' ')
+  return shown.filter((name) => options[name] !== undefined && (name !== 'rate' || options.mode === 'fixed'))
+    .map((name) => `${flag(name)} ${options[name]}`).join(' ')
 }
 
 async function runMixedWorkload(pair: Pair, w: MixedWorkload, quick: boolean, repeats: number): Promise<WorkloadResult> {
