@@ -193,7 +193,7 @@ async function alternate(attempt: Attempt, repeats: number, warmup: boolean): Pr
 
 async function runBenchmarkWorkload(pair: Pair, w: BenchmarkWorkload, quick: boolean, repeats: number): Promise<WorkloadResult> {
   const requests = quick ? w.requests.quick : w.requests.full
-  const warmupRequests = Math.max(5_000, Math.round(requests / 2))
+  const warmupRequests = Math.max(1_000, Math.round(requests / 2))
   const servers = await alternate(async (kind, warmup) => {
     const { server } = await pair.prepare(kind, w.prepopulate ? w.keyspace : null, w.valueBytes)
     return measureBenchmark(server, w, warmup ? warmupRequests : requests)
@@ -222,7 +222,7 @@ async function runMixedWorkload(pair: Pair, w: MixedWorkload, quick: boolean, re
     const { server, load } = await pair.prepare(kind, keyspace, w.valueBytes)
     if (load !== null) notes.push(`${kind}: loaded ${count(keyspace)} keys in ${(load.elapsedMs / 1000).toFixed(1)} s`)
     // The same key sequence for both servers within a repeat, another one per repeat.
-    return measureLoadgen(server, { ...base, durationMs: warmup ? WARMUP_MS : base.durationMs, seed: repeat + 2 })
+    return measureLoadgen(server, { ...base, durationMs: warmup ? (quick ? WARMUP_MS.quick : WARMUP_MS.full) : base.durationMs, seed: repeat + 2 })
   }, repeats, true)
   return workloadResult({ name: label(w, quick), kind: w.kind, profile: w.profile.name, args: loadgenArgs(base), requests: 0, ...servers, notes, target: w.target })
 }
@@ -234,7 +234,7 @@ async function runLatencyWorkload(pair: Pair, w: LatencyWorkload, quick: boolean
     redis: summarize([], null), marekvs: summarize([], `peak GET rate: ${why}`), target: w.target,
   })
   // The peak: GETs in closed loop, one in flight per connection, on marekvs.
-  const peakOptions = { ...base, mode: 'mixed' as const, pipeline: 1, warmupMs: 1_000, durationMs: quick ? w.peakMs.quick : w.peakMs.full }
+  const peakOptions = { ...base, mode: 'mixed' as const, pipeline: 1, warmupMs: quick ? 500 : 1_000, durationMs: quick ? w.peakMs.quick : w.peakMs.full }
   let peak: RunSample | string
   try {
     peak = await measureLoadgen((await pair.prepare('marekvs', w.keyspace, w.valueBytes)).server, peakOptions)
@@ -250,7 +250,7 @@ async function runLatencyWorkload(pair: Pair, w: LatencyWorkload, quick: boolean
   const fixed = { ...base, mode: 'fixed' as const, rate, warmupMs: 500, durationMs: quick ? w.durationMs.quick : w.durationMs.full }
   const servers = await alternate(async (kind, warmup, repeat) => {
     const { server } = await pair.prepare(kind, w.keyspace, w.valueBytes)
-    return measureLoadgen(server, { ...fixed, durationMs: warmup ? WARMUP_MS : fixed.durationMs, seed: repeat + 2 })
+    return measureLoadgen(server, { ...fixed, durationMs: warmup ? (quick ? WARMUP_MS.quick : WARMUP_MS.full) : fixed.durationMs, seed: repeat + 2 })
   }, repeats, true)
   const notes = [
     `rate ${rate} GET/s for both servers = ${Math.round(w.rateShare * 100)} % of marekvs's peak ` +

@@ -113,7 +113,7 @@ export const PROFILE_LARGE: Profile = { name: 'fsync everysec, large', marekvsFs
 export const PROFILE_NONE: Profile = { name: 'none', marekvsFsync: 'everysec', redisAppendfsync: 'everysec' }
 
 /** Warm-up run of a loadgen workload on each server, discarded. */
-export const WARMUP_MS = 2_000
+export const WARMUP_MS: Sized = { full: 2_000, quick: 1_000 }
 
 const KEYSPACE = 100_000
 const BASE = {
@@ -147,27 +147,27 @@ export const WORKLOADS: Workload[] = [
   // seemingly a scan over the deleted head of the list), so 100k requests
   // would take many minutes and time out.
   ...pair('LPUSH', { test: 'lpush', csvTest: 'LPUSH', keyspace: null }),
-  ...pair('LPOP', { test: 'lpop', csvTest: 'LPOP', keyspace: null, requests: { full: 5_000, quick: 3_000 } }),
+  ...pair('LPOP', { test: 'lpop', csvTest: 'LPOP', keyspace: null, requests: { full: 5_000, quick: 2_000 } }),
   ...pair('SADD', { test: 'sadd', csvTest: 'SADD', keyspace: KEYSPACE }),
   ...pair('HSET', { test: 'hset', csvTest: 'HSET', keyspace: KEYSPACE }),
   ...pair('ZADD', { test: 'zadd', csvTest: 'ZADD', keyspace: KEYSPACE }),
   // 1 KiB values, no pipelining; the GET keyspace is reloaded with 1 KiB values first.
   { ...BASE, name: 'SET 1 KiB', test: 'set', csvTest: 'SET', pipeline: 1, keyspace: KEYSPACE, valueBytes: 1024 },
   { ...BASE, name: 'GET 1 KiB', test: 'get', csvTest: 'GET', pipeline: 1, keyspace: KEYSPACE, valueBytes: 1024, prepopulate: true },
-  // 90:10 GET:SET over 1M keys of 100 B (200k in quick mode, to keep it quick).
+  // 90:10 GET:SET over 1M keys of 100 B (100k in quick mode, to keep it quick).
   {
     kind: 'mixed', name: 'GET:SET 90:10, {keys} keys', profile: PROFILE_EVERYSEC, connections: 50, pipeline: 1, getRatio: 0.9,
-    keyspace: { full: 1_000_000, quick: 200_000 }, valueBytes: 100, durationMs: { full: 10_000, quick: 3_000 },
+    keyspace: { full: 1_000_000, quick: 100_000 }, valueBytes: 100, durationMs: { full: 10_000, quick: 2_000 },
   },
   {
     kind: 'mixed', name: 'GET:SET 90:10, {keys} keys -P 16', profile: PROFILE_EVERYSEC, connections: 50, pipeline: 16, getRatio: 0.9,
-    keyspace: { full: 1_000_000, quick: 200_000 }, valueBytes: 100, durationMs: { full: 10_000, quick: 3_000 },
+    keyspace: { full: 1_000_000, quick: 100_000 }, valueBytes: 100, durationMs: { full: 10_000, quick: 2_000 },
   },
   // Fixed-rate GETs at half of marekvs's peak, on the 100k keys of the GET rows.
   {
     kind: 'latency', name: 'GET at fixed rate (50% of marekvs peak)', alias: 'latency', profile: PROFILE_EVERYSEC,
     connections: 50, rateShare: 0.5, keyspace: KEYSPACE, valueBytes: 3, target: 0.5, // p99 ≤ 2× Redis's
-    peakMs: { full: 5_000, quick: 3_000 }, durationMs: { full: 10_000, quick: 5_000 },
+    peakMs: { full: 5_000, quick: 2_000 }, durationMs: { full: 10_000, quick: 3_000 },
   },
   // Durable writes: every acknowledged write is on disk. Fewer requests, as
   // each one may wait for an fsync.
