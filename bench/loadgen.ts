@@ -461,12 +461,15 @@ export async function runFixedRate(options: LoadgenOptions): Promise<LoadgenResu
   let unanswered = 0
   await new Promise<void>((resolve) => {
     let finished = false
+    let last = 0
+    const second = setInterval(() => { perSecond.push(completed - last); last = completed }, 1000)
     const finish = (err: Error | null) => {
       if (finished) return
       finished = true
       failure ??= err
       clearTimeout(tickTimer)
       clearTimeout(drainTimer)
+      clearInterval(second)
       resolve()
     }
     // send() writes every request due by now, after every chunk of replies
@@ -541,9 +544,6 @@ export async function runFixedRate(options: LoadgenOptions): Promise<LoadgenResu
       socket.on('close', () => finish(new Error('loadgen: the server closed a connection')))
     })
     tickTimer = setTimeout(tick, Math.max(0, Math.floor((start - nowUs()) / 1000)))
-    let last = 0
-    const second = setInterval(() => { perSecond.push(completed - last); last = completed }, 1000)
-    second.unref()
   })
   for (const socket of sockets) socket.destroy()
   if (failure !== null) throw failure
