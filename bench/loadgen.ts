@@ -371,6 +371,20 @@ class Mix {
   }
 }
 
+/** The replies of all connections: one parser per connection (a reply may be split across its chunks). */
+class Replies {
+  readonly counters: ReplyCounter[]
+
+  constructor(connections: number) {
+    this.counters = Array.from({ length: connections }, () => new ReplyCounter())
+  }
+
+  get hits(): number { return this.counters.reduce((sum, c) => sum + c.hits, 0) }
+  get misses(): number { return this.counters.reduce((sum, c) => sum + c.misses, 0) }
+  get errors(): number { return this.counters.reduce((sum, c) => sum + c.errors, 0) }
+  get firstError(): string | null { return this.counters.find((c) => c.firstError !== null)?.firstError ?? null }
+}
+
 async function openAll(options: LoadgenOptions): Promise<net.Socket[]> {
   const sockets = await Promise.all(Array.from({ length: options.connections }, () => connect(options)))
   return sockets
@@ -384,7 +398,7 @@ function checkBacklog(socket: net.Socket): void {
 export async function runMixed(options: LoadgenOptions): Promise<LoadgenResult> {
   const sockets = await openAll(options)
   const mix = new Mix(options)
-  const counter = new ReplyCounter()
+  const counter = new Replies(sockets.length)
   let completed = 0
   let running = true
   let failure = null as Error | null
@@ -399,11 +413,11 @@ export async function runMixed(options: LoadgenOptions): Promise<LoadgenResult> 
       failure = err
       resolve()
     }
-    for (const socket of sockets) {
+    sockets.forEach((socket, c) => {
       socket.on('data', (chunk: Buffer) => {
         let n: number
         try {
-          n = counter.feed(chunk)
+          n = counter.counters[c].feed(chunk)
         } catch (err) {
           return finish(err as Error)
         }
@@ -416,7 +430,7 @@ export async function runMixed(options: LoadgenOptions): Promise<LoadgenResult> 
       socket.on('error', (err) => finish(err))
       socket.on('close', () => finish(new Error('loadgen: the server closed a connection')))
       socket.write(mix.commands(options.pipeline))
-    }
+    })
     setTimeout(() => {
       measuredFrom = completed
       let last = completed
@@ -447,7 +461,7 @@ export async function runMixed(options: LoadgenOptions): Promise<LoadgenResult> 
 export async function runFixedRate(options: LoadgenOptions): Promise<LoadgenResult> {
   const sockets = await openAll(options)
   const mix = new Mix(options)
-  const counter = new ReplyCounter()
+  const counter = new Replies(sockets.length)
   const inFlight = sockets.map(() => new InFlight())
   const latency = new Histogram()
   const sendLag = new Histogram()
@@ -533,7 +547,7 @@ export async function runFixedRate(options: LoadgenOptions): Promise<LoadgenResu
       socket.on('data', (chunk: Buffer) => {
         const now = nowUs()
         try {
-          const n = counter.feed(chunk)
+          const n = counter.counters[c].feed(chunk)
           completed += inFlight[c].complete(n, now, latency, recordFrom, service)
           if (!finished) send(now)
         } catch (err) {
@@ -567,7 +581,7 @@ export async function runLoad(options: LoadgenOptions): Promise<LoadgenResult> {
   const sockets = await openAll(options)
   const pool = valuePool(options.valueBytes, rng(options.seed ^ 0x5eed))
   const perCommand = setBytes(options.valueBytes)
-  const counter = new ReplyCounter()
+  const counter = new Replies(sockets.length)
   let next = 0
   let written = 0
   const t0 = nowUs()
@@ -583,7 +597,7 @@ export async function runLoad(options: LoadgenOptions): Promise<LoadgenResult> {
       let open = sockets.length
       let failed = false
       const fail = (err: Error) => { if (!failed) { failed = true; reject(err) } }
-      for (const socket of sockets) {
+      sockets.forEach((socket, c) => {
         let pending = 0
         const send = () => {
           if (next >= options.keyspace) {
@@ -599,11 +613,11 @@ export async function runLoad(options: LoadgenOptions): Promise<LoadgenResult> {
         socket.on('data', (chunk: Buffer) => {
           let n: number
           try {
-            n = counter.feed(chunk)
+            n = counter.counters[c].feed(chunk)
           } catch (err) {
             return fail(err as Error)
           }
-          if (counter.errors > 0) return fail(new Error(`loadgen: load: ${counter.firstError}`))
+          if (counter.counters[c].errors > 0) return fail(new Error(`loadgen: load: ${counter.firstError}`))
           pending -= n
           written += n
           if (pending === 0) send()
@@ -611,7 +625,7 @@ export async function runLoad(options: LoadgenOptions): Promise<LoadgenResult> {
         socket.on('error', fail)
         socket.on('close', () => { if (pending > 0 || next < options.keyspace) fail(new Error('loadgen: the server closed a connection during the load')) })
         send()
-      }
+      })
     })
   } finally {
     clearInterval(second)
