@@ -1,6 +1,6 @@
 // Run redis-benchmark for one workload against one port and parse its --csv output.
 import { spawn } from 'node:child_process'
-import type { Workload } from './workloads'
+import type { BenchmarkWorkload } from './workloads'
 
 export interface CsvRow {
   test: string
@@ -14,7 +14,7 @@ export type BenchOutcome =
   | { ok: true; row: CsvRow; wallMs: number }
   | { ok: false; error: string }
 
-export function benchmarkArgs(workload: Workload, port: number, requests: number): string[] {
+export function benchmarkArgs(workload: BenchmarkWorkload, port: number, requests: number): string[] {
   const args = [
     '-h', '127.0.0.1', '-p', String(port),
     '-c', String(workload.clients), '-n', String(requests), '-d', String(workload.valueBytes),
@@ -57,7 +57,7 @@ const TIMEOUT_FLOOR_MS = 60_000
  * One run. A failure (error reply, server gone, hang, missing row) is a value,
  * so one unsupported command fails its row and not the suite.
  */
-export function runBenchmark(workload: Workload, port: number, requests: number): Promise<BenchOutcome> {
+export function runBenchmark(workload: BenchmarkWorkload, port: number, requests: number): Promise<BenchOutcome> {
   const timeoutMs = TIMEOUT_FLOOR_MS + (requests / MIN_OPS_PER_S) * 1000
   const started = Date.now()
   return new Promise((resolve) => {

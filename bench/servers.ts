@@ -154,45 +154,31 @@ export function cpuSeconds(server: Server): number {
   return (utime + stime) / CLK_TCK
 }
 
-const LOAD_BATCH = 2000 // commands per write; bounds the memory of one round trip
+/** Resident and peak resident set size of the process, from /proc/<pid>/status (all threads). */
+export function memoryBytes(server: Server): { rssBytes: number; hwmBytes: number } {
+  const status = fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8')
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+  return { rssBytes: kib('VmRSS') * 1024, hwmBytes: kib('VmHWM') * 1024 }
+}
+
+/** The page cache, system-wide (Cached in /proc/meminfo). */
+export function pageCacheBytes(): number {
+  const meminfo = fs.readFileSync('/proc/meminfo', 'utf8')
+  return Number(/^Cached:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? NaN) * 1024
+}
 
 /**
- * SET key:000000000000 .. key:<count-1> (redis-benchmark's -r key names) to a
- * value of valueBytes, in pipelined batches. Rejects on the first error reply.
+ * sync, then drop the page cache (and dentries and inodes), so the next reads
+ * come from the disk. Needs root and a writable /proc/sys (not in every
+ * container). Returns null on success, else why not. Note: it drops the
+ * whole machine's cache, not only the servers'.
  */
-export function loadKeyspace(port: number, count: number, valueBytes: number): Promise<void> {
-  const value = 'x'.repeat(valueBytes)
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1')
-    let next = 0
-    let pending = 0
-    let carry = ''
-    const fail = (err: Error) => { socket.destroy(); reject(err) }
-    const sendBatch = () => {
-      const parts: string[] = []
-      const end = Math.min(count, next + LOAD_BATCH)
-      for (; next < end; next++) {
-        const key = `key:${String(next).padStart(12, '0')}`
-        parts.push(`*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${value.length}\r\n${value}\r\n`)
-      }
-      pending = parts.length
-      socket.write(parts.join(''))
-    }
-    socket.setTimeout(60_000, () => fail(new Error('keyspace load: no reply for 60 s')))
-    socket.on('error', fail)
-    socket.on('connect', sendBatch)
-    socket.on('data', (chunk) => {
-      // SET replies are one line each (+OK or -ERR ...).
-      const lines = (carry + chunk.toString()).split('\r\n')
-      carry = lines.pop()!
-      for (const line of lines) {
-        if (line.startsWith('-')) return fail(new Error(`keyspace load: ${line.slice(1)}`))
-        pending--
-      }
-      if (pending > 0) return
-      if (next < count) return sendBatch()
-      socket.end()
-      resolve()
-    })
-  })
+export function dropPageCache(): string | null {
+  try {
+    execFileSync('sync')
+    fs.writeFileSync('/proc/sys/vm/drop_caches', '3')
+    return null
+  } catch (err) {
+    return (err as Error).message.split('\n')[0]
+  }
 }
