@@ -62,10 +62,10 @@ export function encodeEnds(ends: ListEnds): Buffer {
   return out
 }
 
-/** The ends stored in a list's meta record; null for a list that never held an element (an empty tail). */
+/** The ends stored at the start of a list's meta tail; null for a list that never held an element (an empty tail). */
 export function decodeEnds(extra: Buffer): ListEnds | null {
   if (extra.length === 0) return null
-  assert.equal(extra.length, ENDS_BYTES, 'decodeEnds: bad list meta tail')
+  assert.ok(extra.length >= ENDS_BYTES, 'decodeEnds: bad list meta tail')
   return { head: extra.readBigInt64BE(0), tail: extra.readBigInt64BE(8) }
 }
 

@@ -1,6 +1,9 @@
 // List commands (Redis 7.0 semantics). One member record per element, its sub-key the element's
 // position (list-position.ts), its payload the element's bytes; the meta record's tail holds the
-// lowest and highest integer positions ever assigned, so a push at either end is one write.
+// lowest and highest integer positions ever assigned, so a push at either end is one write, then
+// bounds on the integer positions of the live elements: pops move them inward, so a walk from
+// either end seeks past the RocksDB tombstones that popped elements leave instead of stepping
+// over each of them (a queue that pops at one end would otherwise slow down with every pop).
 //
 // Index operations (LINDEX, LSET, LRANGE, LTRIM, LPOS, LREM, LINSERT) walk the members from the
 // nearer end: O(index) from that end, as Kvrocks does; an index tree would cost a write per level
@@ -13,7 +16,7 @@ import type { ExecContext } from '../engine/exec-context'
 import { TYPE_LIST } from '../storage/layout'
 import { lower, parseInt64 } from './args'
 import { Collection, isErrorReply, SubRow, TAG_MEMBER } from './collection'
-import { decodeEnds, decodePosition, encodeEnds, encodePosition, positionBetween, pushPosition } from './list-position'
+import { decodeEnds, decodePosition, encodeEnds, encodePosition, ENDS_BYTES, positionBetween, pushPosition } from './list-position'
 import { DataCommand, keysAfterCount } from './types'
 
 const INT64_MIN = -(2n ** 63n)
@@ -25,9 +28,37 @@ function open(ctx: ExecContext, key: Buffer): Collection | null | ErrorReply {
   return Collection.open(ctx, key, TYPE_LIST)
 }
 
-/** Rows from the head (left) or from the tail. */
+const BOUNDS_AT = ENDS_BYTES
+const SIGN = 2n ** 63n
+const INT64_MAX = 2n ** 63n - 1n
+
+/** Lowest and highest integer position a live element may have; null for a list that has none yet. */
+function liveBounds(list: Collection): { low: bigint; high: bigint } | null {
+  if (list.extra.length < BOUNDS_AT + 16) return null
+  return { low: list.extra.readBigInt64BE(BOUNDS_AT), high: list.extra.readBigInt64BE(BOUNDS_AT + 8) }
+}
+
+function setLiveBounds(list: Collection, low: bigint, high: bigint): void {
+  const extra = Buffer.allocUnsafe(BOUNDS_AT + 16)
+  list.extra.copy(extra, 0, 0, BOUNDS_AT)
+  extra.writeBigInt64BE(low, BOUNDS_AT)
+  extra.writeBigInt64BE(high, BOUNDS_AT + 8)
+  list.extra = extra
+}
+
+/** The sub-key prefix of every position with integer part `int`. */
+function intPrefix(int: bigint): Buffer {
+  const out = Buffer.allocUnsafe(8)
+  out.writeBigUInt64BE(BigInt.asUintN(64, int) ^ SIGN, 0)
+  return out
+}
+
+/** Rows from the head (left) or from the tail, within the live bounds. */
 function rowsFrom(list: Collection, left: boolean): Generator<SubRow> {
-  return list.range(TAG_MEMBER, null, null, !left)
+  const bounds = liveBounds(list)
+  const from = bounds === null ? null : intPrefix(bounds.low)
+  const to = bounds === null || bounds.high === INT64_MAX ? null : intPrefix(bounds.high + 1n)
+  return list.range(TAG_MEMBER, from, to, !left)
 }
 
 /** Push each element in turn at one end (LPUSH a b leaves b first, as Redis). Does not save. */
@@ -38,7 +69,12 @@ function pushElements(ctx: ExecContext, list: Collection, elements: Buffer[], le
     list.put(TAG_MEMBER, encodePosition(next.position), TYPE_LIST, element)
     ends = next.ends
   }
-  if (ends !== null) list.extra = encodeEnds(ends)
+  if (ends !== null) {
+    const bounds = liveBounds(list)
+    list.extra = encodeEnds(ends)
+    // A push extends the live range to the end it pushed at.
+    setLiveBounds(list, left || bounds === null ? ends.head : bounds.low, !left || bounds === null ? ends.tail : bounds.high)
+  }
   list.size += elements.length
 }
 
@@ -48,13 +84,21 @@ function removeRows(list: Collection, rows: SubRow[]): void {
   list.size -= rows.length
 }
 
-/** Up to `count` rows from one end, in that order. */
+/**
+ * Up to `count` rows from one end, in that order, for the caller to remove: the live bounds move
+ * to the last of them (every element left is at or beyond its position).
+ */
 function takeRows(list: Collection, left: boolean, count: number): SubRow[] {
   const rows: SubRow[] = []
   if (count <= 0) return rows
   for (const row of rowsFrom(list, left)) {
     rows.push(row)
     if (rows.length >= count) break
+  }
+  const bounds = liveBounds(list)
+  if (rows.length > 0 && bounds !== null) {
+    const edge = decodePosition(rows[rows.length - 1].sub).int
+    setLiveBounds(list, left ? edge : bounds.low, left ? bounds.high : edge)
   }
   return rows
 }

@@ -65,7 +65,46 @@ function writeScore(zset: Collection, member: Buffer, score: number, old: number
   const value = Buffer.allocUnsafe(SCORE_BYTES)
   value.writeDoubleBE(score === 0 ? 0 : score, 0)
   zset.put(TAG_MEMBER, member, TYPE_ZSET, value)
-  zset.put(TAG_SCORE, indexSub(score, member), TYPE_ZSET, EMPTY)
+  const sub = indexSub(score, member)
+  zset.put(TAG_SCORE, sub, TYPE_ZSET, EMPTY)
+  const bounds = indexBounds(zset)
+  if (bounds === null) setIndexBounds(zset, sub, sub)
+  else if (Buffer.compare(sub, bounds.low) < 0 || Buffer.compare(sub, bounds.high) > 0) {
+    setIndexBounds(zset, Buffer.compare(sub, bounds.low) < 0 ? sub : bounds.low, Buffer.compare(sub, bounds.high) > 0 ? sub : bounds.high)
+  }
+}
+
+// The meta tail holds bounds on the live score-index sub-keys ([u32 len][low][u32 len][high]):
+// pops move them inward, so walks from either end seek past the RocksDB tombstones that popped
+// members leave instead of stepping over each of them (ZPOPMIN on a schedule would otherwise slow
+// down with every pop). Writes widen them; other removals leave them loose, which is safe.
+function indexBounds(zset: Collection): { low: Buffer; high: Buffer } | null {
+  const extra = zset.extra
+  if (extra.length === 0) return null
+  const lowLength = extra.readUInt32BE(0)
+  const low = extra.subarray(4, 4 + lowLength)
+  const high = extra.subarray(8 + lowLength, 8 + lowLength + extra.readUInt32BE(4 + lowLength))
+  return { low, high }
+}
+
+function setIndexBounds(zset: Collection, low: Buffer, high: Buffer): void {
+  const extra = Buffer.allocUnsafe(8 + low.length + high.length)
+  extra.writeUInt32BE(low.length, 0)
+  low.copy(extra, 4)
+  extra.writeUInt32BE(high.length, 4 + low.length)
+  high.copy(extra, 8 + low.length)
+  zset.extra = extra
+}
+
+/** Score-index rows in [from, to) (null: unbounded), clamped to the live bounds. */
+function indexRows(zset: Collection, from: Buffer | null, to: Buffer | null, reverse = false): Generator<SubRow> {
+  const bounds = indexBounds(zset)
+  if (bounds !== null) {
+    if (from === null || Buffer.compare(from, bounds.low) < 0) from = bounds.low
+    const end = Buffer.concat([bounds.high, ZERO])
+    if (to === null || Buffer.compare(to, end) > 0) to = end
+  }
+  return zset.range(TAG_SCORE, from, to, reverse)
 }
 
 /** Remove members (each present, with its current score) and save. */
@@ -101,7 +140,7 @@ function entriesReply(entries: ZEntry[], withScores: boolean): Reply {
 /** Index rows of rank start..end (already clamped to the set), from the top when reversed. */
 function* rankRows(zset: Collection, start: number, end: number, reverse: boolean): Generator<ZEntry> {
   let rank = 0
-  for (const row of zset.range(TAG_SCORE, null, null, reverse)) {
+  for (const row of indexRows(zset, null, null, reverse)) {
     if (rank > end) return
     if (rank >= start) yield indexEntry(row)
     rank++
@@ -111,7 +150,7 @@ function* rankRows(zset: Collection, start: number, end: number, reverse: boolea
 /** Index rows with scores in `range`, ascending or descending: a seek to one end, a walk to the other. */
 function* scoreRows(zset: Collection, range: ScoreRange, reverse: boolean): Generator<ZEntry> {
   if (scoreRangeEmpty(range)) return
-  for (const row of zset.range(TAG_SCORE, encodeScore(range.min), nextEncoded(encodeScore(range.max)), reverse)) {
+  for (const row of indexRows(zset, encodeScore(range.min), nextEncoded(encodeScore(range.max)), reverse)) {
     const entry = indexEntry(row)
     // Only rows at an excluded bound's own score fail these, at the ends of the walk.
     if (scoreGteMin(entry.score, range) && scoreLteMax(entry.score, range)) yield entry
@@ -130,8 +169,8 @@ function* lexRows(zset: Collection, range: LexRange, reverse: boolean): Generato
   let to: Buffer | null = null
   let first: SubRow | null = null
   let last: SubRow | null = null
-  for (const row of zset.range(TAG_SCORE)) { first = row; break }
-  for (const row of zset.range(TAG_SCORE, null, null, true)) { last = row; break }
+  for (const row of indexRows(zset, null, null)) { first = row; break }
+  for (const row of indexRows(zset, null, null, true)) { last = row; break }
   if (first === null || last === null) return
   // Redis's zzlIsInLexRange: nothing when the last member is below min or the first above max.
   if (!lexGteMin(indexEntry(last).member, range) || !lexLteMax(indexEntry(first).member, range)) return
@@ -141,7 +180,7 @@ function* lexRows(zset: Collection, range: LexRange, reverse: boolean): Generato
     if (Buffer.isBuffer(range.max)) to = Buffer.concat([prefix, range.max, ZERO])
   }
   let started = false
-  for (const row of zset.range(TAG_SCORE, from, to, reverse)) {
+  for (const row of indexRows(zset, from, to, reverse)) {
     const entry = indexEntry(row)
     const near = reverse ? lexLteMax(entry.member, range) : lexGteMin(entry.member, range)
     if (!started && !near) continue
@@ -433,10 +472,16 @@ export function popFrom(ctx: ExecContext, key: Buffer, min: boolean, count: numb
   if (zset === null || isErrorReply(zset)) return zset
   const popped: ZEntry[] = []
   if (count > 0) {
-    for (const row of zset.range(TAG_SCORE, null, null, !min)) {
+    for (const row of indexRows(zset, null, null, !min)) {
       popped.push(indexEntry(row))
       if (popped.length >= count) break
     }
+  }
+  const bounds = indexBounds(zset)
+  if (popped.length > 0 && bounds !== null) {
+    // Every member left is beyond the last one popped.
+    const edge = indexSub(popped[popped.length - 1].score, popped[popped.length - 1].member)
+    setIndexBounds(zset, min ? edge : bounds.low, min ? bounds.high : edge)
   }
   removeEntries(zset, popped)
   return popped
@@ -532,7 +577,7 @@ function zrankGeneric(reverse: boolean) {
     const member = zset.get(TAG_MEMBER, argv[2])
     if (member === null) return null
     const sub = indexSub(scoreOf(member), argv[2])
-    const rows = reverse ? zset.range(TAG_SCORE, Buffer.concat([sub, ZERO])) : zset.range(TAG_SCORE, null, sub)
+    const rows = reverse ? indexRows(zset, Buffer.concat([sub, ZERO]), null) : indexRows(zset, null, sub)
     let rank = 0
     for (const _ of rows) rank++
     return rank
