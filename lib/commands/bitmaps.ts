@@ -327,19 +327,52 @@ function writeField(value: Buffer, offset: number, bits: number, field: bigint):
   }
 }
 
+const i64 = (x: bigint): bigint => BigInt.asIntN(64, x)
+const u64 = (x: bigint): bigint => BigInt.asUintN(64, x)
+
 /**
- * The new field for `target` (old + increment, or SET's value) under the overflow policy, as
- * Redis's check{Signed,Unsigned}BitfieldOverflow: null when FAIL refuses it. SET's value is
- * first seen as C sees it (an unsigned field takes the int64 as a u64).
+ * The new field for `value + incr` (INCRBY: the old field and the increment; SET: the value and 0)
+ * under the overflow policy: null when FAIL refuses it. A port of Redis's
+ * check{Signed,Unsigned}BitfieldOverflow with C's 64-bit arithmetic, wrap-arounds included, so
+ * extreme SET values saturate as Redis's do (SET i6 -9223372036854775777 under SAT gives +31).
  */
-function fitField(target: bigint, signed: boolean, bits: number, overflow: Overflow): bigint | null {
+function fitField(value: bigint, incr: bigint, signed: boolean, bits: number, overflow: Overflow): bigint | null {
   const b = BigInt(bits)
-  const max = signed ? (1n << (b - 1n)) - 1n : (1n << b) - 1n
-  const min = signed ? -(1n << (b - 1n)) : 0n
-  if (target >= min && target <= max) return target
-  if (overflow === 'fail') return null
-  if (overflow === 'sat') return target > max ? max : min
-  return signed ? BigInt.asIntN(bits, target) : BigInt.asUintN(bits, target)
+  let limit: bigint
+  if (signed) {
+    const max = bits === 64 ? 2n ** 63n - 1n : (1n << (b - 1n)) - 1n
+    const min = -max - 1n
+    const maxincr = i64(max - value)
+    const minincr = i64(min - value)
+    if (value > max || (bits !== 64 && incr > maxincr) || (value >= 0n && incr > 0n && incr > maxincr)) {
+      limit = max
+    } else if (value < min || (bits !== 64 && incr < minincr) || (value < 0n && incr < 0n && incr < minincr)) {
+      limit = min
+    } else {
+      return value + incr
+    }
+    if (overflow === 'wrap') {
+      let c = u64(value + incr)
+      if (bits < 64) {
+        const mask = u64(-1n << b)
+        c = c & (1n << (b - 1n)) ? c | mask : c & ~mask
+      }
+      return i64(c)
+    }
+  } else {
+    const max = bits === 64 ? 2n ** 64n - 1n : (1n << b) - 1n
+    const maxincr = i64(max - value)
+    const minincr = i64(-value)
+    if (value > max || (incr > 0n && incr > maxincr)) {
+      limit = max
+    } else if (incr < 0n && incr < minincr) {
+      limit = 0n
+    } else {
+      return value + incr
+    }
+    if (overflow === 'wrap') return u64(value + incr) & ((1n << b) - 1n)
+  }
+  return overflow === 'fail' ? null : limit
 }
 
 // BITFIELD key [GET type offset] [SET type offset value] [INCRBY type offset increment] [OVERFLOW WRAP|SAT|FAIL] ...
@@ -368,8 +401,9 @@ function bitfieldGeneric(readOnly: boolean) {
         continue
       }
       const old = op.signed ? BigInt.asIntN(op.bits, raw) : raw
-      const target = op.kind === 'incrby' ? old + op.arg : op.signed ? op.arg : BigInt.asUintN(64, op.arg)
-      const next = fitField(target, op.signed, op.bits, op.overflow)
+      const next = op.kind === 'incrby'
+        ? fitField(old, op.arg, op.signed, op.bits, op.overflow)
+        : fitField(op.signed ? op.arg : BigInt.asUintN(64, op.arg), 0n, op.signed, op.bits, op.overflow)
       if (next === null) {
         replies.push(null)
         continue

@@ -126,6 +126,13 @@ diffSuite('bitmaps', (diff) => {
     ['BITFIELD', 'u', 'OVERFLOW', 'SAT', 'SET', 'u63', '0', '-1', 'OVERFLOW', 'WRAP', 'SET', 'u63', '0', '-1', 'SET', 'u1', '0', '-2'],
     ['BITFIELD', 'f', 'OVERFLOW', 'FAIL', 'INCRBY', 'u2', '100', '10'], ['GET', 'f'], ['EXISTS', 'f'],
     ['BITFIELD', 'f2', 'OVERFLOW', 'FAIL', 'SET', 'i4', '0', '100', 'GET', 'i4', '0'], ['GET', 'f2'],
+    // Values near the int64 limits: Redis's overflow checks wrap around in 64 bits (found by the model test).
+    ['BITFIELD', 'x', 'OVERFLOW', 'SAT', 'SET', 'i6', '#0', '-9223372036854775777', 'GET', 'i6', '0'], ['BITPOS', 'x', '0'],
+    ['BITFIELD', 'x', 'OVERFLOW', 'SAT', 'SET', 'i6', '#1', '9223372036854775807', 'SET', 'i6', '#2', '-9223372036854775808', 'GET', 'i6', '6', 'GET', 'i6', '12'],
+    ['BITFIELD', 'x', 'OVERFLOW', 'WRAP', 'SET', 'i6', '#3', '-9223372036854775777', 'INCRBY', 'i6', '#3', '-9223372036854775808', 'GET', 'i6', '18'],
+    ['BITFIELD', 'x', 'OVERFLOW', 'FAIL', 'SET', 'i6', '#4', '-9223372036854775777', 'SET', 'u6', '#5', '-9223372036854775777', 'INCRBY', 'u6', '#5', '-9223372036854775808'],
+    ['BITFIELD', 'x', 'OVERFLOW', 'SAT', 'SET', 'u6', '#6', '-9223372036854775777', 'INCRBY', 'u6', '#6', '9223372036854775807', 'INCRBY', 'u6', '#6', '-9223372036854775808'],
+    ['GET', 'x'],
   ])
 
   diff('BITFIELD errors', [
