@@ -1,5 +1,6 @@
 // Run redis-benchmark for one workload against one port and parse its --csv output.
 import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import type { BenchmarkWorkload } from './workloads'
 
 export interface CsvRow {
@@ -17,12 +18,24 @@ export type BenchOutcome =
 export function benchmarkArgs(workload: BenchmarkWorkload, port: number, requests: number): string[] {
   const args = [
     '-h', '127.0.0.1', '-p', String(port),
-    '-c', String(workload.clients), '-n', String(requests), '-d', String(workload.valueBytes),
-    '-t', workload.test, '--csv', '-q',
+    '-c', String(workload.clients), '-n', String(requests), '-d', String(workload.valueBytes), '--csv', '-q',
   ]
   if (workload.pipeline > 1) args.push('-P', String(workload.pipeline))
   if (workload.keyspace !== null) args.push('-r', String(workload.keyspace))
+  // A script runs as a custom command after the options; the others are built-in tests (-t).
+  if (workload.script !== undefined) args.push(...scriptCommand(workload.script))
+  else args.push('-t', workload.test)
   return args
+}
+
+/** The EVALSHA a script workload runs: SHA-1 of the body, as SCRIPT LOAD answers it. */
+export function scriptCommand(script: string): string[] {
+  return ['EVALSHA', createHash('sha1').update(script).digest('hex'), '1', 'key:__rand_int__']
+}
+
+/** The row redis-benchmark prints: the test's name, or a custom command's own text. */
+export function csvTestOf(workload: BenchmarkWorkload): string {
+  return workload.script !== undefined ? scriptCommand(workload.script).join(' ') : workload.csvTest
 }
 
 /** Split one CSV line of redis-benchmark: every field is double-quoted and holds no quote. */
@@ -75,11 +88,11 @@ export function runBenchmark(workload: BenchmarkWorkload, port: number, requests
       if (timedOut) return resolve({ ok: false, error: `no result within ${Math.round(timeoutMs / 1000)} s` })
       const serverError = /Error from server: (.*)/.exec(stdout + stderr)
       if (serverError) return resolve({ ok: false, error: shorten(serverError[1]) })
-      const row = parseCsv(stdout, workload.csvTest)
+      const row = parseCsv(stdout, csvTestOf(workload))
       if (code === 0 && row !== null) return resolve({ ok: true, row, wallMs })
       const why = (stderr + stdout).split('\n').map((line) => line.trim())
         .filter((line) => line !== '' && !line.startsWith('"') && !line.startsWith('WARNING')).pop()
-      resolve({ ok: false, error: shorten(why ?? `redis-benchmark ${signal ?? `exit code ${code}`}, no "${workload.csvTest}" row`) })
+      resolve({ ok: false, error: shorten(why ?? `redis-benchmark ${signal ?? `exit code ${code}`}, no "${csvTestOf(workload)}" row`) })
     })
   })
 }

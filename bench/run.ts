@@ -16,7 +16,7 @@ import * as path from 'node:path'
 import { DEFAULTS, LoadgenOptions, LoadgenResult, spawnLoadgen } from './loadgen'
 import { benchmarkArgs, runBenchmark } from './redis-benchmark'
 import { markdownTable, mib, pendingResult, RunSample, summarize, SuiteResult, workloadResult, WorkloadResult, writeResults } from './report'
-import { cpuSeconds, dropPageCache, memoryBytes, pageCacheBytes, Server, ServerKind, startServer, stopServer } from './servers'
+import { cpuSeconds, dropPageCache, memoryBytes, pageCacheBytes, scriptLoad, Server, ServerKind, startServer, stopServer } from './servers'
 import { BenchmarkWorkload, LargeWorkload, LatencyWorkload, MixedWorkload, Profile, WARMUP_MS, Workload, WORKLOADS } from './workloads'
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..')
@@ -196,6 +196,8 @@ async function runBenchmarkWorkload(pair: Pair, w: BenchmarkWorkload, quick: boo
   const warmupRequests = Math.max(1_000, Math.round(requests / 2))
   const servers = await alternate(async (kind, warmup) => {
     const { server } = await pair.prepare(kind, w.prepopulate ? w.keyspace : null, w.valueBytes)
+    // Before every run: a server restarted after a failure has lost its scripts.
+    if (w.script !== undefined) scriptLoad(server, w.script)
     return measureBenchmark(server, w, warmup ? warmupRequests : requests)
   }, repeats, true)
   return workloadResult({

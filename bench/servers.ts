@@ -182,3 +182,8 @@ export function dropPageCache(): string | null {
     return (err as Error).message.split('\n')[0]
   }
 }
+
+/** SCRIPT LOAD `script` into a server (redis-cli, from redis-tools). */
+export function scriptLoad(server: Server, script: string): void {
+  execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(server.port), 'SCRIPT', 'LOAD', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+}

@@ -31,7 +31,14 @@ interface Common {
   target?: number
 }
 
-export type RedisBenchmarkTest = 'set' | 'get' | 'incr' | 'mset' | 'lpush' | 'lpop' | 'sadd' | 'hset' | 'zadd'
+export type RedisBenchmarkTest = 'set' | 'get' | 'incr' | 'mset' | 'lpush' | 'lpop' | 'sadd' | 'hset' | 'zadd' | 'evalsha'
+
+export const TOKEN_BUCKET = [
+  "local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens') or '10')",
+  "if tokens > 0 then redis.call('HSET', KEYS[1], 'tokens', tokens - 1) return 1 end",
+  "redis.call('HSET', KEYS[1], 'tokens', 10)",
+  'return 0',
+].join('\n')
 
 export interface BenchmarkWorkload extends Common {
   kind: 'redis-benchmark'
@@ -50,6 +57,8 @@ export interface BenchmarkWorkload extends Common {
   requests: Sized
   /** SET every key of the keyspace (to valueBytes) before the first run, so GETs hit. */
   prepopulate: boolean
+  /** A Lua script to SCRIPT LOAD on both servers; the test is then `EVALSHA <sha1> 1 key:__rand_int__`. */
+  script?: string
 }
 
 /** Closed loop from loadgen: `connections` × `pipeline` requests in flight, random keys. */
@@ -110,7 +119,6 @@ export const PROFILE_EVERYSEC: Profile = { name: 'fsync everysec', marekvsFsync:
 export const PROFILE_ALWAYS: Profile = { name: 'fsync always', marekvsFsync: 'always', redisAppendfsync: 'always' }
 /** Its own pair of servers, started fresh and deleted after: 20M keys are several GB. */
 export const PROFILE_LARGE: Profile = { name: 'fsync everysec, large', marekvsFsync: 'everysec', redisAppendfsync: 'everysec' }
-export const PROFILE_NONE: Profile = { name: 'none', marekvsFsync: 'everysec', redisAppendfsync: 'everysec' }
 
 /** Warm-up run of a loadgen workload on each server, discarded. */
 export const WARMUP_MS: Sized = { full: 2_000, quick: 1_000 }
@@ -175,7 +183,8 @@ export const WORKLOADS: Workload[] = [
     ...BASE, name: 'SET, fsync always', profile: PROFILE_ALWAYS, test: 'set', csvTest: 'SET',
     pipeline: 1, keyspace: KEYSPACE, requests: { full: 20_000, quick: 5_000 }, target: 1,
   },
-  { kind: 'pending', name: 'EVALSHA', profile: PROFILE_NONE, reason: 'pending: scripting issue (marekvs has no EVAL/EVALSHA yet)' },
+  // A token bucket per key (10 tokens, refilled when empty): one HGET and one HSET per call.
+  { ...BASE, name: 'EVALSHA (token bucket)', alias: 'evalsha', test: 'evalsha', csvTest: '', keyspace: KEYSPACE, pipeline: 1, script: TOKEN_BUCKET },
   // Opt-in (`--large` or `--only ltm`): loading 20M keys into marekvs takes ~10+ minutes.
   {
     kind: 'large', name: 'GET, {keys} keys × 100 B (larger than memory)', alias: 'ltm', profile: PROFILE_LARGE, optIn: true,
