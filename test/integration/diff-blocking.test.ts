@@ -1,10 +1,8 @@
 // Blocking commands against redis-server 7.0 and marekvs, with several clients: the same
 // scenario runs on both servers and each client must see the same replies.
-import assert from 'node:assert/strict'
-import { Decoded, RawClient } from '../support/resp'
+import { scenarioRunner } from '../support/diff'
+import type { Decoded } from '../support/resp'
 import { Marekvs, ServerProcess, startMarekvs, startRedis } from '../support/servers'
-
-type Scenario = (clients: RawClient[]) => Promise<unknown[]>
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -16,22 +14,7 @@ describe('differential: blocking commands', function () {
   })
   after(() => Promise.all(servers.map((server) => server.stop())))
 
-  /** Run the scenario on each server with fresh clients and FLUSHALL first; compare what they saw. */
-  function scenario(title: string, clients: number, body: Scenario): void {
-    it(title, async () => {
-      const seen: unknown[][] = []
-      for (const server of servers) {
-        const connected = await Promise.all(Array.from({ length: clients }, () => RawClient.connect(server.port)))
-        try {
-          await connected[0].call('FLUSHALL')
-          seen.push(await body(connected))
-        } finally {
-          for (const client of connected) client.close()
-        }
-      }
-      assert.deepEqual(seen[1], seen[0])
-    })
-  }
+  const scenario = scenarioRunner(() => servers)
 
   scenario('BZPOPMIN serves a waiting client when a member arrives', 2, async ([a, b]) => {
     a.send(['BZPOPMIN', 'z', '5'])

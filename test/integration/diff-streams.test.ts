@@ -1,10 +1,9 @@
 // Stream commands against redis-server 7.0 and marekvs: same scripts, same replies. Scripts use
 // explicit IDs wherever a reply would show a time-based one; time-dependent values (idle times,
 // seen and delivery times) and Redis's radix-tree sizes are masked, auto IDs compared by type.
-import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { compareReplies, diffSuite, runSteps, Step } from '../support/diff'
-import { Decoded, RawClient } from '../support/resp'
+import { compareReplies, diffSuite, runSteps, scenarioRunner, Step } from '../support/diff'
+import type { Decoded } from '../support/resp'
 import { Marekvs, ServerProcess, startMarekvs, startRedis } from '../support/servers'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -293,23 +292,7 @@ describe('differential: streams, time-dependent replies and blocking', function 
 
   // -------------------------------------------------------------- blocking, several clients
 
-  type Scenario = (clients: RawClient[]) => Promise<unknown[]>
-
-  function scenario(title: string, clients: number, body: Scenario): void {
-    it(title, async () => {
-      const seen: unknown[][] = []
-      for (const server of servers) {
-        const connected = await Promise.all(Array.from({ length: clients }, () => RawClient.connect(server.port)))
-        try {
-          await connected[0].call('FLUSHALL')
-          seen.push(await body(connected))
-        } finally {
-          for (const client of connected) client.close()
-        }
-      }
-      assert.deepEqual(seen[1], seen[0])
-    })
-  }
+  const scenario = scenarioRunner(() => servers)
 
   scenario('XREAD BLOCK is served by XADD', 2, async ([a, b]) => {
     a.send(['XREAD', 'BLOCK', '5000', 'STREAMS', 's', '0'])

@@ -161,3 +161,28 @@ export function diffSuite(name: string, body: (diff: Diff, model: Model) => void
     body(diff, model)
   })
 }
+
+/** What several clients saw in one scenario (each client is closed afterwards). */
+export type Scenario = (clients: RawClient[]) => Promise<unknown[]>
+
+/**
+ * Scenarios with several clients (blocking commands, pub/sub-like interplay): each runs on every
+ * server in turn, on fresh connections after FLUSHALL, and every server must give the same result.
+ */
+export function scenarioRunner(servers: () => ReadonlyArray<{ readonly port: number }>): (title: string, clients: number, body: Scenario) => void {
+  return (title, clients, body) => {
+    it(title, async () => {
+      const seen: unknown[][] = []
+      for (const server of servers()) {
+        const connected = await Promise.all(Array.from({ length: clients }, () => RawClient.connect(server.port)))
+        try {
+          await connected[0].call('FLUSHALL')
+          seen.push(await body(connected))
+        } finally {
+          for (const client of connected) client.close()
+        }
+      }
+      for (const other of seen.slice(1)) assert.deepEqual(other, seen[0])
+    })
+  }
+}
