@@ -4,7 +4,7 @@
 // is a point operation; ranges are iterators; DEL is O(1) (a new key gets a new version, and the
 // members of the old one are purged in the background, engine/sweep.ts gcStep).
 import { randomBytes } from 'node:crypto'
-import { ErrorReply, Errors } from '../core/reply'
+import { ErrorReply, Errors, Reply } from '../core/reply'
 import type { ExecContext, Member } from '../engine/exec-context'
 import { partitionOf } from '../native'
 import { memberPrefix, prefixEnd, TYPE_STREAM } from '../storage/layout'
@@ -141,6 +141,15 @@ export class Collection {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** HLEN, SCARD, ZCARD, LLEN: the size in the meta record, 0 for a missing key. */
+export function sizeCommand(type: number): (ctx: ExecContext, argv: Buffer[]) => Reply {
+  return (ctx, argv) => {
+    const found = Collection.open(ctx, argv[1], type)
+    if (found === null || isErrorReply(found)) return found ?? 0
+    return found.size
+  }
+}
 
 /** Open, or the WRONGTYPE error as the reply: `if ('t' in c) return c`. */
 export function isErrorReply(value: unknown): value is ErrorReply {

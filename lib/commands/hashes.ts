@@ -6,7 +6,7 @@ import type { ExecContext, Member } from '../engine/exec-context'
 import { incrByFloat as nativeIncrByFloat } from '../native'
 import { TYPE_COUNTER, TYPE_HASH, TYPE_STRING } from '../storage/layout'
 import { lower, parseInt64 } from './args'
-import { Collection, isErrorReply, SubRow, TAG_MEMBER } from './collection'
+import { Collection, isErrorReply, sizeCommand, SubRow, TAG_MEMBER } from './collection'
 import { parseScanArgs, scanStep } from './member-scan'
 import { randomCount, randomOne } from './random-members'
 import { counterValue, decodeCounter, encodeCounter } from './string-value'
@@ -94,13 +94,6 @@ function hdel(ctx: ExecContext, argv: Buffer[]): Reply {
     hash.save()
   }
   return removed
-}
-
-// HLEN key
-function hlen(ctx: ExecContext, argv: Buffer[]): Reply {
-  const hash = open(ctx, argv[1])
-  if (hash === null || isErrorReply(hash)) return hash ?? 0
-  return hash.size
 }
 
 // HSTRLEN key field
@@ -224,7 +217,7 @@ export const hashCommands: DataCommand[] = [
   hashCommand('hget', 3, ['readonly', 'fast'], 'Get the value of a hash field', '2.0.0', hget),
   hashCommand('hmget', -3, ['readonly', 'fast'], 'Get the values of all the given hash fields', '2.0.0', hmget),
   hashCommand('hdel', -3, ['write', 'fast'], 'Delete one or more hash fields', '2.0.0', hdel),
-  hashCommand('hlen', 2, ['readonly', 'fast'], 'Get the number of fields in a hash', '2.0.0', hlen),
+  hashCommand('hlen', 2, ['readonly', 'fast'], 'Get the number of fields in a hash', '2.0.0', sizeCommand(TYPE_HASH)),
   hashCommand('hstrlen', 3, ['readonly', 'fast'], 'Get the length of the value of a hash field', '3.2.0', hstrlen),
   hashCommand('hexists', 3, ['readonly', 'fast'], 'Determine if a hash field exists', '2.0.0', hexists),
   hashCommand('hkeys', 2, ['readonly'], 'Get all the fields in a hash', '2.0.0', hgetallGeneric('keys')),

@@ -15,7 +15,7 @@ import { error, ErrorReply, Errors, NIL_ARRAY, OK, Reply } from '../core/reply'
 import type { ExecContext } from '../engine/exec-context'
 import { TYPE_LIST } from '../storage/layout'
 import { lower, parseInt64 } from './args'
-import { Collection, isErrorReply, SubRow, TAG_MEMBER } from './collection'
+import { Collection, isErrorReply, sizeCommand, SubRow, TAG_MEMBER } from './collection'
 import { decodeEnds, decodePosition, encodeEnds, encodePosition, ENDS_BYTES, positionBetween, pushPosition } from './list-position'
 import { DataCommand, keysAfterCount } from './types'
 
@@ -269,13 +269,6 @@ function rpoplpush(ctx: ExecContext, argv: Buffer[]): Reply {
   return moveElement(ctx, argv[1], argv[2], false, true)
 }
 
-// LLEN key
-function llen(ctx: ExecContext, argv: Buffer[]): Reply {
-  const list = open(ctx, argv[1])
-  if (list === null || isErrorReply(list)) return list ?? 0
-  return list.size
-}
-
 // LINDEX key index
 function lindex(ctx: ExecContext, argv: Buffer[]): Reply {
   const list = open(ctx, argv[1])
@@ -451,7 +444,7 @@ export const listCommands: DataCommand[] = [
   listCommand('rpushx', -3, ['write', 'denyoom', 'fast'], [1, 1, 1], 'Append an element to a list, only if the list exists', '2.2.0', pushGeneric(false, true)),
   listCommand('lpop', -2, ['write', 'fast'], [1, 1, 1], 'Remove and get the first elements in a list', '1.0.0', popGeneric(true)),
   listCommand('rpop', -2, ['write', 'fast'], [1, 1, 1], 'Remove and get the last elements in a list', '1.0.0', popGeneric(false)),
-  listCommand('llen', 2, ['readonly', 'fast'], [1, 1, 1], 'Get the length of a list', '1.0.0', llen),
+  listCommand('llen', 2, ['readonly', 'fast'], [1, 1, 1], 'Get the length of a list', '1.0.0', sizeCommand(TYPE_LIST)),
   listCommand('lrange', 4, ['readonly'], [1, 1, 1], 'Get a range of elements from a list', '1.0.0', lrange),
   listCommand('lindex', 3, ['readonly'], [1, 1, 1], 'Get an element from a list by its index', '1.0.0', lindex),
   listCommand('lset', 4, ['write', 'denyoom'], [1, 1, 1], 'Set the value of an element in a list by its index', '1.0.0', lset),

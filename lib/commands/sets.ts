@@ -4,7 +4,7 @@ import { error, ErrorReply, Errors, Reply, set } from '../core/reply'
 import type { ExecContext } from '../engine/exec-context'
 import { TYPE_SET } from '../storage/layout'
 import { lower, parseInt64 } from './args'
-import { Collection, isErrorReply, TAG_MEMBER } from './collection'
+import { Collection, isErrorReply, sizeCommand, TAG_MEMBER } from './collection'
 import { parseScanArgs, scanStep, ScanOptions } from './member-scan'
 import { randomCount, randomOne } from './random-members'
 import { DataCommand, keysAfterCount } from './types'
@@ -60,13 +60,6 @@ function srem(ctx: ExecContext, argv: Buffer[]): Reply {
     target.save()
   }
   return removed
-}
-
-// SCARD key
-function scard(ctx: ExecContext, argv: Buffer[]): Reply {
-  const target = open(ctx, argv[1])
-  if (target === null || isErrorReply(target)) return target ?? 0
-  return target.size
 }
 
 // SISMEMBER key member
@@ -283,7 +276,7 @@ const setCommand = (name: string, arity: number, flags: string[], keys: [number,
 export const setCommands: DataCommand[] = [
   setCommand('sadd', -3, ['write', 'denyoom', 'fast'], [1, 1, 1], 'Add one or more members to a set', '1.0.0', sadd),
   setCommand('srem', -3, ['write', 'fast'], [1, 1, 1], 'Remove one or more members from a set', '1.0.0', srem),
-  setCommand('scard', 2, ['readonly', 'fast'], [1, 1, 1], 'Get the number of members in a set', '1.0.0', scard),
+  setCommand('scard', 2, ['readonly', 'fast'], [1, 1, 1], 'Get the number of members in a set', '1.0.0', sizeCommand(TYPE_SET)),
   setCommand('sismember', 3, ['readonly', 'fast'], [1, 1, 1], 'Determine if a given value is a member of a set', '1.0.0', sismember),
   setCommand('smismember', -3, ['readonly', 'fast'], [1, 1, 1], 'Returns the membership associated with the given elements for a set', '6.2.0', smismember),
   setCommand('smembers', 2, ['readonly'], [1, 1, 1], 'Get all the members in a set', '1.0.0', smembers),

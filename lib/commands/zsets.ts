@@ -13,7 +13,7 @@ import type { ExecContext } from '../engine/exec-context'
 import { formatDouble } from '../native'
 import { TYPE_SET, TYPE_ZSET } from '../storage/layout'
 import { lower, parseInt64 } from './args'
-import { Collection, isErrorReply, SubRow, TAG_MEMBER, TAG_SCORE } from './collection'
+import { Collection, isErrorReply, sizeCommand, SubRow, TAG_MEMBER, TAG_SCORE } from './collection'
 import { parseScanArgs, scanStep, ScanOptions, SMALL_COLLECTION } from './member-scan'
 import { randomCount, randomOne } from './random-members'
 import { DataCommand, keysAfterCount } from './types'
@@ -545,13 +545,6 @@ function zmpop(ctx: ExecContext, argv: Buffer[]): Reply {
 
 // ------------------------------------------------------------- reads
 
-// ZCARD key
-function zcard(ctx: ExecContext, argv: Buffer[]): Reply {
-  const zset = open(ctx, argv[1])
-  if (zset === null || isErrorReply(zset)) return zset ?? 0
-  return zset.size
-}
-
 // ZSCORE key member
 function zscore(ctx: ExecContext, argv: Buffer[]): Reply {
   const zset = open(ctx, argv[1])
@@ -825,7 +818,7 @@ export const zsetCommands: DataCommand[] = [
   zsetCommand('zadd', -4, ['write', 'denyoom', 'fast'], ONE, 'Add one or more members to a sorted set, or update its score if it already exists', '1.2.0', zaddGeneric(false)),
   zsetCommand('zincrby', 4, ['write', 'denyoom', 'fast'], ONE, 'Increment the score of a member in a sorted set', '1.2.0', zaddGeneric(true)),
   zsetCommand('zrem', -3, ['write', 'fast'], ONE, 'Remove one or more members from a sorted set', '1.2.0', zrem),
-  zsetCommand('zcard', 2, ['readonly', 'fast'], ONE, 'Get the number of members in a sorted set', '1.2.0', zcard),
+  zsetCommand('zcard', 2, ['readonly', 'fast'], ONE, 'Get the number of members in a sorted set', '1.2.0', sizeCommand(TYPE_ZSET)),
   zsetCommand('zscore', 3, ['readonly', 'fast'], ONE, 'Get the score associated with the given member in a sorted set', '1.2.0', zscore),
   zsetCommand('zmscore', -3, ['readonly', 'fast'], ONE, 'Get the score associated with the given members in a sorted set', '6.2.0', zmscore),
   zsetCommand('zrank', 3, ['readonly', 'fast'], ONE, 'Determine the index of a member in a sorted set', '2.0.0', zrankGeneric(false)),
