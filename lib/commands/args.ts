@@ -72,3 +72,17 @@ export const EXPIRE_AT_MS_MAX = Number.MAX_SAFE_INTEGER
 export function clampExpireAtMs(ms: bigint): number {
   return ms > BigInt(EXPIRE_AT_MS_MAX) ? EXPIRE_AT_MS_MAX : Number(ms)
 }
+
+/**
+ * An inclusive [start, stop] index range (negative counts from the end) clamped to `size` items,
+ * as Redis sanitizes LRANGE, LTRIM and ZRANGE's ranks; null when it selects nothing.
+ */
+export function clampRange(start: bigint, stop: bigint, size: number): [number, number] | null {
+  const n = BigInt(size)
+  if (start < 0n) start += n
+  if (stop < 0n) stop += n
+  if (start < 0n) start = 0n
+  if (start > stop || start >= n) return null
+  if (stop >= n) stop = n - 1n
+  return [Number(start), Number(stop)]
+}

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict'
 import { error, ErrorReply, Errors, NIL_ARRAY, OK, Reply } from '../core/reply'
 import type { ExecContext } from '../engine/exec-context'
 import { TYPE_LIST } from '../storage/layout'
-import { lower, parseInt64 } from './args'
+import { clampRange, lower, parseInt64 } from './args'
 import { Collection, isErrorReply, sizeCommand, SubRow, TAG_MEMBER } from './collection'
 import { decodeEnds, decodePosition, encodeEnds, encodePosition, ENDS_BYTES, positionBetween, pushPosition } from './list-position'
 import { DataCommand, keysAfterCount } from './types'
@@ -115,17 +115,6 @@ function rowAt(list: Collection, index: number): SubRow {
 function elementIndex(index: bigint, size: number): number | null {
   const at = index < 0n ? index + BigInt(size) : index
   return at < 0n || at >= BigInt(size) ? null : Number(at)
-}
-
-/** LRANGE and LTRIM's [start, stop] clamped to the list as Redis does; null when empty. */
-function rangeOf(start: bigint, stop: bigint, size: number): [number, number] | null {
-  const n = BigInt(size)
-  if (start < 0n) start += n
-  if (stop < 0n) stop += n
-  if (start < 0n) start = 0n
-  if (start > stop || start >= n) return null
-  if (stop >= n) stop = n - 1n
-  return [Number(start), Number(stop)]
 }
 
 /** The rows from index `start` to `stop` inclusive (both within the list), walked from the nearer end. */
@@ -301,7 +290,7 @@ function lrange(ctx: ExecContext, argv: Buffer[]): Reply {
   if (start === null || stop === null) return Errors.notInteger
   const list = open(ctx, argv[1])
   if (list === null || isErrorReply(list)) return list ?? []
-  const range = rangeOf(start, stop, list.size)
+  const range = clampRange(start, stop, list.size)
   return range === null ? [] : rowsBetween(list, range[0], range[1]).map((row) => row.payload)
 }
 
@@ -312,7 +301,7 @@ function ltrim(ctx: ExecContext, argv: Buffer[]): Reply {
   if (start === null || stop === null) return Errors.notInteger
   const list = open(ctx, argv[1])
   if (list === null || isErrorReply(list)) return list ?? OK
-  const range = rangeOf(start, stop, list.size)
+  const range = clampRange(start, stop, list.size)
   const [fromHead, fromTail] = range === null ? [list.size, 0] : [range[0], list.size - 1 - range[1]]
   if (fromHead + fromTail === 0) {
     // Redis counts a trim that removes nothing as a change too (WATCH sees it).

@@ -12,7 +12,7 @@ import { double, error, ErrorReply, Errors, NIL_ARRAY, pairs, Reply } from '../c
 import type { ExecContext } from '../engine/exec-context'
 import { formatDouble } from '../native'
 import { TYPE_SET, TYPE_ZSET } from '../storage/layout'
-import { lower, parseInt64 } from './args'
+import { clampRange, lower, parseInt64 } from './args'
 import { Collection, isErrorReply, sizeCommand, SubRow, TAG_MEMBER, TAG_SCORE } from './collection'
 import { parseScanArgs, scanStep, ScanOptions, SMALL_COLLECTION } from './member-scan'
 import { randomCount, randomOne } from './random-members'
@@ -193,17 +193,6 @@ function* lexRows(zset: Collection, range: LexRange, reverse: boolean): Generato
 
 const ZERO = Buffer.from([0])
 
-/** Rank start..end as Redis sanitizes them (negative counts from the end); null when empty. */
-function clampRanks(start: bigint, end: bigint, size: number): [number, number] | null {
-  const length = BigInt(size)
-  if (start < 0n) start += length
-  if (end < 0n) end += length
-  if (start < 0n) start = 0n
-  if (start > end || start >= length) return null
-  if (end >= length) end = length - 1n
-  return [Number(start), Number(end)]
-}
-
 /** `offset` rows skipped, then at most `limit` (negative: all); a negative offset yields nothing, as Redis. */
 function* window(rows: Generator<ZEntry>, offset: bigint, limit: bigint): Generator<ZEntry> {
   if (offset < 0n || limit === 0n) return
@@ -289,7 +278,7 @@ function parseRange(argv: Buffer[], at: number, store: boolean, fixedBy: RangeBy
 /** The entries a range query selects, in reply order. */
 function selectRange(zset: Collection, query: RangeQuery): ZEntry[] {
   if (query.by === 'rank') {
-    const ranks = clampRanks(query.start, query.end, zset.size)
+    const ranks = clampRange(query.start, query.end, zset.size)
     return ranks === null ? [] : [...rankRows(zset, ranks[0], ranks[1], query.reverse)]
   }
   // As Redis: an offset past the end answers at once.
@@ -452,7 +441,7 @@ function zremrangeGeneric(by: RangeBy) {
     if (zset === null || isErrorReply(zset)) return zset ?? 0
     let entries: ZEntry[]
     if (by === 'rank') {
-      const ranks = clampRanks(start, end, zset.size)
+      const ranks = clampRange(start, end, zset.size)
       entries = ranks === null ? [] : [...rankRows(zset, ranks[0], ranks[1], false)]
     } else {
       entries = [...(score !== null ? scoreRows(zset, score, false) : lexRows(zset, lex!, false))]

@@ -151,3 +151,17 @@ export class RawClient {
     for (const wake of waiters) wake()
   }
 }
+
+/** Walk `command key cursor COUNT count` (HSCAN, SSCAN, ZSCAN) to cursor 0: every item returned, and the calls it took. */
+export async function scanToEnd(client: RawClient, command: string, key: string, count = 37): Promise<{ items: string[]; calls: number; cursor: string }> {
+  const items: string[] = []
+  let cursor = '0'
+  let calls = 0
+  do {
+    const reply = await client.call(command, key, cursor, 'COUNT', String(count)) as { value: Array<{ value: unknown }> }
+    cursor = String(reply.value[0].value)
+    for (const item of reply.value[1].value as Array<{ value: string }>) items.push(item.value)
+    calls++
+  } while (cursor !== '0' && calls < 1000)
+  return { items, calls, cursor }
+}
