@@ -31,6 +31,8 @@ export interface Config {
   scriptTimeLimitMs: number
   replicaof: HostPort | null
   fsync: FsyncPolicy
+  /** Run cheap batches on the main thread when a hand-off to a shard would cost more (lib/engine/inline-policy.ts). */
+  inlineBatches: boolean
   logLevel: LogLevel
 }
 
@@ -140,6 +142,11 @@ export const ENV_VARS: ReadonlyArray<VarSpec> = [
     name: 'MAREKVS_FSYNC', option: 'fsync', defaultText: 'everysec',
     meaning: 'RocksDB WAL sync policy: always (sync before acknowledging), everysec (sync every second), no (the OS decides).',
     expects: "one of 'always', 'everysec', 'no'"
+  },
+  {
+    name: 'MAREKVS_INLINE_BATCHES', option: 'inlineBatches', defaultText: 'on',
+    meaning: 'on: small batches of cheap commands run on the main thread when a hand-off to a shard thread would cost more than the work; off: every data command goes to its shard thread.',
+    expects: "'on' or 'off'"
   },
   {
     name: 'RUST_LOG', option: 'logLevel', defaultText: 'info',
@@ -356,6 +363,14 @@ export function parseConfig (env: Record<string, string | undefined>, facts: Hos
     else fail('MAREKVS_FSYNC', fsyncText)
   }
 
+  let inlineBatches = true
+  const inlineText = get('MAREKVS_INLINE_BATCHES')
+  if (inlineText !== undefined) {
+    const word = inlineText.toLowerCase()
+    if (word === 'on' || word === 'off') inlineBatches = word === 'on'
+    else fail('MAREKVS_INLINE_BATCHES', inlineText)
+  }
+
   let logLevel: LogLevel = DEFAULT_LOG_LEVEL
   const rustLog = get('RUST_LOG')
   if (rustLog !== undefined) {
@@ -369,7 +384,7 @@ export function parseConfig (env: Record<string, string | undefined>, facts: Hos
     ok: true,
     config: {
       dataDir, nodeId, respAddr, meshAddr, gossipAddr, metricsAddr, advertiseIp, seeds,
-      replicasN, deadNodeGraceMs, requirepass, shards, scriptTimeLimitMs, replicaof, fsync, logLevel
+      replicasN, deadNodeGraceMs, requirepass, shards, scriptTimeLimitMs, replicaof, fsync, inlineBatches, logLevel
     }
   }
 }
@@ -386,7 +401,7 @@ function isHostPortObject (v: unknown): v is HostPort {
 /**
  * Embedding: the same settings as camel-cased options. Values may be strings
  * or numbers; address options also take `{ host, port }`, `seeds` an array,
- * `metricsAddr`/`replicaof` null (off/unset). An option set to undefined is
+ * `metricsAddr`/`replicaof` null (off/unset), `inlineBatches` a boolean. An option set to undefined is
  * unset. Unknown option names are an error. The options become environment
  * values and go through parseConfig; errors name the option and its variable.
  */
@@ -422,6 +437,7 @@ function optionText (s: VarSpec, v: unknown): string | undefined | null {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : null
   if (s.option === 'metricsAddr' && (v === null || v === false)) return 'off'
   if (s.option === 'replicaof' && v === null) return undefined
+  if (s.option === 'inlineBatches' && typeof v === 'boolean') return v ? 'on' : 'off'
   const isAddr = s.option.endsWith('Addr') || s.option === 'replicaof'
   if (isAddr && isHostPortObject(v)) return formatHostPort(v)
   if (s.option === 'seeds' && Array.isArray(v)) {

@@ -3,7 +3,6 @@
 // partition by partition ([pid u16 BE][user key]), skipping tombstones and expired records.
 import { error, Errors, OK, Reply } from '../core/reply'
 import type { NodeCommand, NodeContext } from '../engine/engine'
-import { countKeys } from '../engine/exec-context'
 import { PARTITIONS } from '../native'
 import { partitionRange, prefixEnd, SYS_GC_PREFIX, userKeyOf } from '../storage/layout'
 import { decodeStored, isExpired, Rec } from '../storage/record'
@@ -133,7 +132,7 @@ function firstLive(node: NodeContext, gte: Buffer, lt: Buffer): number | null {
 
 // DBSIZE  (like Redis, counts keys that expired but were not yet removed by a read or the sweep)
 function dbsize(node: NodeContext): Reply {
-  return countKeys(node.store, PARTITIONS)
+  return node.ctx.counts.total()
 }
 
 // FLUSHALL [ASYNC|SYNC] / FLUSHDB [ASYNC|SYNC]: this node's data only (docs/compatibility.md).
@@ -147,6 +146,7 @@ async function flush(node: NodeContext, argv: Buffer[]): Promise<Reply> {
   const counts = Buffer.from('cnt/')
   const end = Buffer.from('cnt0')
   node.store.write(node.store.scan('sys', counts, end, PARTITIONS).map(({ key }) => ({ column: 'sys' as const, key, value: null })), true)
+  node.ctx.counts.clear()
   return OK
 }
 

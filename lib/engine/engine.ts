@@ -21,6 +21,8 @@ import type { ShardTask, ShardWorkerData } from '../shard/worker'
 import { FORMAT_VERSION, prefixEnd, SYS_FORMAT, SYS_HLC_PREFIX, SYS_NODE_ID, SYS_SCRIPT_PREFIX, SYS_SYNC_TICK } from '../storage/layout'
 import { Store } from '../storage/store'
 import { ExecContext } from './exec-context'
+import { InlinePolicy, isCheap } from './inline-policy'
+import { KeyCounts } from './key-counts'
 import { BatchResult, runBatch } from './run-batch'
 
 /** A node-wide command (KEYS, SCAN, DBSIZE, FLUSHALL...): runs on the main thread with every shard quiet. */
@@ -49,7 +51,7 @@ export interface Submission {
   readonly done: (reply: Buffer | Reply, retryArgv?: Buffer[]) => void
 }
 
-export type EngineConfig = Pick<Config, 'dataDir' | 'nodeId' | 'shards' | 'fsync' | 'logLevel'>
+export type EngineConfig = Pick<Config, 'dataDir' | 'nodeId' | 'shards' | 'fsync' | 'logLevel' | 'inlineBatches'>
 
 interface Lane {
   readonly pool: Piscina
@@ -82,6 +84,7 @@ export class Engine {
   scriptEpoch = 0
   /** Told, after the replies of the batch that did it, which keys gained elements (BLPOP & co wake on it). */
   onReady: (keys: string[]) => void = () => {}
+  private readonly inline: InlinePolicy
 
   private constructor(
     readonly config: EngineConfig,
@@ -92,7 +95,7 @@ export class Engine {
     private readonly onStorageError: () => void,
   ) {
     const data: Omit<ShardWorkerData, 'shard'> = {
-      handle: store.handle, hlcBuffer: hlc.buffer, nodeId: config.nodeId, shards: config.shards, logLevel: config.logLevel,
+      handle: store.handle, hlcBuffer: hlc.buffer, countsBuffer: mainCtx.counts.buffer, nodeId: config.nodeId, shards: config.shards, logLevel: config.logLevel,
     }
     this.lanes = []
     for (let shard = 0; shard < config.shards; shard++) {
@@ -108,7 +111,11 @@ export class Engine {
       })
       this.lanes.push({ pool, queue: [], inflight: false, sweepDue: false, walSyncDue: false })
     }
-    this.timers.push(setInterval(() => this.markDue('sweepDue'), SWEEP_INTERVAL_MS))
+    this.inline = new InlinePolicy(config.inlineBatches)
+    this.timers.push(setInterval(() => {
+      this.inline.sample()
+      this.markDue('sweepDue')
+    }, SWEEP_INTERVAL_MS))
     if (config.fsync === 'everysec') this.timers.push(setInterval(() => this.markWalSync(), WAL_SYNC_INTERVAL_MS))
     for (const timer of this.timers) timer.unref()
   }
@@ -124,7 +131,8 @@ export class Engine {
     }
     clearScripts(store)
     const hlc = SharedHlc.create(highWaterHlc(store))
-    const engine = new Engine(config, store, new ExecContext(store, hlc, config.nodeId, 'main'), hlc, onStorageError)
+    const counts = KeyCounts.load(store)
+    const engine = new Engine(config, store, new ExecContext(store, hlc, config.nodeId, 'main', counts), hlc, onStorageError)
     // Start every worker now, so a broken install fails at open and not on the first command.
     await Promise.all(engine.lanes.map((lane) => lane.pool.run({ frame: null, nowMs: Date.now(), sync: false, sweep: false, walSync: false, scriptTimeLimitMs: 0, scriptEpoch: 0 })))
     return engine
@@ -201,6 +209,7 @@ export class Engine {
   private flush(): void {
     // A flush scheduled before close() drained must not reach pools being destroyed.
     if (this.drained) return
+    if (this.barrier === null) this.runInline()
     for (const lane of this.lanes) if (!lane.inflight && this.hasWork(lane)) this.send(lane)
     this.tryRunBarrier()
   }
@@ -234,8 +243,53 @@ export class Engine {
     )
   }
 
+  /**
+   * Batches of cheap commands run here, on the main thread, every idle lane's in one RocksDB
+   * write, when the hand-off to a shard thread would cost more than the work (inline-policy.ts).
+   * A lane with a batch in flight keeps its order: its queue waits for it.
+   */
+  private runInline(): void {
+    const maxArgs = this.inline.maxArgs
+    let args = 0
+    let batch: Submission[] | null = null
+    for (const lane of this.lanes) {
+      if (lane.inflight || lane.queue.length === 0) continue
+      const laneArgs = this.inlineArgs(lane.queue)
+      if (laneArgs < 0 || args + laneArgs > maxArgs) continue
+      args += laneArgs
+      batch = batch === null ? lane.queue : batch.concat(lane.queue)
+      lane.queue = []
+    }
+    if (batch === null) return
+    this.mainCtx.scriptTimeLimitMs = this.scriptTimeLimitMs
+    this.mainCtx.scriptEpoch = this.scriptEpoch
+    this.deliver(batch, runBatch(this.mainCtx, batch, Date.now(), false))
+  }
+
+  /** The arguments of a batch the main thread may run itself, or -1. */
+  private inlineArgs(batch: Submission[]): number {
+    let args = 0
+    for (const submission of batch) {
+      const command = submission.command
+      if (!isCheap(command)) return -1
+      // A durable write would hold the main thread for its fsync.
+      if (this.config.fsync === 'always' && command.flags.includes('write')) return -1
+      args += submission.argv.length
+    }
+    return args
+  }
+
   private complete(lane: Lane, batch: Submission[], result: BatchResult | null, failure?: Reply): void {
     lane.inflight = false
+    this.deliver(batch, result, failure)
+    // Work that waited behind a sweep may be cheap enough to run inline: the next flush decides.
+    if (this.barrier === null && lane.queue.length > 0 && this.inline.enabled && this.inlineArgs(lane.queue) >= 0) this.scheduleFlush()
+    else if (this.hasWork(lane)) this.send(lane)
+    else this.tryRunBarrier()
+  }
+
+  /** Hand each submission its reply, then wake the clients blocked on keys the batch fed. */
+  private deliver(batch: Submission[], result: BatchResult | null, failure?: Reply): void {
     if (result?.storageError) this.onStorageError()
     for (let i = 0; i < batch.length; i++) {
       const submission = batch[i]
@@ -247,8 +301,6 @@ export class Engine {
       }
     }
     if (result?.ready) this.onReady(result.ready)
-    if (this.hasWork(lane)) this.send(lane)
-    else this.tryRunBarrier()
   }
 
   private tryRunBarrier(): void {

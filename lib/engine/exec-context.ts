@@ -3,9 +3,10 @@
 // write through an overlay synchronously, then commit everything in one RocksDB write batch.
 import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES, partitionOf } from '../native'
 import { SharedHlc } from '../core/clock'
-import { countKey, FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, metaKey, TYPE_MASK, TYPE_STREAM } from '../storage/layout'
+import { FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, metaKey, TYPE_MASK, TYPE_STREAM } from '../storage/layout'
 import { isExpired, Rec } from '../storage/record'
 import { Store, WriteOp } from '../storage/store'
+import type { KeyCounts } from './key-counts'
 
 interface Entry {
   readonly storageKey: Buffer
@@ -82,6 +83,8 @@ export class ExecContext {
     readonly origin: number,
     /** Names this writer's HLC high-water record (`hlc/<writer>`). */
     private readonly writer: string,
+    /** The node's live-key counts per partition, shared by every writer. */
+    readonly counts: KeyCounts,
   ) {}
 
   begin(nowMs: number): void {
@@ -292,11 +295,12 @@ export class ExecContext {
       }
     }
     if (ops.length === 0) return
-    this.pushCounts(ops)
+    const counts = this.counts.stage(this.countDeltas, ops)
     const mark = Buffer.allocUnsafe(8)
     mark.writeBigUInt64BE(high, 0)
     ops.push({ column: 'sys', key: hlcKey(this.writer), value: mark })
     this.store.write(ops, sync)
+    this.counts.apply(counts)
   }
 
   private entry(key: Buffer): Entry {
@@ -309,18 +313,6 @@ export class ExecContext {
   private addCount(pid: number, delta: number): void {
     this.countDeltas.set(pid, (this.countDeltas.get(pid) ?? 0) + delta)
     this.undo.push(() => this.countDeltas.set(pid, this.countDeltas.get(pid)! - delta))
-  }
-
-  private pushCounts(ops: WriteOp[]): void {
-    const pids = [...this.countDeltas.keys()].filter((pid) => this.countDeltas.get(pid) !== 0)
-    const keys = pids.map(countKey)
-    const current = this.store.getMany('sys', keys)
-    for (let i = 0; i < pids.length; i++) {
-      const value = Buffer.allocUnsafe(8)
-      const before = current[i] === undefined ? 0n : current[i]!.readBigInt64BE(0)
-      value.writeBigInt64BE(before + BigInt(this.countDeltas.get(pids[i])!), 0)
-      ops.push({ column: 'sys', key: keys[i], value })
-    }
   }
 }
 
@@ -336,13 +328,4 @@ function noteDeadVersion(entry: Entry, next: Rec | null): void {
   const version = before.payload.readBigUInt64BE(0)
   if (next !== null && isCollectionType(next.type) && next.payload.readBigUInt64BE(0) === version) return
   ;(entry.dead ??= []).push(version)
-}
-
-/** Live keys of the whole node: the sum of the per-partition counts. */
-export function countKeys(store: Store, partitions: number): number {
-  const keys: Buffer[] = []
-  for (let pid = 0; pid < partitions; pid++) keys.push(countKey(pid))
-  let total = 0n
-  for (const value of store.getMany('sys', keys)) if (value !== undefined) total += value.readBigInt64BE(0)
-  return Number(total)
 }

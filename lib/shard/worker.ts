@@ -3,6 +3,7 @@
 import { workerData } from 'node:worker_threads'
 import { SharedHlc } from '../core/clock'
 import { ExecContext } from '../engine/exec-context'
+import { KeyCounts } from '../engine/key-counts'
 import { BatchResult, runBatch } from '../engine/run-batch'
 import { gcStep, ownedPartitions, SweepCursor, sweepStep } from '../engine/sweep'
 import { log } from '../log'
@@ -14,6 +15,8 @@ import { unpackFrame } from './frame'
 export interface ShardWorkerData {
   handle: unknown
   hlcBuffer: SharedArrayBuffer
+  /** The node's live-key counts (engine/key-counts.ts). */
+  countsBuffer: SharedArrayBuffer
   nodeId: number
   shard: number
   shards: number
@@ -37,7 +40,7 @@ async function start(): Promise<(task: ShardTask) => BatchResult | null> {
   const data = workerData as ShardWorkerData
   log.setLevel(data.logLevel as never)
   const store = await Store.open(data.handle)
-  const ctx = new ExecContext(store, new SharedHlc(data.hlcBuffer), data.nodeId, `shard-${data.shard}`)
+  const ctx = new ExecContext(store, new SharedHlc(data.hlcBuffer), data.nodeId, `shard-${data.shard}`, new KeyCounts(data.countsBuffer))
   // A script running here may touch its own shard's keys only (commands/scripting.ts).
   ctx.owns = (key) => partitionOf(key) % data.shards === data.shard
   const owned = ownedPartitions(data.shard, data.shards)

@@ -1,10 +1,11 @@
 // Hash commands against redis-server 7.0 and marekvs: same scripts, same replies.
 import fc from 'fast-check'
-import { diffSuite, Step } from '../support/diff'
+import { Diff, diffSuite, Model, Step } from '../support/diff'
 
 const fields = (n: number, prefix = 'f'): string[] => Array.from({ length: n }, (_, i) => [`${prefix}${i}`, `v${i}`]).flat()
 
-diffSuite('hashes', (diff, model) => {
+/** Exported: shard-path.test.ts runs it again with every command on the shard threads. */
+export const hashesSuite = (diff: Diff, model: Model): void => {
   diff('HSET HGET HMGET HLEN HEXISTS HSTRLEN', [
     ['HSET', 'h', 'a', '1'], ['HSET', 'h', 'a', '2', 'b', '3'], ['HSET', 'h', 'c', '4', 'c', '5'], ['HGET', 'h', 'a'], ['HGET', 'h', 'c'],
     ['HGET', 'h', 'zz'], ['HGET', 'nokey', 'a'], ['HMGET', 'h', 'a', 'zz', 'b'], ['HMGET', 'nokey', 'a', 'b'], ['HLEN', 'h'], ['HLEN', 'nokey'],
@@ -87,4 +88,6 @@ diffSuite('hashes', (diff, model) => {
     fc.tuple(fc.constant('DEL'), key),
     fc.tuple(fc.constant('RENAME'), key, key),
   ) as fc.Arbitrary<Step>, { unordered: (step) => step[0] === 'HGETALL' })
-})
+}
+
+diffSuite('hashes', hashesSuite)

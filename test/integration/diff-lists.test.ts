@@ -1,6 +1,6 @@
 // List commands against redis-server 7.0 and marekvs: same scripts, same replies.
 import fc from 'fast-check'
-import { compareReplies, diffSuite, runPipelined, runSteps, serverPair, Step } from '../support/diff'
+import { compareReplies, Diff, diffSuite, Model, runPipelined, runSteps, serverPair, Step } from '../support/diff'
 import type { Decoded } from '../support/resp'
 
 const elements = (n: number, prefix = 'e'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`)
@@ -28,7 +28,8 @@ const listCommand = fc.oneof(
   fc.tuple(fc.constant('DEL'), key),
 ) as fc.Arbitrary<Step>
 
-diffSuite('lists', (diff, model) => {
+/** Exported: shard-path.test.ts runs it again with every command on the shard threads. */
+export const listsSuite = (diff: Diff, model: Model): void => {
   diff('LPUSH RPUSH LPUSHX RPUSHX LLEN LRANGE', [
     ['LPUSH', 'l', 'a', 'b', 'c'], ['RPUSH', 'l', 'x', 'y'], ['LRANGE', 'l', '0', '-1'], ['LLEN', 'l'], ['LLEN', 'nokey'],
     ['LPUSHX', 'nokey', 'a'], ['RPUSHX', 'nokey', 'a', 'b'], ['EXISTS', 'nokey'], ['LPUSHX', 'l', 'p1', 'p2'], ['RPUSHX', 'l', 'r1'],
@@ -172,7 +173,9 @@ diffSuite('lists', (diff, model) => {
   ])
 
   model('random list command sequences', listCommand, { runs: 200, maxCommands: 40 })
-})
+}
+
+diffSuite('lists', listsSuite)
 
 // Longer random scripts than model() makes, each ending with both lists whole, sent one command
 // at a time and all at once: written at once, they reach marekvs in one batch, where later

@@ -1,12 +1,13 @@
 // String commands against redis-server 7.0 and marekvs: same script, same replies (exact RESP
 // types). WRONGTYPE cannot be produced over the network yet (strings are the only type).
-import { diffSuite, Step } from '../support/diff'
+import { Diff, diffSuite, Step } from '../support/diff'
 
 const now = (): number => Date.now()
 const binary = Buffer.from([0x00, 0x0d, 0x0a, 0xff, 0x00, 0x41, 0x0d, 0x0a])
 const large = Buffer.alloc(1024 * 1024, 'abc\r\n\0')
 
-diffSuite('strings', (diff) => {
+/** Exported: shard-path.test.ts runs it again with every command on the shard threads. */
+export const stringsSuite = (diff: Diff): void => {
   diff('GET SET basics', [
     ['GET', 'k'], ['SET', 'k', 'v'], ['GET', 'k'], ['SET', 'k', ''], ['GET', 'k'], ['STRLEN', 'k'],
     ['GET'], ['GET', 'a', 'b'], ['SET', 'k'], ['set', 'K', 'upper'], ['GET', 'K'],
@@ -157,4 +158,6 @@ diffSuite('strings', (diff) => {
     ['INCR', 'a', 'b'], ['DECR'], ['DECRBY', 'k'], ['SETNX', 'k', 'v', 'x'],
   ]
   diff('wrong arity', wrongArity)
-})
+}
+
+diffSuite('strings', stringsSuite)

@@ -7,7 +7,8 @@ import { SharedHlc } from '../../lib/core/clock'
 import { Collection, TAG_MEMBER } from '../../lib/commands/collection'
 import { dataCommands } from '../../lib/commands/data-table'
 import type { DataCommand } from '../../lib/commands/types'
-import { countKeys, ExecContext } from '../../lib/engine/exec-context'
+import { ExecContext } from '../../lib/engine/exec-context'
+import { KeyCounts } from '../../lib/engine/key-counts'
 import { runOne } from '../../lib/engine/run-one'
 import { log } from '../../lib/log'
 import { TYPE_HASH } from '../../lib/storage/layout'
@@ -29,7 +30,7 @@ describe('runOne: a throwing handler is rolled back', () => {
   })
 
   it('undoes its records, members, counts and wake-ups; keeps the commands before it', () => {
-    const ctx = new ExecContext(store, SharedHlc.create(0n), 1, 'test')
+    const ctx = new ExecContext(store, SharedHlc.create(0n), 1, 'test', KeyCounts.load(store))
     const faulty: DataCommand = {
       name: 'faulty', arity: -1, flags: ['write'], firstKey: 1, lastKey: 1, step: 1, group: 'test', summary: '', since: '',
       run: (c, argv) => {
@@ -57,7 +58,9 @@ describe('runOne: a throwing handler is rolled back', () => {
     assert.deepEqual(ctx.get(b('kept'))?.payload, b('1'))
     assert.equal(ctx.get(b('h1')), null)
     assert.equal((Collection.open(ctx, b('h0'), TYPE_HASH) as Collection).size, 1)
-    assert.equal(countKeys(store, 4096), 2)
+    // Persisted, and as the writers see them.
+    assert.equal(KeyCounts.load(store).total(), 2)
+    assert.equal(ctx.counts.total(), 2)
     assert.equal(store.scan('members', Buffer.alloc(0), Buffer.alloc(2, 0xff), 100).length, 1)
   })
 })

@@ -51,6 +51,7 @@ describe('config', () => {
         scriptTimeLimitMs: 20,
         replicaof: null,
         fsync: 'everysec',
+        inlineBatches: true,
         logLevel: 'info'
       })
     })
@@ -268,6 +269,17 @@ describe('config', () => {
     })
   })
 
+  describe('MAREKVS_INLINE_BATCHES', () => {
+    it('accepts on and off (any case), default on', () => {
+      assert.equal(ok({}).inlineBatches, true)
+      assert.equal(ok({ MAREKVS_INLINE_BATCHES: 'OFF' }).inlineBatches, false)
+      assert.equal(ok({ MAREKVS_INLINE_BATCHES: 'on' }).inlineBatches, true)
+    })
+    it('rejects the rest', () => {
+      assert.equal(oneError({ MAREKVS_INLINE_BATCHES: 'yes' }), "MAREKVS_INLINE_BATCHES: expected 'on' or 'off', got 'yes'")
+    })
+  })
+
   describe('RUST_LOG', () => {
     it('sets the level', () => {
       assert.equal(ok({ RUST_LOG: 'debug' }).logLevel, 'debug')
@@ -318,6 +330,7 @@ describe('config', () => {
         scriptTimeLimitMs: 50,
         replicaof: 'up:6379',
         fsync: 'always',
+        inlineBatches: false,
         logLevel: 'warn'
       }, facts)
       if (!r.ok) assert.fail(r.errors.join('; '))
@@ -337,6 +350,7 @@ describe('config', () => {
         scriptTimeLimitMs: 50,
         replicaof: { host: 'up', port: 6379 },
         fsync: 'always',
+        inlineBatches: false,
         logLevel: 'warn'
       })
     })
@@ -355,7 +369,7 @@ describe('config', () => {
       const r = configFromOptions({ shard: 2, port: 6379 }, facts)
       assert.ok(!r.ok)
       assert.equal(r.errors.length, 2)
-      assert.match(r.errors[0], /^unknown option 'shard': expected one of dataDir, nodeId, .*fsync, logLevel$/)
+      assert.match(r.errors[0], /^unknown option 'shard': expected one of dataDir, nodeId, .*fsync, inlineBatches, logLevel$/)
       assert.match(r.errors[1], /^unknown option 'port'/)
     })
 

@@ -1,0 +1,47 @@
+// Which batches the main thread runs itself instead of handing them to a shard thread.
+//
+// A hand-off costs both threads a fixed ~30-40 us (postMessage, wake-up, structured clone,
+// the reply's way back); a cheap command costs ~5-10 us of RocksDB and JS. For the small
+// batches an event-loop turn collects without pipelining, the hand-off costs more than the
+// work, and on a machine whose cores are shared with clients no thread runs in parallel for
+// free. So cheap batches run inline while the main thread has time to spare; once it is
+// saturated, large batches go to the shards again, which then add cores. Measured in
+// docs/performance.md ("Inline batches").
+import { performance, EventLoopUtilization } from 'node:perf_hooks'
+import type { CommandInfo } from '../commands/types'
+
+/** Commands of bounded cost that Redis does not flag `fast` (SET has options, MSET many keys). */
+const CHEAP_UNFLAGGED = new Set(['set', 'setex', 'psetex', 'mset', 'msetnx', 'del', 'unlink'])
+
+/** Arguments of all the batches one turn runs inline, at most: bounds how long the main thread is held. */
+const MAX_ARGS = 4096
+/** ... and while the main thread is saturated: only batches too small to be worth a hand-off. */
+const MAX_ARGS_SATURATED = 64
+/** Event-loop utilization above which the main thread counts as saturated, and below which it stops counting so. */
+const SATURATED_ABOVE = 0.9
+const RELAXED_BELOW = 0.7
+
+export function isCheap(command: CommandInfo): boolean {
+  return command.flags.includes('fast') || CHEAP_UNFLAGGED.has(command.name)
+}
+
+export class InlinePolicy {
+  private saturated = false
+  private last: EventLoopUtilization = performance.eventLoopUtilization()
+
+  constructor(readonly enabled: boolean) {}
+
+  /** Called every ~100 ms: looks at how busy the main thread was since the last call. */
+  sample(): void {
+    const now = performance.eventLoopUtilization()
+    const utilization = performance.eventLoopUtilization(now, this.last).utilization
+    this.last = now
+    this.saturated = this.saturated ? utilization > RELAXED_BELOW : utilization > SATURATED_ABOVE
+  }
+
+  /** How many arguments this turn may run inline. */
+  get maxArgs(): number {
+    if (!this.enabled) return 0
+    return this.saturated ? MAX_ARGS_SATURATED : MAX_ARGS
+  }
+}

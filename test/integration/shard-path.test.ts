@@ -1,0 +1,14 @@
+// With inline batches on (the default), most commands of the differential suites run on the
+// main thread (lib/engine/inline-policy.ts). These suites run again with
+// MAREKVS_INLINE_BATCHES=off, so every data command takes the shard-thread path: both paths
+// must answer as Redis does.
+import { diffSuite } from '../support/diff'
+import { hashesSuite } from './diff-hashes.test'
+import { listsSuite } from './diff-lists.test'
+import { stringsSuite } from './diff-strings.test'
+
+const SHARDS_ONLY = { MAREKVS_INLINE_BATCHES: 'off' }
+
+diffSuite('strings on the shard threads', stringsSuite, SHARDS_ONLY)
+diffSuite('lists on the shard threads', listsSuite, SHARDS_ONLY)
+diffSuite('hashes on the shard threads', hashesSuite, SHARDS_ONLY)
