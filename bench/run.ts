@@ -16,7 +16,7 @@ import * as path from 'node:path'
 import { DEFAULTS, LoadgenOptions, LoadgenResult, spawnLoadgen } from './loadgen'
 import { benchmarkArgs, runBenchmark } from './redis-benchmark'
 import { markdownTable, mib, pendingResult, RunSample, summarize, SuiteResult, workloadResult, WorkloadResult, writeResults } from './report'
-import { cpuSeconds, dropPageCache, memoryBytes, pageCacheBytes, scriptLoad, Server, ServerKind, startServer, stopServer } from './servers'
+import { cpuSeconds, dropPageCache, memoryBytes, pageCacheBytes, scriptLoad, Server, ServerKind, startServer, stopServer, walStats } from './servers'
 import { BenchmarkWorkload, LargeWorkload, LatencyWorkload, MixedWorkload, Profile, WARMUP_MS, Workload, WORKLOADS } from './workloads'
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..')
@@ -131,11 +131,20 @@ class Pair {
 /** One run of a redis-benchmark workload on one server: ops/s from redis-benchmark, CPU from /proc. */
 async function measureBenchmark(server: Server, workload: BenchmarkWorkload, requests: number): Promise<RunSample | string> {
   const cpuBefore = cpuSeconds(server)
+  const walBefore = walStats(server)
   const outcome = await runBenchmark(workload, server.port, requests)
   if (!outcome.ok) return server.exited !== null ? `${outcome.error} (server exited: ${server.exited})` : outcome.error
   if (server.exited !== null) return `server exited during the run (${server.exited})`
   const cpuS = cpuSeconds(server) - cpuBefore
-  return { opsPerS: outcome.row.rps, cpuS, requests, p50LatencyMs: outcome.row.p50LatencyMs, p99LatencyMs: outcome.row.p99LatencyMs, load1: os.loadavg()[0] }
+  const walAfter = walStats(server)
+  // How many write commands shared one WAL sync (group commit), marekvs only.
+  const wal = walBefore === null || walAfter === null ? {} : {
+    writeCommands: walAfter.commands - walBefore.commands, walSyncs: walAfter.syncs - walBefore.syncs,
+  }
+  return {
+    opsPerS: outcome.row.rps, cpuS, requests, p50LatencyMs: outcome.row.p50LatencyMs, p99LatencyMs: outcome.row.p99LatencyMs, load1: os.loadavg()[0],
+    detail: wal,
+  }
 }
 
 /** One loadgen run on one server: ops/s and (fixed rate) latency from loadgen, CPU and RSS from /proc. */
@@ -200,9 +209,17 @@ async function runBenchmarkWorkload(pair: Pair, w: BenchmarkWorkload, quick: boo
     if (w.script !== undefined) scriptLoad(server, w.script)
     return measureBenchmark(server, w, warmup ? warmupRequests : requests)
   }, repeats, true)
+  const notes: string[] = []
+  if (w.profile.marekvsFsync === 'always') {
+    const shares = servers.marekvs.runs.flatMap((run) => {
+      const { writeCommands, walSyncs } = (run.detail ?? {}) as { writeCommands?: number; walSyncs?: number }
+      return writeCommands !== undefined && walSyncs ? [writeCommands / walSyncs] : []
+    })
+    if (shares.length > 0) notes.push(`marekvs: ${shares.map((share) => share.toFixed(1)).join(', ')} write commands per WAL sync (INFO marekvs_write_commands / marekvs_wal_syncs, per run)`)
+  }
   return workloadResult({
     name: w.name, kind: w.kind, profile: w.profile.name, args: benchmarkArgs(w, 0, requests).slice(4).join(' '),
-    requests, ...servers, target: w.target,
+    requests, ...servers, notes, target: w.target,
   })
 }
 

@@ -184,6 +184,14 @@ export function dropPageCache(): string | null {
 }
 
 /** SCRIPT LOAD `script` into a server (redis-cli, from redis-tools). */
+/** marekvs's write commands and WAL syncs so far (INFO persistence); null for Redis. */
+export function walStats(server: Server): { commands: number; syncs: number } | null {
+  if (server.kind !== 'marekvs') return null
+  const info = execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(server.port), 'INFO', 'persistence'], { encoding: 'utf8' })
+  const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN)
+  return { commands: field('marekvs_write_commands'), syncs: field('marekvs_wal_syncs') }
+}
+
 export function scriptLoad(server: Server, script: string): void {
   execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(server.port), 'SCRIPT', 'LOAD', script], { stdio: ['ignore', 'pipe', 'pipe'] })
 }

@@ -269,8 +269,8 @@ export class ExecContext {
     entry.dirty = true
   }
 
-  /** Write the batch: every changed record stamped with a fresh HLC, key counts, the HLC mark. */
-  commit(sync: boolean): void {
+  /** Write the batch: every changed record stamped with a fresh HLC, key counts, the HLC mark. Returns whether anything was written. */
+  commit(sync: boolean): boolean {
     const ops: WriteOp[] = []
     let high = 0n
     for (const entry of this.entries.values()) {
@@ -294,13 +294,14 @@ export class ExecContext {
         ops.push({ column: 'members', key: write.key, value })
       }
     }
-    if (ops.length === 0) return
+    if (ops.length === 0) return false
     const counts = this.counts.stage(this.countDeltas, ops)
     const mark = Buffer.allocUnsafe(8)
     mark.writeBigUInt64BE(high, 0)
     ops.push({ column: 'sys', key: hlcKey(this.writer), value: mark })
     this.store.write(ops, sync)
     this.counts.apply(counts)
+    return true
   }
 
   private entry(key: Buffer): Entry {

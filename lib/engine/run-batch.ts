@@ -18,6 +18,8 @@ export interface BatchResult {
   raw: Array<Reply | undefined> | null
   /** True when the RocksDB write failed: every reply is then that error. */
   storageError: boolean
+  /** Whether the batch wrote to RocksDB (one write, synced under MAREKVS_FSYNC=always). */
+  wrote: boolean
   /** Keys (latin1) whose lists, sorted sets or streams gained elements: blocked clients may proceed. */
   ready: string[] | null
   /** By command index: the argv a blocked client retries with (ExecContext.retryArgv), latin1; null when none. */
@@ -37,6 +39,7 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
   }
   const replies: Reply[] = new Array(commands.length)
   let storageError = false
+  let wrote = false
   let retryArgv: Array<string[] | undefined> | null = null
   try {
     ctx.prefetch(keys)
@@ -48,7 +51,7 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
       const retry = ctx.retryArgv as Buffer[] | null
       if (retry !== null) (retryArgv ??= [])[i] = retry.map((arg) => arg.toString('latin1'))
     }
-    ctx.commit(sync)
+    wrote = ctx.commit(sync)
   } catch (err) {
     // Only storage calls throw here (handlers are guarded in runOne): nothing of the batch was applied.
     storageError = true
@@ -57,10 +60,10 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
     replies.fill(reply)
   }
   const ready = storageError || ctx.readyKeys.length === 0 ? null : ctx.readyKeys.map((key) => key.toString('latin1'))
-  return encodeBatch(commands, replies, storageError, ready, storageError ? null : retryArgv)
+  return encodeBatch(commands, replies, storageError, wrote, ready, storageError ? null : retryArgv)
 }
 
-function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean, ready: string[] | null, retryArgv: Array<string[] | undefined> | null): BatchResult {
+function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean, wrote: boolean, ready: string[] | null, retryArgv: Array<string[] | undefined> | null): BatchResult {
   const parts: Buffer[] = []
   const ends = new Uint32Array(commands.length)
   let raw: Array<Reply | undefined> | null = null
@@ -81,5 +84,5 @@ function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], stora
   const out = Buffer.allocUnsafeSlow(end)
   let at = 0
   for (const part of parts) at += part.copy(out, at)
-  return { out, ends, raw, storageError, ready, retryArgv }
+  return { out, ends, raw, storageError, wrote, ready, retryArgv }
 }

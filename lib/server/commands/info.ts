@@ -240,6 +240,9 @@ export async function gatherInfo(services: NodeServices, sections: SectionName[]
           ['marekvs_storage', 'rocksdb'],
           ['marekvs_fsync', services.config.fsync],
           ['marekvs_storage_errors', stats.storageErrors],
+          ['marekvs_write_batches', services.engine.writes.batches],
+          ['marekvs_write_commands', services.engine.writes.commands],
+          ['marekvs_wal_syncs', services.engine.writes.syncs],
         ]])
         break
       case 'stats':
