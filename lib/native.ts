@@ -97,6 +97,25 @@ export interface LuaHost {
    */
   run(sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (argv: Buffer[], flags: number) => Reply): Reply
   readonly aborted: boolean
+  /**
+   * Run a function library's body (its code from the newline that ends the `#!lua` line) with
+   * Redis's loading API: the functions it registered, or the whole error reply text
+   * (`ERR Error compiling function: ...`, `ERR Error registering functions: ...`). With
+   * `install`, they become that library's functions in this VM, replacing its previous ones;
+   * with null nothing is kept. `call` serves redis.log, as in run.
+   */
+  loadLibrary(body: Buffer, install: string | null, call: (argv: Buffer[], flags: number) => Reply): RegisteredFunction[] | string
+  removeLibrary(name: string): void
+  /** FCALL: run function `name` of installed library `library` as run runs a script (`aborted` likewise). */
+  runFunction(library: string, name: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (argv: Buffer[], flags: number) => Reply): Reply
+}
+
+/** A function a library registered (redis.register_function). */
+export interface RegisteredFunction {
+  readonly name: string
+  readonly description: Buffer | null
+  /** Redis's flag names (`no-writes`, `allow-oom`...), in Redis's order. */
+  readonly flags: readonly string[]
 }
 
 interface Binding {
@@ -117,6 +136,7 @@ interface Binding {
   xxh3(data: Buffer): bigint
   incrByFloat(current: Buffer | null, increment: Buffer): string
   formatDouble(d: number): string
+  splitArgs(line: Buffer): Buffer[] | null
 }
 
 /** The package root: this file runs as dist/lib/native.js. */
@@ -237,6 +257,9 @@ class RequestParserImpl implements RequestParser {
 }
 
 export const RequestParser: new (options?: ParserOptions) => RequestParser = RequestParserImpl
+
+/** Redis's sdssplitargs (inline commands' quoting rules); null for unbalanced quotes. */
+export const splitArgs: (line: Buffer) => Buffer[] | null = binding.splitArgs
 
 // ------------------------------------------------------------ RESP encoder
 

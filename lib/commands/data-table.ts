@@ -1,6 +1,7 @@
 // Every data command, by lower-case name. Shard workers import this file alone.
 import { bitmapCommands } from './bitmaps'
 import { blockingCommands } from './blocking'
+import { functionCommands } from './functions'
 import { hashCommands } from './hashes'
 import { hyperloglogCommands } from './hyperloglog'
 import { keyCommands } from './keys'
@@ -21,6 +22,6 @@ const byName = new Map<string, DataCommand>(
 )
 for (const command of transactionCommands((name) => byName.get(name))) byName.set(command.name, command)
 // Scripts call through the whole table (redis.call), so they are added last.
-for (const command of scriptingCommands(byName)) byName.set(command.name, command)
+for (const command of [...scriptingCommands(byName), ...functionCommands]) byName.set(command.name, command)
 
 export const dataCommands: ReadonlyMap<string, DataCommand> = byName

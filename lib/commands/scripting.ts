@@ -14,7 +14,8 @@
 //
 // A script's writes go through the batch's ExecContext, so it reads them back; a script the
 // host stops (past its time budget, its memory, or in a stack overflow) is rolled back to
-// where it started: nothing it wrote is applied.
+// where it started: nothing it wrote is applied. FCALL (functions.ts) runs functions on the
+// same VM, with the same rules.
 import { error, ErrorReply, Errors, OK, Reply, status } from '../core/reply'
 import type { ExecContext } from '../engine/exec-context'
 import { runOne } from '../engine/run-one'
@@ -58,7 +59,8 @@ const NOT_YET_COMMANDS = new Set(
 let host: LuaHost | null = null
 let hostEpoch = 0
 
-function hostFor(ctx: ExecContext): LuaHost {
+/** This thread's VM, its compiled scripts forgotten when SCRIPT FLUSH moved the epoch. */
+export function hostFor(ctx: ExecContext): LuaHost {
   if (host === null) {
     host = new LuaHost(SCRIPT_MEMORY_LIMIT_BYTES)
     hostEpoch = ctx.scriptEpoch
@@ -69,16 +71,16 @@ function hostFor(ctx: ExecContext): LuaHost {
   return host
 }
 
-/** The main thread's host: SCRIPT LOAD compiles there to answer compile errors. */
+/** The main thread's host: SCRIPT LOAD compiles there and FUNCTION LOAD checks libraries there, to answer their errors. */
 export function mainHost(): LuaHost {
   host ??= new LuaHost(SCRIPT_MEMORY_LIMIT_BYTES)
   return host
 }
 
-/** numkeys of EVAL-like commands, or the error Redis answers. */
-function numKeys(argv: Buffer[]): number | ErrorReply {
+/** numkeys of EVAL-like commands (FCALL's too), or the error Redis answers; `invalid` for one that is not a number. */
+export function numKeys(argv: Buffer[], invalid: ErrorReply = Errors.notInteger): number | ErrorReply {
   const n = parseInt64(argv[2])
-  if (n === null) return Errors.notInteger
+  if (n === null) return invalid
   if (n > BigInt(argv.length - 3)) return error("ERR Number of keys can't be greater than number of args")
   if (n < 0n) return error("ERR Number of keys can't be negative")
   return Number(n)
@@ -120,18 +122,28 @@ function evalGeneric(bySha: boolean, readOnly: boolean): DataHandler {
     if (typeof sha !== 'string') return sha
     const keys = argv.slice(3, 3 + numkeys)
     const args = argv.slice(3 + numkeys)
-    const mark = ctx.mark()
-    const reply = lua.run(sha, keys, args, ctx.scriptTimeLimitMs, scriptCall(ctx, readOnly || lua.noWrites(sha)))
-    if (lua.aborted) {
-      ctx.rollbackTo(mark)
-      log.warn('script aborted, its writes undone', { sha, reply: (reply as ErrorReply).v })
-    }
-    return reply
+    return runUndoable(ctx, lua, sha, readOnly || lua.noWrites(sha), (call) => lua.run(sha, keys, args, ctx.scriptTimeLimitMs, call))
   }
 }
 
+type ScriptCall = (argv: Buffer[], flags: number) => Reply
+
+/**
+ * Run a script or a function (`label` names it) whose redis.call follows Redis's rules; one the
+ * host stopped (time, memory, stack) is rolled back: nothing it wrote is applied.
+ */
+export function runUndoable(ctx: ExecContext, lua: LuaHost, label: string, readOnly: boolean, run: (call: ScriptCall) => Reply): Reply {
+  const mark = ctx.mark()
+  const reply = run(scriptCall(ctx, readOnly))
+  if (lua.aborted) {
+    ctx.rollbackTo(mark)
+    log.warn('script aborted, its writes undone', { script: label, reply: (reply as ErrorReply).v })
+  }
+  return reply
+}
+
 /** What redis.call, redis.pcall, redis.acl_check_cmd and redis.log do, with Redis's script rules. */
-function scriptCall(ctx: ExecContext, readOnly: boolean): (argv: Buffer[], flags: number) => Reply {
+function scriptCall(ctx: ExecContext, readOnly: boolean): ScriptCall {
   return (argv, flags) => {
     const mode = flags & 7
     if (mode === LUA_LOG) {
@@ -182,7 +194,7 @@ const LOCAL_COMMANDS = new Map<string, { arity: number; run: DataHandler }>([
 ])
 
 /** redis.log: LOG_DEBUG and LOG_VERBOSE are our debug, LOG_NOTICE info, LOG_WARNING warn. */
-function scriptLog(level: number, message: string): void {
+export function scriptLog(level: number, message: string): void {
   if (level >= 3) log.warn(message, { source: 'script' })
   else if (level === 2) log.info(message, { source: 'script' })
   else log.debug(message, { source: 'script' })
@@ -191,18 +203,25 @@ function scriptLog(level: number, message: string): void {
 /** Set by data-table.ts once every command is known (scripts call through the whole table). */
 let dataCommandsRef: ReadonlyMap<string, DataCommand> = new Map()
 
-export function scriptingCommands(table: ReadonlyMap<string, DataCommand>): DataCommand[] {
-  dataCommandsRef = table
-  const flags = ['noscript', 'stale', 'skip-monitor', 'no-mandatory-keys', 'movablekeys']
-  const command = (name: string, extra: string[], summary: string, since: string, run: DataHandler): DataCommand => ({
-    name, arity: -3, flags: [...extra, ...flags], firstKey: 0, lastKey: 0, step: 0, group: 'scripting', summary, since, run,
+/**
+ * An EVAL-like command (EVAL, FCALL...): numkeys at argv[2], then the keys; with numkeys 0 its
+ * keys are unknown, so it runs with every shard paused.
+ */
+export function scriptingCommand(name: string, extra: string[], summary: string, since: string, run: DataHandler): DataCommand {
+  return {
+    name, arity: -3, flags: [...extra, 'noscript', 'stale', 'skip-monitor', 'no-mandatory-keys', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
+    group: 'scripting', summary, since, run,
     movableKeys: keysAfterCount(2),
     anyKeys: (argv) => argv.length > 2 && argv[2].toString('latin1') === '0',
-  })
+  }
+}
+
+export function scriptingCommands(table: ReadonlyMap<string, DataCommand>): DataCommand[] {
+  dataCommandsRef = table
   return [
-    command('eval', [], 'Execute a Lua script server side', '2.6.0', evalGeneric(false, false)),
-    command('evalsha', [], 'Execute a Lua script server side', '2.6.0', evalGeneric(true, false)),
-    command('eval_ro', ['readonly'], 'Execute a read-only Lua script server side', '7.0.0', evalGeneric(false, true)),
-    command('evalsha_ro', ['readonly'], 'Execute a read-only Lua script server side', '7.0.0', evalGeneric(true, true)),
+    scriptingCommand('eval', [], 'Execute a Lua script server side', '2.6.0', evalGeneric(false, false)),
+    scriptingCommand('evalsha', [], 'Execute a Lua script server side', '2.6.0', evalGeneric(true, false)),
+    scriptingCommand('eval_ro', ['readonly'], 'Execute a read-only Lua script server side', '7.0.0', evalGeneric(false, true)),
+    scriptingCommand('evalsha_ro', ['readonly'], 'Execute a read-only Lua script server side', '7.0.0', evalGeneric(true, true)),
   ]
 }

@@ -82,6 +82,8 @@ export class Engine {
   scriptTimeLimitMs = 20
   /** Bumped by SCRIPT FLUSH: every thread's Lua host forgets its compiled scripts when it sees a new one. */
   scriptEpoch = 0
+  /** Bumped when function libraries change (FUNCTION LOAD, DELETE...): every thread's Lua host reloads them when it sees a new one. */
+  functionEpoch = 0
   /** Told, after the replies of the batch that did it, which keys gained elements (BLPOP & co wake on it). */
   onReady: (keys: string[]) => void = () => {}
   private readonly inline: InlinePolicy
@@ -140,7 +142,7 @@ export class Engine {
     const counts = KeyCounts.load(store)
     const engine = new Engine(config, store, new ExecContext(store, hlc, config.nodeId, 'main', counts), hlc, onStorageError)
     // Start every worker now, so a broken install fails at open and not on the first command.
-    await Promise.all(engine.lanes.map((lane) => lane.pool.run({ frame: null, nowMs: Date.now(), sync: false, sweep: false, walSync: false, scriptTimeLimitMs: 0, scriptEpoch: 0 })))
+    await Promise.all(engine.lanes.map((lane) => lane.pool.run({ frame: null, nowMs: Date.now(), sync: false, sweep: false, walSync: false, scriptTimeLimitMs: 0, scriptEpoch: 0, functionEpoch: 0 })))
     return engine
   }
 
@@ -233,7 +235,7 @@ export class Engine {
     const background = this.barrier === null
     const task: ShardTask = {
       frame, nowMs: Date.now(), sync: this.config.fsync === 'always', sweep: background && lane.sweepDue, walSync: background && lane.walSyncDue,
-      scriptTimeLimitMs: this.scriptTimeLimitMs, scriptEpoch: this.scriptEpoch,
+      scriptTimeLimitMs: this.scriptTimeLimitMs, scriptEpoch: this.scriptEpoch, functionEpoch: this.functionEpoch,
     }
     if (background) {
       if (lane.walSyncDue) this.writes.syncs++
@@ -329,6 +331,7 @@ export class Engine {
     const nowMs = Date.now()
     this.mainCtx.scriptTimeLimitMs = this.scriptTimeLimitMs
     this.mainCtx.scriptEpoch = this.scriptEpoch
+    this.mainCtx.functionEpoch = this.functionEpoch
     if ('runNode' in submission.command) {
       const runData = (argv: Buffer[]): Reply => this.runDataOnMain({ argv, proto: 0 }, Date.now()) as Reply
       const reply = await submission.command.runNode({ store: this.store, ctx: this.mainCtx, nowMs, runData }, submission.argv)

@@ -70,6 +70,8 @@ export class ExecContext {
   scriptTimeLimitMs = 20
   /** Bumped by SCRIPT FLUSH: a writer whose Lua host saw another epoch forgets its compiled scripts. */
   scriptEpoch = 0
+  /** Bumped when function libraries change (FUNCTION LOAD...): a writer that sees another epoch reloads them (commands/functions.ts). */
+  functionEpoch = 0
   /**
    * Whether this writer may touch `key`: a shard only its own partitions (a script that reaches
    * for another shard's key is stopped), the main thread with the shards paused every key.

@@ -31,9 +31,10 @@ export interface ShardTask {
   sweep: boolean
   /** Sync the WAL after the batch (the `everysec` policy's once-a-second sync). */
   walSync: boolean
-  /** The live script budget (CONFIG SET lua-time-limit) and SCRIPT FLUSH epoch, per batch. */
+  /** The live script budget (CONFIG SET lua-time-limit), SCRIPT FLUSH epoch and function libraries' epoch, per batch. */
   scriptTimeLimitMs: number
   scriptEpoch: number
+  functionEpoch: number
 }
 
 async function start(): Promise<(task: ShardTask) => BatchResult | null> {
@@ -48,6 +49,7 @@ async function start(): Promise<(task: ShardTask) => BatchResult | null> {
   return (task: ShardTask) => {
     ctx.scriptTimeLimitMs = task.scriptTimeLimitMs
     ctx.scriptEpoch = task.scriptEpoch
+    ctx.functionEpoch = task.functionEpoch
     if (task.sweep) {
       sweepStep(ctx, owned, cursor, task.nowMs, task.sync)
       if (data.shard === 0) gcStep(store, task.sync)

@@ -3,7 +3,8 @@
 // meta    [pid u16 BE][user key]                                -> envelope + payload (strings, counters, collection metadata)
 // members [pid][key len u32 BE][key][version u64][tag u8][sub-key] -> envelope + payload (collection members)
 // sys     node-local bookkeeping: format, node id, HLC high-water marks, per-partition key counts,
-//         and `gc/<members prefix>` for member ranges of deleted collection versions still to purge
+//         `gc/<members prefix>` for member ranges of deleted collection versions still to purge,
+//         script bodies and function libraries
 
 export const COLUMN_FAMILIES = ['default', 'meta', 'members', 'sys'] as const
 
@@ -26,6 +27,17 @@ export const SYS_SCRIPT_PREFIX = Buffer.from('script/')
 
 export function scriptKey(sha: string): Buffer {
   return Buffer.concat([SYS_SCRIPT_PREFIX, Buffer.from(sha, 'latin1')])
+}
+
+/**
+ * `function/<library name>`: a function library's code as FUNCTION LOAD took it. Libraries
+ * persist (unlike scripts, as in Redis); every thread's Lua VM loads them from here.
+ */
+export const SYS_FUNCTION_PREFIX = Buffer.from('function/')
+
+/** (Library names are letters, digits and underscores.) */
+export function functionKey(library: string): Buffer {
+  return Buffer.concat([SYS_FUNCTION_PREFIX, Buffer.from(library, 'latin1')])
 }
 
 // Envelope flags: bit 0 marks a tombstone, the high nibble the value's type.

@@ -130,6 +130,16 @@ impl NativeRequestParser {
     }
 }
 
+/// Redis's sdssplitargs, as the parser splits inline commands: the arguments of `line`, or
+/// null for unbalanced quotes. FUNCTION LOAD splits a library's `#!` line with it.
+#[napi]
+pub fn split_args(line: Buffer) -> Option<Vec<Buffer>> {
+    let mut scratch = Vec::new();
+    let mut bounds = Vec::new();
+    resp::parse::split_args(&line, &mut scratch, &mut bounds).ok()?;
+    Some(bounds.chunks(2).map(|b| Buffer::from(scratch[b[0] as usize..b[1] as usize].to_vec())).collect())
+}
+
 // --------------------------------------------------------------- RESP encoder
 
 fn proto3(proto: u32) -> Result<bool> {
@@ -478,12 +488,61 @@ impl LuaHost {
         let limit = uint_arg(time_limit_ms, "timeLimitMs", SAFE_INT_MAX)?;
         let keys: Vec<&[u8]> = keys.iter().map(|b| &b[..]).collect();
         let args: Vec<&[u8]> = args.iter().map(|b| &b[..]).collect();
-        let raw_env = env.raw();
-        // SAFETY: call is a live value of this call.
-        let raw_call = unsafe { call.raw() };
-        let mut callback = |mode: u32, argv: &[&[u8]], resp3: bool| call_js(raw_env, raw_call, mode, argv, resp3);
-        let outcome = self.host.run(&sha, &keys, &args, limit, &mut callback);
+        let outcome = self.host.run(&sha, &keys, &args, limit, &mut js_callback(&env, &call));
         self.aborted = outcome.abort.is_some();
         out_to_js(&env, &outcome.reply)
     }
+
+    /// Run a function library's body (FUNCTION LOAD): the functions it registered, as
+    /// `{name, description, flags}` objects, or the error reply's text. With `install`, they
+    /// become that library's functions in this VM. `call` serves redis.log, as in run.
+    #[napi(catch_unwind, ts_args_type = "body: Buffer, install: string | null, call: (argv: Buffer[], mode: number) => unknown")]
+    pub fn load_library(&mut self, env: Env, body: Buffer, install: Option<String>, call: JsFunction) -> Result<JsUnknown> {
+        let infos = match self.host.load_library(&body, install.as_deref(), &mut js_callback(&env, &call)) {
+            Ok(infos) => infos,
+            Err(text) => return Ok(env.create_string(&text)?.into_unknown()),
+        };
+        let mut arr = env.create_array_with_length(infos.len())?;
+        for (i, info) in infos.iter().enumerate() {
+            let mut obj = env.create_object()?;
+            obj.set_named_property("name", env.create_string(&info.name)?)?;
+            match &info.description {
+                Some(d) => obj.set_named_property("description", env.create_buffer_copy(d)?.into_raw())?,
+                None => obj.set_named_property("description", env.get_null()?)?,
+            }
+            let mut flags = env.create_array_with_length(info.flags.len())?;
+            for (j, flag) in info.flags.iter().enumerate() {
+                flags.set_element(j as u32, env.create_string(flag)?)?;
+            }
+            obj.set_named_property("flags", flags)?;
+            arr.set_element(i as u32, obj)?;
+        }
+        Ok(arr.into_unknown())
+    }
+
+    /// Forget a library's functions in this VM.
+    #[napi]
+    pub fn remove_library(&mut self, name: String) {
+        self.host.remove_library(&name)
+    }
+
+    /// FCALL: run function `name` of installed library `library`, as run runs a script.
+    #[napi(catch_unwind, ts_args_type = "library: string, name: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (argv: Buffer[], mode: number) => unknown")]
+    pub fn run_function(&mut self, env: Env, library: String, name: String, keys: Vec<Buffer>, args: Vec<Buffer>, time_limit_ms: f64, call: JsFunction) -> Result<JsUnknown> {
+        let limit = uint_arg(time_limit_ms, "timeLimitMs", SAFE_INT_MAX)?;
+        let keys: Vec<&[u8]> = keys.iter().map(|b| &b[..]).collect();
+        let args: Vec<&[u8]> = args.iter().map(|b| &b[..]).collect();
+        let outcome = self.host.run_function(&library, &name, &keys, &args, limit, &mut js_callback(&env, &call));
+        self.aborted = outcome.abort.is_some();
+        out_to_js(&env, &outcome.reply)
+    }
+}
+
+/// The JS `call(argv, flags)` of a run, as the host's redis.call callback.
+fn js_callback(env: &Env, call: &JsFunction) -> impl FnMut(u32, &[&[u8]], bool) -> std::result::Result<Vec<u8>, String> {
+    let raw_env = env.raw();
+    // SAFETY: call is a live value of the napi call that lends it; the host drops the callback
+    // before that call returns.
+    let raw_call = unsafe { call.raw() };
+    move |mode: u32, argv: &[&[u8]], resp3: bool| call_js(raw_env, raw_call, mode, argv, resp3)
 }

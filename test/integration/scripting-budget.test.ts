@@ -1,6 +1,6 @@
 // The script budget (MAREKVS_SCRIPT_TIME_LIMIT_MS, CONFIG SET lua-time-limit) and the VM's
-// memory and stack bounds: a runaway script is stopped within its budget, nothing it wrote is
-// applied, its caller gets an error, and the node keeps serving everyone else meanwhile.
+// memory and stack bounds: a runaway script (or function) is stopped within its budget, nothing
+// it wrote is applied, its caller gets an error, and the node keeps serving everyone else meanwhile.
 import assert from 'node:assert/strict'
 import Redis from 'ioredis'
 import { Marekvs, startMarekvs } from '../support/servers'
@@ -126,6 +126,31 @@ describe('script budget, memory and stack bounds', function () {
     } finally {
       await client.config('SET', 'lua-time-limit', String(BUDGET_MS))
     }
+  })
+
+  it('functions (FCALL) have the same budget, memory limit and rollback', async () => {
+    const library = [
+      '#!lua name=runaway',
+      "redis.register_function('spin', function(keys) redis.call('set', keys[1] or 'f:none', 'during') while true do end end)",
+      "redis.register_function('grow', function(keys) redis.call('set', keys[1], 'during') local t = {} for i = 1, 1e9 do t[i] = {i, tostring(i)} end end)",
+      "redis.register_function('recurse', function(keys) redis.call('set', keys[1], 'during') local function f(n) return f(n + 1) + 1 end return f(1) end)",
+    ].join('\n')
+    await client.function('LOAD', 'REPLACE', library)
+    await client.mset('f:a', 'before', 'f:none', 'before')
+    for (const numkeys of [['1', 'f:a'], ['0']]) {
+      const { value, ms } = await timed(() => failure(client.fcall('spin', ...(numkeys as [string]))))
+      assert.match(value, KILLED)
+      assert.ok(ms >= BUDGET_MS - 5 && ms < BUDGET_MS + SLACK_MS, `stopped after ${ms} ms`)
+    }
+    assert.match(await failure(client.fcall('recurse', 1, 'f:a')), /^ERR user_function:4: stack overflow script: recurse, on @user_function:4\.$/)
+    await client.config('SET', 'lua-time-limit', '10000')
+    try {
+      assert.match(await failure(client.fcall('grow', 1, 'f:a')), /^ERR Script aborted: it used more than the scripting memory limit \(64 MB\) and nothing it wrote was applied$/)
+    } finally {
+      await client.config('SET', 'lua-time-limit', String(BUDGET_MS))
+    }
+    assert.deepEqual(await client.mget('f:a', 'f:none'), ['before', 'before'])
+    await client.function('DELETE', 'runaway')
   })
 
   it('a script that finishes within its budget keeps its writes', async () => {

@@ -1,6 +1,7 @@
 // Client libraries' script usage, end to end against redis-server 7.0 and marekvs with the same
 // results: ioredis defineCommand (EVALSHA first, EVAL on NOSCRIPT), a token-bucket rate limiter
-// and a redlock-style lock, as applications write them.
+// and a redlock-style lock, as applications write them, and the same limiter as a function
+// library called with ioredis's fcall.
 import assert from 'node:assert/strict'
 import Redis, { Result } from 'ioredis'
 import { Marekvs, ServerProcess, startMarekvs, startRedis } from '../support/servers'
@@ -99,6 +100,31 @@ describe('client libraries using scripts', function () {
     // Many clients at once: the bucket never goes below zero (each call is atomic).
     const results = await Promise.all(Array.from({ length: 30 }, () => client.takeToken('rl:burst', 10, 0.001, start, 1)))
     out.push(results.filter(([allowed]: [number, number]) => allowed === 1).length)
+    return out
+  }))
+
+  it('ioredis FUNCTION LOAD, fcall and fcall_ro: a rate-limiter library, in pipelines and MULTI', () => both(async (client) => {
+    const library = [
+      '#!lua name=ratelimit',
+      `local function take(keys, args)\n${TOKEN_BUCKET.replace(/KEYS/g, 'keys').replace(/ARGV/g, 'args')}\nend`,
+      "redis.register_function('take_token', take)",
+      "redis.register_function{function_name='tokens_left', callback=function(keys) return redis.call('HGET', keys[1], 'tokens') end, flags={'no-writes'}}",
+    ].join('\n')
+    const out: unknown[] = []
+    await client.function('FLUSH')
+    out.push(await client.function('LOAD', library))
+    out.push(await client.function('LOAD', library).catch((err: Error) => err.message))
+    out.push(await client.function('LOAD', 'REPLACE', library))
+    const start = 1_700_000_000_000
+    for (let i = 0; i < 4; i++) out.push(await client.fcall('take_token', 1, 'rl:fn', 3, 1, start + i, 1))
+    out.push(await client.fcall_ro('tokens_left', 1, 'rl:fn'))
+    out.push(await client.fcall_ro('take_token', 1, 'rl:fn', 3, 1, start, 1).catch((err: Error) => err.message))
+    out.push(await client.pipeline().fcall('take_token', 1, 'rl:other', 2, 1, start, 1).fcall_ro('tokens_left', 1, 'rl:other').fcall('nosuch', 0).exec())
+    out.push(await client.multi().fcall('take_token', 1, 'rl:multi', 5, 1, start, 2).fcall('take_token', 1, 'rl:multi', 5, 1, start, 2).exec())
+    const dump = await client.functionBuffer('DUMP')
+    out.push(await client.function('FLUSH'), await client.fcall('tokens_left', 1, 'rl:fn').catch((err: Error) => err.message))
+    out.push(await client.function('RESTORE', dump), await client.fcall_ro('tokens_left', 1, 'rl:fn'))
+    out.push(await client.function('DELETE', 'ratelimit'), await client.function('DELETE', 'ratelimit').catch((err: Error) => err.message))
     return out
   }))
 

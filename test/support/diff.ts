@@ -19,6 +19,8 @@ export interface DiffOptions {
   approx?: number[]
   /** Speak RESP3 (HELLO 3 first, its reply not compared). */
   proto?: 2 | 3
+  /** Applied to both servers' replies before they are compared (orders that Redis leaves to its hash tables). */
+  normalize?: (reply: Decoded, step: Step) => Decoded
 }
 
 export type Diff = (title: string, steps: Step[], options?: DiffOptions) => void
@@ -96,10 +98,11 @@ function shapeOf(reply: Decoded): unknown {
 }
 
 export function compareReplies(steps: Step[], expected: Array<Decoded | null>, actual: Array<Decoded | null>, options: DiffOptions = {}): void {
+  const normalize = options.normalize ?? ((reply: Decoded) => reply)
   for (let i = 0; i < steps.length; i++) {
-    const want = expected[i]
-    const got = actual[i]
-    if (want === null || got === null) continue
+    if (expected[i] === null || actual[i] === null) continue
+    const want = normalize(expected[i]!, steps[i])
+    const got = normalize(actual[i]!, steps[i])
     const where = `step ${i}: ${steps[i].map(String).join(' ').slice(0, 200)}`
     if (options.typeOnly?.includes(i)) {
       assert.deepEqual(shapeOf(got), shapeOf(want), where)

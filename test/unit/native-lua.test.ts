@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import * as path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { LUA_CALL, LUA_PCALL, LuaHost } from '../../lib/native'
+import { LUA_CALL, LUA_LOG, LUA_PCALL, LuaHost } from '../../lib/native'
 import type { Reply } from '../../lib/core/reply'
 
 const NATIVE_JS = path.join(__dirname, '..', '..', 'lib', 'native.js')
@@ -56,6 +56,27 @@ describe('native Lua host', () => {
     })
     assert.equal(host.aborted, true)
     assert.equal((reply as { t: string }).t, 'error')
+  })
+
+  it('loads function libraries, runs their functions and forgets them', () => {
+    const host = new LuaHost(16 * MB)
+    const body = Buffer.from("\nredis.log(redis.LOG_NOTICE, 'loading')\nredis.register_function{function_name='f', callback=function(k, a) return {k[1], a[1]} end, flags={'no-writes'}, description='d'}")
+    const logged: string[][] = []
+    const functions = host.loadLibrary(body, 'lib', (argv, flags) => {
+      assert.equal(flags & 7, LUA_LOG)
+      logged.push(argv.map(String))
+      return null
+    })
+    assert.deepEqual(functions, [{ name: 'f', description: Buffer.from('d'), flags: ['no-writes'] }])
+    assert.deepEqual(logged, [['2', 'loading']])
+    assert.deepEqual(host.runFunction('lib', 'f', [Buffer.from('k')], [Buffer.from('a')], 1000, () => null), [Buffer.from('k'), Buffer.from('a')])
+    assert.equal(host.aborted, false)
+    // A check keeps nothing; errors are Redis's replies.
+    assert.deepEqual(host.loadLibrary(Buffer.from("\nredis.register_function('g', function() end)"), null, () => null), [{ name: 'g', description: null, flags: [] }])
+    assert.deepEqual(host.runFunction('lib', 'g', [], [], 1000, () => null), { t: 'error', v: 'ERR Function not found' })
+    assert.equal(host.loadLibrary(Buffer.from('\nreturn +'), null, () => null), "ERR Error compiling function: user_function:2: unexpected symbol near '+'")
+    host.removeLibrary('lib')
+    assert.deepEqual(host.runFunction('lib', 'f', [], [], 1000, () => null), { t: 'error', v: 'ERR Function not found' })
   })
 
   it('works in worker threads, each with its own VM', async () => {

@@ -23,7 +23,8 @@ export function aclCategories(entry: Pick<CommandInfo, 'flags' | 'group'>, isCon
   const cats = new Set<string>()
   const flags = entry.flags
   if (flags.includes('write')) cats.add('write')
-  if (flags.includes('readonly')) cats.add('read')
+  // (Redis does not count its read-only scripting commands, EVAL_RO and FCALL_RO, as @read.)
+  if (flags.includes('readonly') && entry.group !== 'scripting') cats.add('read')
   if (flags.includes('admin')) {
     cats.add('admin')
     cats.add('dangerous')

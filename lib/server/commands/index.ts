@@ -4,6 +4,7 @@ import type { ConnCommand } from '../session'
 import { clientCommand } from './client'
 import { commandCommand } from './command-docs'
 import { configCommand } from './config'
+import { functionCommand } from './function'
 import { connectionCommands } from './connection'
 import { infoCommand } from './info'
 import { pubsubCommands } from './pubsub'
@@ -20,6 +21,7 @@ export const connCommands: ConnCommand[] = [
   commandCommand,
   infoCommand,
   scriptCommand,
+  functionCommand,
   ...serverCommands,
   ...transactionCommands,
   ...pubsubCommands,

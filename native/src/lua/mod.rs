@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use mlua::{ChunkMode, Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
 
+mod library;
 mod reply;
 
 pub use reply::Out;
@@ -81,6 +82,7 @@ pub struct Host {
     hook: Box<HookState>,
     run_state: Rc<RunState>,
     memory_limit: usize,
+    libraries: library::Libraries,
 }
 
 /// What redis.call runs: the JS side's callback (see Host::run).
@@ -382,7 +384,8 @@ impl Host {
         internal.set("version", VERSION)?;
         internal.set("version_num", VERSION_NUM)?;
         let sandbox = lua.load(SANDBOX).set_name("=marekvs").set_mode(ChunkMode::Text).into_function()?;
-        let (env, globals, runner): (Table, Table, Function) = sandbox.call((internal.clone(), lua.globals()))?;
+        let (env, globals, runner, internals): (Table, Table, Function, Table) = sandbox.call((internal.clone(), lua.globals()))?;
+        let libraries = library::setup(&lua, internals)?;
         let hook_ptr = &*hook as *const HookState as *mut std::ffi::c_void;
         // SAFETY: stores a pointer to the boxed HookState; the Box lives as long as the VM.
         unsafe {
@@ -393,7 +396,7 @@ impl Host {
         }
         lua.gc_collect()?;
         lua.set_memory_limit(memory_limit)?;
-        Ok(Host { lua, scripts: HashMap::new(), env, globals, runner, resp3, hook, run_state, memory_limit })
+        Ok(Host { lua, scripts: HashMap::new(), env, globals, runner, resp3, hook, run_state, memory_limit, libraries })
     }
 
     pub fn has(&self, sha: &str) -> bool {
@@ -469,17 +472,28 @@ impl Host {
             Some(s) => s.func.clone(),
             None => return RunOutcome { reply: Out::Error(b"NOSCRIPT No matching script. Please use EVAL.".to_vec()), abort: None },
         };
+        let globals = self.globals.clone();
+        self.execute(func, sha, &globals, keys, args, time_limit_ms, call)
+    }
+
+    /// Run `func` under the error handler, `call` serving its redis.call, within the budget.
+    /// KEYS and ARGV are set in `target` (the globals for a script, the slot a function's
+    /// arguments are taken from for FCALL); `label` names the script in errors (sha, function).
+    fn execute(
+        &mut self,
+        func: Function,
+        label: &str,
+        target: &Table,
+        keys: &[&[u8]],
+        args: &[&[u8]],
+        time_limit_ms: u64,
+        call: &mut dyn FnMut(u32, &[&[u8]], bool) -> Result<Vec<u8>, String>,
+    ) -> RunOutcome {
         self.resp3.set(false);
         self.run_state.failure.set(None);
         self.hook.fired.set(false);
         self.hook.deadline.set(Some(Instant::now() + Duration::from_millis(time_limit_ms)));
-        // SAFETY: the callback's lifetime is erased only while this run holds it: it is cleared
-        // below before `call` can go out of scope, and a script cannot start another run (EVAL
-        // is refused inside scripts), so nothing else reads it.
-        let erased: *mut CallFn = unsafe { std::mem::transmute::<&mut dyn FnMut(u32, &[&[u8]], bool) -> Result<Vec<u8>, String>, *mut CallFn>(call) };
-        self.run_state.call.set(Some(erased));
-        let result = self.begin(keys, args).and_then(|()| self.runner.call::<(bool, Value)>(func));
-        self.run_state.call.set(None);
+        let result = self.with_call(call, |host| host.begin(target, keys, args).and_then(|()| host.runner.call::<(bool, Value)>(func)));
         self.hook.deadline.set(None);
         let timed_out = self.hook.fired.get();
         let failure = self.run_state.failure.get();
@@ -487,24 +501,36 @@ impl Host {
             _ if timed_out => self.aborted(Abort::Timeout, time_limit_ms),
             _ if failure.is_some() => self.aborted(failure.unwrap(), time_limit_ms),
             Err(mlua::Error::MemoryError(_)) => self.aborted(Abort::Memory, time_limit_ms),
-            Err(e) => RunOutcome { reply: Out::Error(format!("ERR Error running script {}, {}", sha, e).into_bytes()), abort: Some(Abort::Internal) },
+            Err(e) => RunOutcome { reply: Out::Error(format!("ERR Error running script {}, {}", label, e).into_bytes()), abort: Some(Abort::Internal) },
             Ok((true, value)) => RunOutcome { reply: reply::lua_to_out(&value, self.resp3.get(), 0), abort: None },
-            Ok((false, value)) => self.error_outcome(&value, sha),
+            Ok((false, value)) => self.error_outcome(&value, label),
         };
-        self.end();
+        self.end(target);
         if outcome.abort.is_some() || self.lua.used_memory() > self.memory_limit / 2 {
             self.collect();
         }
         outcome
     }
 
-    /// Set KEYS and ARGV and re-arm the count hook, in one protected call (mlua would make one
-    /// per table and per string, which costs more than a small script).
-    fn begin(&self, keys: &[&[u8]], args: &[&[u8]]) -> mlua::Result<()> {
+    /// Lend `call` to redis.call (and redis.log) while `body` runs.
+    fn with_call<T>(&mut self, call: &mut dyn FnMut(u32, &[&[u8]], bool) -> Result<Vec<u8>, String>, body: impl FnOnce(&mut Self) -> T) -> T {
+        // SAFETY: the callback's lifetime is erased only while `body` runs: it is cleared below
+        // before `call` can go out of scope, and a script cannot start another run (EVAL, FCALL
+        // and FUNCTION are refused inside scripts), so nothing else reads it.
+        let erased: *mut CallFn = unsafe { std::mem::transmute::<&mut dyn FnMut(u32, &[&[u8]], bool) -> Result<Vec<u8>, String>, *mut CallFn>(call) };
+        self.run_state.call.set(Some(erased));
+        let out = body(self);
+        self.run_state.call.set(None);
+        out
+    }
+
+    /// Set KEYS and ARGV in `target` and re-arm the count hook, in one protected call (mlua
+    /// would make one per table and per string, which costs more than a small script).
+    fn begin(&self, target: &Table, keys: &[&[u8]], args: &[&[u8]]) -> mlua::Result<()> {
         // SAFETY: the closure only pushes and stores values; a memory error longjmps out of it
         // with nothing to drop (slices only).
         unsafe {
-            self.lua.exec_raw::<()>(self.globals.clone(), |state| {
+            self.lua.exec_raw::<()>(target.clone(), |state| {
                 use mlua::ffi;
                 for (name, items) in [(b"KEYS\0", keys), (b"ARGV\0", args)] {
                     ffi::lua_pushstring(state, name.as_ptr() as *const _);
@@ -521,10 +547,10 @@ impl Host {
     }
 
     /// Drop KEYS and ARGV (large arguments must not stay alive in the VM until the next run).
-    fn end(&self) {
+    fn end(&self, target: &Table) {
         // SAFETY: as in begin.
         let _ = unsafe {
-            self.lua.exec_raw::<()>(self.globals.clone(), |state| {
+            self.lua.exec_raw::<()>(target.clone(), |state| {
                 use mlua::ffi;
                 for name in [b"KEYS\0", b"ARGV\0"] {
                     ffi::lua_pushstring(state, name.as_ptr() as *const _);
@@ -552,7 +578,7 @@ impl Host {
     }
 
     /// The reply to a script that raised an error (luaCallFunction's error branch).
-    fn error_outcome(&self, value: &Value, sha: &str) -> RunOutcome {
+    fn error_outcome(&self, value: &Value, label: &str) -> RunOutcome {
         match value {
             Value::Table(t) => {
                 let msg: Option<Vec<u8>> = match t.get::<Value>("err") {
@@ -575,7 +601,7 @@ impl Host {
                 };
                 let mut text = msg;
                 if let (Some(source), Some(line)) = (source, line) {
-                    text.extend_from_slice(format!(" script: {}, on {}:{}.", sha, source, line).as_bytes());
+                    text.extend_from_slice(format!(" script: {}, on {}:{}.", label, source, line).as_bytes());
                 }
                 RunOutcome { reply: Out::Error(text), abort: if stack_overflow { Some(Abort::StackOverflow) } else { None } }
             }
@@ -586,7 +612,7 @@ impl Host {
                     _ => "execution failure".to_string(),
                 };
                 let msg: String = msg.chars().take(100).collect();
-                RunOutcome { reply: Out::Error(format!("ERR Error running script {}, {}", sha, msg).into_bytes()), abort: None }
+                RunOutcome { reply: Out::Error(format!("ERR Error running script {}, {}", label, msg).into_bytes()), abort: None }
             }
         }
     }

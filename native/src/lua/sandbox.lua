@@ -311,4 +311,5 @@ local function run(f)
   return xpcall(f, err_handler)
 end
 
-return proxyG, R, run
+-- (The last value: what library.lua builds function libraries from.)
+return proxyG, R, run, { R = R, redis = redis, readonly = readonly, refuse_write = refuse_write, raising = raising }
