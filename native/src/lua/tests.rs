@@ -135,6 +135,12 @@ fn the_budget_counts_cpu_time_not_time_off_the_cpu() {
         Ok(b"+OK\r\n".to_vec())
     };
     assert_eq!(h.run(&sha, &[], &[], 20, &mut spinning).abort, Some(Abort::Timeout));
+    // Off the CPU for longer than the budget and its allowance (200 ms): stopped all the same.
+    let mut stalled = |_m: u32, _a: &[&[u8]], _r: bool| {
+        std::thread::sleep(Duration::from_millis(250));
+        Ok(b"+OK\r\n".to_vec())
+    };
+    assert_eq!(h.run(&sha, &[], &[], 20, &mut stalled).abort, Some(Abort::Timeout));
 }
 
 #[test]
