@@ -130,7 +130,7 @@ export const ENV_VARS: ReadonlyArray<VarSpec> = [
   },
   {
     name: 'MAREKVS_SCRIPT_TIME_LIMIT_MS', option: 'scriptTimeLimitMs', defaultText: '20',
-    meaning: 'EVAL/EVALSHA/FCALL wall-clock budget in ms. Live-settable via CONFIG SET lua-time-limit (alias busy-reply-threshold).',
+    meaning: 'EVAL/EVALSHA/FCALL time budget in ms of the CPU time of the thread that runs the script (time the thread waits for a CPU does not count, up to 200 ms past the budget). Live-settable via CONFIG SET lua-time-limit (alias busy-reply-threshold).',
     expects: `an integer from 1 to ${SCRIPT_TIME_LIMIT_MS_MAX}`
   },
   {

@@ -89,8 +89,9 @@ export interface LuaHost {
   flush(): void
   readonly usedMemory: number
   /**
-   * Run loaded script `sha` with KEYS and ARGV; a script that is still running after
-   * `timeLimitMs` is stopped. `call(argv, flags)` runs what the script asks (flags & 7: LUA_CALL,
+   * Run loaded script `sha` with KEYS and ARGV; a script that has made its thread spend
+   * `timeLimitMs` of CPU time (time off the CPU does not count: docs/scripting.md), or that is
+   * still running `timeLimitMs` + 200 ms after it started, is stopped. `call(argv, flags)` runs what the script asks (flags & 7: LUA_CALL,
    * LUA_PCALL, LUA_CHECK for redis.acl_check_cmd, LUA_LOG with argv [level, message]; flags & 8:
    * the script switched to RESP3) and returns the Reply. Returns the script's Reply; `aborted` then says whether the host stopped
    * it (time, memory, stack overflow), in which case its writes must be undone.

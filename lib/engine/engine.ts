@@ -78,7 +78,7 @@ export class Engine {
   private readonly readyAfterBarrier: string[] = []
   /** The retry argv the barrier's data command left (Submission.done). */
   private barrierRetryArgv: Buffer[] | undefined = undefined
-  /** Scripts' wall-clock budget, live (CONFIG SET lua-time-limit): every batch carries it. */
+  /** Scripts' time budget in thread CPU ms, live (CONFIG SET lua-time-limit): every batch carries it. */
   scriptTimeLimitMs = 20
   /** Bumped by SCRIPT FLUSH: every thread's Lua host forgets its compiled scripts when it sees a new one. */
   scriptEpoch = 0

@@ -66,7 +66,7 @@ export class ExecContext {
    * the client's (XREAD's `$` resolved to the IDs it meant when received). runBatch reports it.
    */
   retryArgv: Buffer[] | null = null
-  /** Scripts' wall-clock budget (MAREKVS_SCRIPT_TIME_LIMIT_MS, CONFIG SET lua-time-limit), set per batch. */
+  /** Scripts' time budget in thread CPU ms (MAREKVS_SCRIPT_TIME_LIMIT_MS, CONFIG SET lua-time-limit), set per batch. */
   scriptTimeLimitMs = 20
   /** Bumped by SCRIPT FLUSH: a writer whose Lua host saw another epoch forgets its compiled scripts. */
   scriptEpoch = 0

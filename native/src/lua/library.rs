@@ -108,12 +108,11 @@ impl Host {
         let slot = self.libraries.slot.clone();
         let load = self.libraries.load.clone();
         self.run_state.failure.set(None);
-        self.hook.fired.set(false);
-        self.hook.deadline.set(Some(Instant::now() + LOAD_TIMEOUT));
+        self.hook.start(LOAD_TIMEOUT);
         // (begin arms the count hook; the slot's KEYS and ARGV are unused here.)
         let result = self.with_call(call, |host| host.begin(&slot, &[], &[]).and_then(|()| load.call::<(bool, Value)>(chunk)));
-        self.hook.deadline.set(None);
-        let timed_out = self.hook.fired.replace(false);
+        self.hook.stop();
+        let timed_out = self.hook.fired();
         let list = self.libraries.finish.call::<Table>(());
         self.end(&slot);
         let outcome = match (result, list) {

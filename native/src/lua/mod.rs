@@ -8,10 +8,11 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mlua::{ChunkMode, Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
 
+mod budget;
 mod library;
 mod reply;
 
@@ -39,7 +40,7 @@ const VERSION: &str = "7.0.15";
 const VERSION_NUM: u32 = 0x07000f;
 
 const SANDBOX: &str = include_str!("sandbox.lua");
-/// Registry key of the `HookState` pointer the count hook reads.
+/// Registry key of the `Budget` pointer the count hook reads.
 const HOOK_KEY: &[u8] = b"marekvs.hook\0";
 
 /// Why a script was stopped by the host rather than finishing (its writes are then undone).
@@ -62,11 +63,9 @@ struct Script {
     no_writes: bool,
 }
 
-/// Read by the count hook through the registry (light userdata): no Rust globals.
-struct HookState {
-    deadline: Cell<Option<Instant>>,
-    fired: Cell<bool>,
-}
+/// The run's time budget, read by the count hook through the registry (light userdata): no
+/// Rust globals.
+type HookState = budget::Budget;
 
 pub struct Host {
     lua: Lua,
@@ -126,8 +125,7 @@ fn command_function(lua: &Lua, run: Rc<RunState>, resp3: Rc<Cell<bool>>, hook: *
             }
             bytes.push(b);
         }
-        if hook.fired.get() || matches!(hook.deadline.get(), Some(d) if Instant::now() >= d) {
-            hook.fired.set(true);
+        if hook.expired() {
             return Err(mlua::Error::runtime("Script killed: time limit"));
         }
         let call = match run.call.get() {
@@ -167,11 +165,9 @@ unsafe extern "C-unwind" fn count_hook(state: *mut mlua::lua_State, _ar: *mut ml
     }
     // SAFETY: the pointer is the Host's boxed HookState, alive as long as the VM.
     let hook = &*hook;
-    let expired = hook.fired.get() || matches!(hook.deadline.get(), Some(d) if Instant::now() >= d);
-    if !expired {
+    if !hook.expired() {
         return;
     }
-    hook.fired.set(true);
     mlua::ffi::lua_sethook(state, Some(count_hook), mlua::ffi::LUA_MASKCOUNT, 1);
     // No Rust value with a destructor is alive here: lua_error's longjmp skips nothing.
     mlua::ffi::lua_pushstring(state, b"Script killed: time limit\0".as_ptr() as *const _);
@@ -333,7 +329,7 @@ impl Host {
             Lua::unsafe_new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG, LuaOptions::default())
         };
         let resp3 = Rc::new(Cell::new(false));
-        let hook = Box::new(HookState { deadline: Cell::new(None), fired: Cell::new(false) });
+        let hook = Box::new(HookState::new());
         let rng = Rc::new(Cell::new(RAND48_INIT));
         let internal = lua.create_table()?;
         let run_state = Rc::new(RunState { call: Cell::new(None), failure: Cell::new(None) });
@@ -491,11 +487,10 @@ impl Host {
     ) -> RunOutcome {
         self.resp3.set(false);
         self.run_state.failure.set(None);
-        self.hook.fired.set(false);
-        self.hook.deadline.set(Some(Instant::now() + Duration::from_millis(time_limit_ms)));
+        self.hook.start(Duration::from_millis(time_limit_ms));
         let result = self.with_call(call, |host| host.begin(target, keys, args).and_then(|()| host.runner.call::<(bool, Value)>(func)));
-        self.hook.deadline.set(None);
-        let timed_out = self.hook.fired.get();
+        self.hook.stop();
+        let timed_out = self.hook.fired();
         let failure = self.run_state.failure.get();
         let outcome = match result {
             _ if timed_out => self.aborted(Abort::Timeout, time_limit_ms),

@@ -1,4 +1,5 @@
 use super::*;
+use std::time::Instant;
 
 fn host() -> Host {
     Host::new(64 * 1024 * 1024).unwrap()
@@ -112,6 +113,34 @@ fn the_time_budget_stops_loops_even_under_pcall() {
     }
     // The VM still works afterwards.
     assert_eq!(eval_with(&mut h, "return 1", b"+OK\r\n").reply, Out::Int(1));
+}
+
+#[test]
+fn the_budget_counts_cpu_time_not_time_off_the_cpu() {
+    let mut h = host();
+    // A redis.call whose thread sleeps (as when the OS runs other threads) uses none of it...
+    let body = "redis.call('get', 'k') redis.call('get', 'k') return 1";
+    let sha = sha1_hex(body.as_bytes());
+    h.load(&sha, body.as_bytes()).unwrap();
+    let mut sleeping = |_m: u32, _a: &[&[u8]], _r: bool| {
+        std::thread::sleep(Duration::from_millis(30));
+        Ok(b"+OK\r\n".to_vec())
+    };
+    let out = h.run(&sha, &[], &[], 20, &mut sleeping);
+    assert_eq!((out.reply, out.abort), (Out::Int(1), None));
+    // ...while the CPU a command burns counts: the next redis.call is refused.
+    let mut spinning = |_m: u32, _a: &[&[u8]], _r: bool| {
+        let started = budget::thread_cpu_time();
+        while budget::thread_cpu_time() < started + Duration::from_millis(30) {}
+        Ok(b"+OK\r\n".to_vec())
+    };
+    assert_eq!(h.run(&sha, &[], &[], 20, &mut spinning).abort, Some(Abort::Timeout));
+    // Off the CPU for longer than the budget and its allowance (200 ms): stopped all the same.
+    let mut stalled = |_m: u32, _a: &[&[u8]], _r: bool| {
+        std::thread::sleep(Duration::from_millis(250));
+        Ok(b"+OK\r\n".to_vec())
+    };
+    assert_eq!(h.run(&sha, &[], &[], 20, &mut stalled).abort, Some(Abort::Timeout));
 }
 
 #[test]
