@@ -14,6 +14,7 @@ use mlua::{ChunkMode, Function, Lua, LuaOptions, MultiValue, StdLib, Table, Valu
 
 mod budget;
 mod library;
+mod libs;
 mod reply;
 
 pub use reply::Out;
@@ -154,24 +155,33 @@ fn command_function(lua: &Lua, run: Rc<RunState>, resp3: Rc<Cell<bool>>, hook: *
     })
 }
 
-/// Lua's 5.1 count hook: past the deadline, fire on every instruction and raise, so that a
-/// pcall that catches the error cannot keep the script running.
+/// Lua's 5.1 count hook: past the deadline, stop the script.
 unsafe extern "C-unwind" fn count_hook(state: *mut mlua::lua_State, _ar: *mut mlua::ffi::lua_Debug) {
+    if budget_spent(state) {
+        stop_script(state);
+    }
+}
+
+/// Whether the running script is past its time budget (then marked so: Host::run aborts it).
+/// Library calls that run long without a Lua instruction (libs/) ask too.
+unsafe fn budget_spent(state: *mut mlua::lua_State) -> bool {
     mlua::ffi::lua_getfield(state, mlua::ffi::LUA_REGISTRYINDEX, HOOK_KEY.as_ptr() as *const _);
     let hook = mlua::ffi::lua_touserdata(state, -1) as *const HookState;
     mlua::ffi::lua_pop(state, 1);
     if hook.is_null() {
-        return;
+        return false;
     }
     // SAFETY: the pointer is the Host's boxed HookState, alive as long as the VM.
     let hook = &*hook;
-    if !hook.expired() {
-        return;
-    }
+    hook.expired()
+}
+
+/// Raise, and fire the hook on every instruction from now on, so that a pcall that catches the
+/// error cannot keep the script running. The caller holds nothing with a destructor.
+unsafe fn stop_script(state: *mut mlua::lua_State) -> ! {
     mlua::ffi::lua_sethook(state, Some(count_hook), mlua::ffi::LUA_MASKCOUNT, 1);
-    // No Rust value with a destructor is alive here: lua_error's longjmp skips nothing.
-    mlua::ffi::lua_pushstring(state, b"Script killed: time limit\0".as_ptr() as *const _);
-    mlua::ffi::lua_error(state);
+    mlua::ffi::lua_pushstring(state, c"Script killed: time limit".as_ptr());
+    mlua::ffi::lua_error(state)
 }
 
 /// `raising(impl)`'s C closure: calls impl(...) -> raise, results... and raises `raise` when
@@ -377,6 +387,9 @@ impl Host {
         internal.set("raising", unsafe { lua.create_c_function(make_raising)? })?;
         // SAFETY: as above.
         internal.set("raising_command", unsafe { lua.create_c_function(make_raising_command)? })?;
+        // SAFETY: libs::open only builds tables and closures, leaving one table on the stack.
+        let libs: Table = unsafe { lua.exec_raw((), |state| libs::open(state, memory_limit))? };
+        internal.set("libs", libs)?;
         internal.set("version", VERSION)?;
         internal.set("version_num", VERSION_NUM)?;
         let sandbox = lua.load(SANDBOX).set_name("=marekvs").set_mode(ChunkMode::Text).into_function()?;

@@ -23,7 +23,7 @@ local function refuse_write()
 end
 
 -- `view`: what getmetatable(proxy) answers (false hides the metatable, which would let a
--- script reach the real table through __index).
+-- script reach the real table through __index; R.getmetatable turns it into nil, as Redis).
 local function readonly(real, view)
   local proxy = {}
   setmetatable(proxy, { __index = real, __newindex = refuse_write, __metatable = view })
@@ -58,7 +58,7 @@ end
 -- The real globals. Redis 7.0 has no print, dofile, loadfile, setfenv, getfenv, newproxy,
 -- os, io, debug, package, require or module.
 local R = {}
-for _, name in ipairs({ 'assert', 'collectgarbage', 'error', 'gcinfo', 'getmetatable', 'ipairs', 'rawequal', 'select',
+for _, name in ipairs({ 'assert', 'collectgarbage', 'error', 'gcinfo', 'ipairs', 'rawequal', 'select',
   'tonumber', 'tostring', 'type', 'unpack', 'xpcall', '_VERSION' }) do
   R[name] = G[name]
 end
@@ -82,6 +82,15 @@ end)
 R.setmetatable = raising(function(t, mt)
   if protected[t] ~= nil then return true, READONLY end
   return false, setmetatable(t, mt)
+end)
+
+-- Redis's library tables have no metatable; their proxies answer nil as well.
+R.getmetatable = raising(function(...)
+  if select('#', ...) == 0 then return "bad argument #1 to 'getmetatable' (value expected)" end
+  local v = ...
+  local mt = getmetatable(v)
+  if mt == false and protected[v] ~= nil then mt = nil end
+  return false, mt
 end)
 
 function R.rawget(t, k)
@@ -301,6 +310,10 @@ R.math = readonly(math, false)
 R.string = readonly(G.string, false)
 R.table = readonly(G.table, false)
 R.coroutine = readonly(G.coroutine, false)
+-- cjson, cmsgpack, bit and struct (native/src/lua/libs/).
+for name, lib in pairs(I.libs) do
+  R[name] = readonly(lib, false)
+end
 
 -- ('x'):upper() reads the real string table; getmetatable('') answers a read-only view.
 local string_mt = getmetatable('')
