@@ -191,14 +191,7 @@ describe('applications built on scripts, several clients at once', function () {
     return { jobs, events, lengths, twice }
   }))
 
-  it('the real BullMQ: producers and a worker, retries and failures (needs cmsgpack in the sandbox)', async function () {
-    const marekvs = servers[1]
-    const probe = new Redis({ port: marekvs.port, maxRetriesPerRequest: 1 })
-    const hasCmsgpack = await probe.eval('return cmsgpack ~= nil', 0).then(() => true, () => false)
-    probe.disconnect()
-    // BullMQ's scripts unpack job options with cmsgpack, which marekvs's sandbox lacks for now
-    // (docs/scripting.md, "Not yet"): this test runs once it is there.
-    if (!hasCmsgpack) this.skip()
+  it('the real BullMQ: producers and a worker, retries and failures', async () => {
     const results: unknown[] = []
     for (const server of servers) results.push(await runBullmq(server.port))
     assert.deepEqual(results[1], results[0])
