@@ -57,7 +57,7 @@ export interface BenchmarkWorkload extends Common {
   requests: Sized
   /** SET every key of the keyspace (to valueBytes) before the first run, so GETs hit. */
   prepopulate: boolean
-  /** A Lua script to SCRIPT LOAD on both servers; the test is then `EVALSHA <sha1> 1 key:__rand_int__`. */
+  /** A Lua script to SCRIPT LOAD on both servers; the test is then `EVALSHA <sha1> 1 bucket:__rand_int__`. */
   script?: string
 }
 
