@@ -12,6 +12,7 @@ import { Connection } from './server/connection'
 import { Dispatcher } from './server/dispatch'
 import { createMetrics, MetricsServer, startMetricsServer } from './server/metrics'
 import { PubSub } from './server/pubsub'
+import { deliver } from './server/commands/pubsub'
 import type { LiveSettings, NodeServices, Session } from './server/session'
 import { ServerStats } from './server/stats'
 
@@ -71,6 +72,7 @@ export class MarekNode implements NodeServices {
       maxclients: MAXCLIENTS,
     }
     engine.scriptTimeLimitMs = config.scriptTimeLimitMs
+    engine.scriptNode = { publish: (channel, message) => deliver(this, channel, message, null).receivers }
     this.commands = buildCommandTable()
     this.dispatcher = new Dispatcher(this, this.commands)
     this.internal = new InternalSession(this.newClientId(), true)

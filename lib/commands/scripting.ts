@@ -22,6 +22,7 @@ import { runOne } from '../engine/run-one'
 import { log } from '../log'
 import { LUA_CHECK, LUA_LOG, LuaHost } from '../native'
 import { scriptKey } from '../storage/layout'
+import type { Store } from '../storage/store'
 import { parseInt64 } from './args'
 import { arityOk, DataCommand, DataHandler, keysAfterCount, keysOf } from './types'
 
@@ -50,7 +51,7 @@ const NOSCRIPT_COMMANDS = new Set(
 
 /** Redis commands scripts may call there that run outside the data table here: not yet callable from scripts. */
 const NOT_YET_COMMANDS = new Set(
-  ('acl asking cluster command dbsize flushall flushdb info keys lastsave latency lolwut memory migrate module object publish ' +
+  ('acl asking cluster command flushall flushdb info keys lastsave latency lolwut memory migrate module object ' +
     'pubsub randomkey readonly readwrite scan slowlog spublish swapdb sort sort_ro geoadd geodist geohash geopos georadius ' +
     'georadius_ro georadiusbymember georadiusbymember_ro geosearch geosearchstore').split(' '),
 )
@@ -184,8 +185,15 @@ function outsideDataTable(ctx: ExecContext, name: string, argv: Buffer[], mode: 
   return local.run(ctx, argv)
 }
 
-/** Connection commands a script may call, answered here. */
+const PUBLISH_ON_SHARD = error(
+  "ERR 'publish' was called by a script running on one shard, where it cannot reach the node's subscribers: name the command in the script's text (redis.call('publish', ...)) or pass numkeys 0",
+)
+
+/** Connection and node commands a script may call, answered here. */
 const LOCAL_COMMANDS = new Map<string, { arity: number; run: DataHandler }>([
+  // Scripts whose text names these run with every shard paused (callsNode), so the count is the node's.
+  ['dbsize', { arity: 1, run: (ctx) => ctx.liveKeys() }],
+  ['publish', { arity: 3, run: (ctx, argv) => (ctx.scriptNode === null ? PUBLISH_ON_SHARD : ctx.scriptNode.publish(argv[1], argv[2])) }],
   ['ping', { arity: -1, run: (_ctx, argv) => (argv.length === 1 ? status('PONG') : argv.length === 2 ? argv[1] : Errors.wrongArity('ping')) }],
   ['echo', { arity: 2, run: (_ctx, argv) => argv[1] }],
   // The batch's time: one script sees one instant, as Redis scripts see time frozen.
@@ -200,6 +208,40 @@ export function scriptLog(level: number, message: string): void {
   else log.debug(message, { source: 'script' })
 }
 
+/**
+ * Whether a script's text calls a node-wide command by name (`'publish'`, `"DBSIZE"`...): such
+ * a script runs with every shard paused, where it reaches the node's subscribers and counts.
+ * A name built at run time is not seen; the call then answers an error naming the fix.
+ */
+const NODE_CALL = /(['"])(publish|dbsize)\1/i
+
+export function callsNode(body: Buffer): boolean {
+  return NODE_CALL.test(body.toString('latin1'))
+}
+
+/** The main thread's store: EVALSHA's routing reads the script's text (set by the engine at open). */
+let routingStore: Store | null = null
+/** sha -> callsNode(body); a sha names one body forever, so entries never go stale. */
+const routedShas = new Map<string, boolean>()
+const ROUTED_SHAS_MAX = 10_000
+
+export function setRoutingStore(store: Store): void {
+  routingStore = store
+}
+
+function shaCallsNode(sha: string): boolean {
+  let calls = routedShas.get(sha)
+  if (calls === undefined) {
+    const body = sha.length === 40 ? routingStore?.get('sys', scriptKey(sha)) : undefined
+    // An unknown sha answers NOSCRIPT wherever it runs: not remembered, it may be loaded later.
+    if (body === undefined) return false
+    calls = callsNode(body)
+    if (routedShas.size >= ROUTED_SHAS_MAX) routedShas.clear()
+    routedShas.set(sha, calls)
+  }
+  return calls
+}
+
 /** Set by data-table.ts once every command is known (scripts call through the whole table). */
 let dataCommandsRef: ReadonlyMap<string, DataCommand> = new Map()
 
@@ -207,21 +249,24 @@ let dataCommandsRef: ReadonlyMap<string, DataCommand> = new Map()
  * An EVAL-like command (EVAL, FCALL...): numkeys at argv[2], then the keys; with numkeys 0 its
  * keys are unknown, so it runs with every shard paused.
  */
-export function scriptingCommand(name: string, extra: string[], summary: string, since: string, run: DataHandler): DataCommand {
+export function scriptingCommand(name: string, extra: string[], summary: string, since: string, run: DataHandler, callsNodeOf: (argv: Buffer[]) => boolean = () => false): DataCommand {
   return {
     name, arity: -3, flags: [...extra, 'noscript', 'stale', 'skip-monitor', 'no-mandatory-keys', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
     group: 'scripting', summary, since, run,
     movableKeys: keysAfterCount(2),
-    anyKeys: (argv) => argv.length > 2 && argv[2].toString('latin1') === '0',
+    anyKeys: (argv) => argv.length > 2 && (argv[2].toString('latin1') === '0' || callsNodeOf(argv)),
   }
 }
+
+const byBody = (argv: Buffer[]): boolean => callsNode(argv[1])
+const bySha = (argv: Buffer[]): boolean => shaCallsNode(argv[1].toString('latin1').toLowerCase())
 
 export function scriptingCommands(table: ReadonlyMap<string, DataCommand>): DataCommand[] {
   dataCommandsRef = table
   return [
-    scriptingCommand('eval', [], 'Execute a Lua script server side', '2.6.0', evalGeneric(false, false)),
-    scriptingCommand('evalsha', [], 'Execute a Lua script server side', '2.6.0', evalGeneric(true, false)),
-    scriptingCommand('eval_ro', ['readonly'], 'Execute a read-only Lua script server side', '7.0.0', evalGeneric(false, true)),
-    scriptingCommand('evalsha_ro', ['readonly'], 'Execute a read-only Lua script server side', '7.0.0', evalGeneric(true, true)),
+    scriptingCommand('eval', [], 'Execute a Lua script server side', '2.6.0', evalGeneric(false, false), byBody),
+    scriptingCommand('evalsha', [], 'Execute a Lua script server side', '2.6.0', evalGeneric(true, false), bySha),
+    scriptingCommand('eval_ro', ['readonly'], 'Execute a read-only Lua script server side', '7.0.0', evalGeneric(false, true), byBody),
+    scriptingCommand('evalsha_ro', ['readonly'], 'Execute a read-only Lua script server side', '7.0.0', evalGeneric(true, true), bySha),
   ]
 }

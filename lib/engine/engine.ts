@@ -20,8 +20,9 @@ import { FramedCommand, packFrame } from '../shard/frame'
 import type { ShardTask, ShardWorkerData } from '../shard/worker'
 import { FORMAT_VERSION, prefixEnd, SYS_FORMAT, SYS_HLC_PREFIX, SYS_NODE_ID, SYS_SCRIPT_PREFIX, SYS_SYNC_TICK } from '../storage/layout'
 import { Store } from '../storage/store'
-import { ExecContext } from './exec-context'
+import { ExecContext, ScriptNode } from './exec-context'
 import { InlinePolicy, isCheap } from './inline-policy'
+import { setRoutingStore } from '../commands/scripting'
 import { KeyCounts } from './key-counts'
 import { BatchResult, runBatch } from './run-batch'
 
@@ -84,6 +85,8 @@ export class Engine {
   scriptEpoch = 0
   /** Bumped when function libraries change (FUNCTION LOAD, DELETE...): every thread's Lua host reloads them when it sees a new one. */
   functionEpoch = 0
+  /** Node-wide services for scripts that run with every shard paused (PUBLISH); set by the node. */
+  scriptNode: ScriptNode | null = null
   /** Told, after the replies of the batch that did it, which keys gained elements (BLPOP & co wake on it). */
   onReady: (keys: string[]) => void = () => {}
   private readonly inline: InlinePolicy
@@ -140,6 +143,7 @@ export class Engine {
     clearScripts(store)
     const hlc = SharedHlc.create(highWaterHlc(store))
     const counts = KeyCounts.load(store)
+    setRoutingStore(store)
     const engine = new Engine(config, store, new ExecContext(store, hlc, config.nodeId, 'main', counts), hlc, onStorageError)
     // Start every worker now, so a broken install fails at open and not on the first command.
     await Promise.all(engine.lanes.map((lane) => lane.pool.run({ frame: null, nowMs: Date.now(), sync: false, sweep: false, walSync: false, scriptTimeLimitMs: 0, scriptEpoch: 0, functionEpoch: 0 })))
@@ -342,7 +346,13 @@ export class Engine {
   }
 
   private runDataOnMain(command: FramedCommand, nowMs: number): Buffer | Reply {
-    const result = runBatch(this.mainCtx, [command], nowMs, this.config.fsync === 'always')
+    this.mainCtx.scriptNode = this.scriptNode
+    let result: BatchResult
+    try {
+      result = runBatch(this.mainCtx, [command], nowMs, this.config.fsync === 'always')
+    } finally {
+      this.mainCtx.scriptNode = null
+    }
     if (result.storageError) this.onStorageError()
     if (result.wrote) this.countWrites(1)
     // Waiters are retried after the barrier's reply: they queue behind it anyway.

@@ -8,6 +8,12 @@ import { isExpired, Rec } from '../storage/record'
 import { Store, WriteOp } from '../storage/store'
 import type { KeyCounts } from './key-counts'
 
+/** What a script running with every shard paused may call beyond the data commands. */
+export interface ScriptNode {
+  /** PUBLISH: deliver now; the number of receivers. */
+  publish(channel: Buffer, message: Buffer): number
+}
+
 interface Entry {
   readonly storageKey: Buffer
   readonly pid: number
@@ -77,6 +83,8 @@ export class ExecContext {
    * for another shard's key is stopped), the main thread with the shards paused every key.
    */
   owns: (key: Buffer) => boolean = () => true
+  /** Set while a script may reach node-wide services: on the main thread, with every shard paused. */
+  scriptNode: ScriptNode | null = null
 
   constructor(
     readonly store: Store,
@@ -232,6 +240,13 @@ export class ExecContext {
       const write = overlay[next]
       if (write.member !== null) yield { key: write.key, ...write.member }
     }
+  }
+
+  /** Live keys of the node as this batch sees them: DBSIZE inside a script. */
+  liveKeys(): number {
+    let delta = 0
+    for (const change of this.countDeltas.values()) delta += change
+    return this.counts.total() + delta
   }
 
   /** Tombstone the key. Returns whether it existed (unexpired), as DEL counts. */

@@ -4,7 +4,7 @@
 // PUBLISH reaches the subscribers of this node only (docs/compatibility.md).
 import { error, push, Reply, several } from '../../core/reply'
 import { log } from '../../log'
-import type { ConnCommand, ConnHandler, Session } from '../session'
+import type { ConnCommand, ConnHandler, NodeServices, Session } from '../session'
 import { conn, container, helpReply, sub } from './util'
 
 const EMBEDDED = error('ERR pub/sub is not supported by the embedded API')
@@ -47,16 +47,25 @@ const punsubscribe: ConnHandler = (services, session, argv) => {
 
 // PUBLISH channel message
 const publish: ConnHandler = (services, session, argv) => {
+  const { receivers, own } = deliver(services, argv[1], argv[2], session)
+  return own.length === 0 ? receivers : several([...own, receivers])
+}
+
+/**
+ * Write `message` to every subscriber of `channel` but `session` (PUBLISH, and scripts through
+ * the engine's ScriptNode): their number, and `session`'s own copies, which go in its reply. A
+ * RESP3 client subscribed to its own channel gets the message before PUBLISH's count, as in
+ * Redis: its message goes in this reply, not behind it.
+ */
+export function deliver(services: Pick<NodeServices, 'pubsub'>, channel: Buffer, message: Buffer, session: Session | null): { receivers: number; own: Reply[] } {
   const pubsub = services.pubsub
-  const deliveries = pubsub.publish(argv[1], argv[2])
-  // A RESP3 client subscribed to its own channel gets the message before PUBLISH's count, as
-  // in Redis: its message goes in this reply, not behind it.
-  let own: Reply[] | null = null
+  const deliveries = pubsub.publish(channel, message)
+  const own: Reply[] = []
   const nowMs = Date.now()
   for (const { to, reply } of deliveries) {
     if (!pubsub.isSubscribed(to)) continue // disconnected just now for its output limit
     if (to === session) {
-      ;(own ??= []).push(reply)
+      own.push(reply)
       continue
     }
     to.push(reply)
@@ -66,7 +75,7 @@ const publish: ConnHandler = (services, session, argv) => {
       to.kill()
     }
   }
-  return own === null ? deliveries.length : several([...own, deliveries.length])
+  return { receivers: deliveries.length, own }
 }
 
 // PUBSUB CHANNELS [pattern]
