@@ -1,7 +1,7 @@
 // Node-wide key commands: they read or change the whole keyspace, so they run on the main
 // thread while every shard is quiet (lib/engine/engine.ts). They read the meta column family
 // partition by partition ([pid u16 BE][user key]), skipping tombstones and expired records.
-import { error, Errors, OK, Reply } from '../core/reply'
+import { error, ErrorReply, Errors, OK, Reply } from '../core/reply'
 import type { NodeCommand, NodeContext } from '../engine/engine'
 import { PARTITIONS } from '../native'
 import { partitionRange, prefixEnd, SYS_GC_PREFIX, userKeyOf } from '../storage/layout'
@@ -26,7 +26,7 @@ function liveRec(row: Row, nowMs: number): Rec | null {
 }
 
 /** Every row of [gte, lt), read in bounded chunks. */
-function* rowsIn(node: NodeContext, gte: Buffer, lt: Buffer): Generator<Row> {
+function* rowsIn(node: Pick<NodeContext, 'store'>, gte: Buffer, lt: Buffer): Generator<Row> {
   let from = gte
   for (;;) {
     const rows = node.store.scan('meta', from, lt, SCAN_CHUNK_ROWS)
@@ -39,32 +39,35 @@ function* rowsIn(node: NodeContext, gte: Buffer, lt: Buffer): Generator<Row> {
 
 // KEYS pattern
 function keys(node: NodeContext, argv: Buffer[]): Reply {
-  const pattern = argv[1]
-  const all = matchesAll(pattern)
   const out: Buffer[] = []
-  for (const row of rowsIn(node, partitionRange(0).gte, META_END)) {
-    if (liveRec(row, node.nowMs) === null) continue
-    const key = userKeyOf(row.key)
-    if (all || globMatch(pattern, key)) out.push(key)
-  }
+  for (const { key } of liveKeysMatching(node, argv[1], null)) out.push(key)
   return out
 }
 
-// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
-//
-// The cursor is the partition to visit next: 0 starts at partition 0, and a reply cursor of 0
-// means every partition was visited. A call returns whole partitions (so a key present for the
-// whole iteration is returned exactly once, unlike Redis's "at least once") and stops after the
-// partition in which COUNT records were examined; it always advances by at least one partition,
-// so an iteration ends after at most 4096 calls. Cursors past the last partition are finished
-// iterations (reply cursor 0, no keys), as any unsigned 64-bit cursor is valid in Redis.
-function scan(node: NodeContext, argv: Buffer[]): Reply {
-  const cursor = parseCursor(argv[1])
-  if (cursor === null) return error('ERR invalid cursor')
+/** Every live key of the store matching `pattern` (and of `type`, when given), with its record. */
+export function* liveKeysMatching(node: Pick<NodeContext, 'store' | 'nowMs'>, pattern: Buffer | null, type: string | null): Generator<{ key: Buffer; rec: Rec }> {
+  const all = pattern === null || matchesAll(pattern)
+  for (const row of rowsIn(node, partitionRange(0).gte, META_END)) {
+    const rec = liveRec(row, node.nowMs)
+    if (rec === null) continue
+    const key = userKeyOf(row.key)
+    if ((all || globMatch(pattern!, key)) && (type === null || typeName(rec) === type)) yield { key, rec }
+  }
+}
+
+export interface ScanOptions {
+  count: number
+  /** null: every key. */
+  pattern: Buffer | null
+  type: string | null
+}
+
+/** SCAN's options after the cursor, or the error Redis answers. */
+export function parseScanOptions(argv: Buffer[], from: number): ScanOptions | ErrorReply {
   let count = 10n
   let pattern: Buffer | null = null
   let type: string | null = null
-  for (let i = 2; i < argv.length; i++) {
+  for (let i = from; i < argv.length; i++) {
     const option = lower(argv[i])
     const more = i + 1 < argv.length
     if (option === 'count' && more) {
@@ -81,7 +84,23 @@ function scan(node: NodeContext, argv: Buffer[]): Reply {
       return Errors.syntax
     }
   }
-  const budget = count > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(count)
+  return { count: count > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(count), pattern, type }
+}
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+//
+// The cursor is the partition to visit next: 0 starts at partition 0, and a reply cursor of 0
+// means every partition was visited. A call returns whole partitions (so a key present for the
+// whole iteration is returned exactly once, unlike Redis's "at least once") and stops after the
+// partition in which COUNT records were examined; it always advances by at least one partition,
+// so an iteration ends after at most 4096 calls. Cursors past the last partition are finished
+// iterations (reply cursor 0, no keys), as any unsigned 64-bit cursor is valid in Redis.
+function scan(node: NodeContext, argv: Buffer[]): Reply {
+  const cursor = parseCursor(argv[1])
+  if (cursor === null) return error('ERR invalid cursor')
+  const options = parseScanOptions(argv, 2)
+  if ('t' in options) return options
+  const { count: budget, pattern, type } = options
   const out: Buffer[] = []
   let pid = cursor >= BigInt(PARTITIONS) ? PARTITIONS : Number(cursor)
   let examined = 0

@@ -24,6 +24,7 @@ import { LUA_CHECK, LUA_LOG, LuaHost } from '../native'
 import { scriptKey } from '../storage/layout'
 import type { Store } from '../storage/store'
 import { parseInt64 } from './args'
+import { scriptKeys, scriptScan } from './script-keyspace'
 import { arityOk, DataCommand, DataHandler, keysAfterCount, keysOf } from './types'
 
 export const NOSCRIPT: ErrorReply = error('NOSCRIPT No matching script. Please use EVAL.')
@@ -51,8 +52,8 @@ const NOSCRIPT_COMMANDS = new Set(
 
 /** Redis commands scripts may call there that run outside the data table here: not yet callable from scripts. */
 const NOT_YET_COMMANDS = new Set(
-  ('acl asking cluster command flushall flushdb info keys lastsave latency lolwut memory migrate module object ' +
-    'pubsub randomkey readonly readwrite scan slowlog spublish swapdb sort sort_ro geoadd geodist geohash geopos georadius ' +
+  ('acl asking cluster command flushall flushdb info lastsave latency lolwut memory migrate module object ' +
+    'pubsub randomkey readonly readwrite slowlog spublish swapdb sort sort_ro geoadd geodist geohash geopos georadius ' +
     'georadius_ro georadiusbymember georadiusbymember_ro geosearch geosearchstore').split(' '),
 )
 
@@ -185,15 +186,21 @@ function outsideDataTable(ctx: ExecContext, name: string, argv: Buffer[], mode: 
   return local.run(ctx, argv)
 }
 
-const PUBLISH_ON_SHARD = error(
-  "ERR 'publish' was called by a script running on one shard, where it cannot reach the node's subscribers: name the command in the script's text (redis.call('publish', ...)) or pass numkeys 0",
+/** A node-wide command called by a script that runs on one shard (it built the name at run time). */
+const onShard = (name: string): ErrorReply => error(
+  `ERR '${name}' was called by a script running on one shard, where it cannot reach the whole node: name the command in the script's text (redis.call('${name}', ...)) or pass numkeys 0`,
 )
+const PUBLISH_ON_SHARD = onShard('publish')
+const KEYS_ON_SHARD = onShard('keys')
+const SCAN_ON_SHARD = onShard('scan')
 
 /** Connection and node commands a script may call, answered here. */
 const LOCAL_COMMANDS = new Map<string, { arity: number; run: DataHandler }>([
   // Scripts whose text names these run with every shard paused (callsNode), so the count is the node's.
   ['dbsize', { arity: 1, run: (ctx) => ctx.liveKeys() }],
   ['publish', { arity: 3, run: (ctx, argv) => (ctx.scriptNode === null ? PUBLISH_ON_SHARD : ctx.scriptNode.publish(argv[1], argv[2])) }],
+  ['keys', { arity: 2, run: (ctx, argv) => (ctx.scriptNode === null ? KEYS_ON_SHARD : scriptKeys(ctx, argv)) }],
+  ['scan', { arity: -2, run: (ctx, argv) => (ctx.scriptNode === null ? SCAN_ON_SHARD : scriptScan(ctx, argv)) }],
   ['ping', { arity: -1, run: (_ctx, argv) => (argv.length === 1 ? status('PONG') : argv.length === 2 ? argv[1] : Errors.wrongArity('ping')) }],
   ['echo', { arity: 2, run: (_ctx, argv) => argv[1] }],
   // The batch's time: one script sees one instant, as Redis scripts see time frozen.
@@ -213,7 +220,7 @@ export function scriptLog(level: number, message: string): void {
  * a script runs with every shard paused, where it reaches the node's subscribers and counts.
  * A name built at run time is not seen; the call then answers an error naming the fix.
  */
-const NODE_CALL = /(['"])(publish|dbsize)\1/i
+const NODE_CALL = /(['"])(publish|dbsize|keys|scan)\1/i
 
 export function callsNode(body: Buffer): boolean {
   return NODE_CALL.test(body.toString('latin1'))

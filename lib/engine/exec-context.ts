@@ -242,6 +242,15 @@ export class ExecContext {
     }
   }
 
+  /** The keys this batch changed, with their record now (null: deleted): KEYS inside a script. */
+  *changedKeys(): Generator<{ key: Buffer; rec: Rec | null }> {
+    for (const entry of this.entries.values()) {
+      if (!entry.dirty) continue
+      const rec = entry.rec === null || isExpired(entry.rec, this.nowMs) ? null : entry.rec
+      yield { key: entry.storageKey.subarray(2), rec }
+    }
+  }
+
   /** Live keys of the node as this batch sees them: DBSIZE inside a script. */
   liveKeys(): number {
     let delta = 0
