@@ -3,9 +3,9 @@
 // subscribers and every key, whatever keys it declares.
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { diffSuite, scenarioRunner } from '../support/diff'
+import { diffSuite, scenarioRunner, serverPair } from '../support/diff'
 import { RawClient } from '../support/resp'
-import { Marekvs, ServerProcess, startMarekvs, startRedis } from '../support/servers'
+import { Marekvs, startMarekvs } from '../support/servers'
 
 const COUNT_AFTER_SET = "redis.call('set', KEYS[1], ARGV[1]) return redis.call('DBSIZE')"
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex')
@@ -49,13 +49,8 @@ diffSuite('scripts calling DBSIZE, KEYS, SCAN and PUBLISH', (diff) => {
 
 describe('differential: scripts publishing to subscribers', function () {
   this.timeout(60000)
-  const servers: Array<ServerProcess | Marekvs> = []
-  before(async () => {
-    servers.push(await startRedis(), await startMarekvs())
-  })
-  after(() => Promise.all(servers.map((server) => server.stop())))
-
-  const scenario = scenarioRunner(() => servers)
+  const pair = serverPair()
+  const scenario = scenarioRunner(() => [pair.redis, pair.marekvs])
 
   scenario('a script publishes to channel and pattern subscribers, declared keys or none', 3, async ([a, b, writer]) => {
     const seen: unknown[] = [await a.call('SUBSCRIBE', 'news'), await b.call('PSUBSCRIBE', 'n*')]
