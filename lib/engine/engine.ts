@@ -274,8 +274,7 @@ export class Engine {
       lane.queue = []
     }
     if (batch === null) return
-    this.mainCtx.scriptTimeLimitMs = this.scriptTimeLimitMs
-    this.mainCtx.scriptEpoch = this.scriptEpoch
+    // (No script is cheap, so the main context's script budget and epochs need no update here.)
     this.deliver(batch, runBatch(this.mainCtx, batch, Date.now(), false))
   }
 
