@@ -6,7 +6,7 @@
 //! here a VM only evaluates bodies and keeps the functions of the libraries it is told to.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mlua::{ChunkMode, Function, Lua, Table, Value};
 
@@ -168,6 +168,7 @@ impl Host {
 mod tests {
     use super::super::sha1_hex;
     use super::*;
+    use std::time::Instant;
 
     fn host() -> Host {
         Host::new(64 * 1024 * 1024).unwrap()
