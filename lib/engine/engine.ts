@@ -21,7 +21,7 @@ import type { ShardTask, ShardWorkerData } from '../shard/worker'
 import { FORMAT_VERSION, prefixEnd, SYS_FORMAT, SYS_HLC_PREFIX, SYS_NODE_ID, SYS_SCRIPT_PREFIX, SYS_SYNC_TICK } from '../storage/layout'
 import { Store } from '../storage/store'
 import { ExecContext, ScriptNode } from './exec-context'
-import { InlinePolicy, isCheap } from './inline-policy'
+import { InlinePolicy, traitsOf } from './inline-policy'
 import { setRoutingStore } from '../commands/scripting'
 import { KeyCounts } from './key-counts'
 import { BatchResult, runBatch } from './run-batch'
@@ -282,10 +282,10 @@ export class Engine {
   private inlineArgs(batch: Submission[]): number {
     let args = 0
     for (const submission of batch) {
-      const command = submission.command
-      if (!isCheap(command)) return -1
+      const traits = traitsOf(submission.command)
+      if (!traits.cheap) return -1
       // A durable write would hold the main thread for its fsync.
-      if (this.config.fsync === 'always' && command.flags.includes('write')) return -1
+      if (this.config.fsync === 'always' && traits.write) return -1
       args += submission.argv.length
     }
     return args
@@ -303,7 +303,7 @@ export class Engine {
   /** Hand each submission its reply, then wake the clients blocked on keys the batch fed. */
   private deliver(batch: Submission[], result: BatchResult | null, failure?: Reply): void {
     if (result?.storageError) this.onStorageError()
-    if (result?.wrote) this.countWrites(batch.reduce((n, submission) => n + (submission.command.flags.includes('write') ? 1 : 0), 0))
+    if (result?.wrote) this.countWrites(batch.reduce((n, submission) => n + (traitsOf(submission.command).write ? 1 : 0), 0))
     for (let i = 0; i < batch.length; i++) {
       const submission = batch[i]
       if (failure !== undefined || result === null) submission.done(this.finish(submission, failure ?? error('ERR shard returned no reply')))

@@ -21,8 +21,22 @@ const MAX_ARGS_SATURATED = 64
 const SATURATED_ABOVE = 0.9
 const RELAXED_BELOW = 0.7
 
-export function isCheap(command: CommandInfo): boolean {
-  return command.flags.includes('fast') || CHEAP_UNFLAGGED.has(command.name)
+export interface CommandTraits {
+  /** Of bounded cost: may run inline. */
+  readonly cheap: boolean
+  readonly write: boolean
+}
+
+/** Looked up once per command, not on every flush (the flags are string arrays). */
+const traitsCache = new WeakMap<CommandInfo, CommandTraits>()
+
+export function traitsOf(command: CommandInfo): CommandTraits {
+  let traits = traitsCache.get(command)
+  if (traits === undefined) {
+    traits = { cheap: command.flags.includes('fast') || CHEAP_UNFLAGGED.has(command.name), write: command.flags.includes('write') }
+    traitsCache.set(command, traits)
+  }
+  return traits
 }
 
 export class InlinePolicy {
