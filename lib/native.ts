@@ -123,6 +123,7 @@ interface Binding {
   LuaHost: new (memoryLimitBytes: number) => LuaHost
   NativeRequestParser: new (maxBulkLen?: number) => NativeRequestParser
   encodeReplies(replies: Reply[], proto: 2 | 3): Buffer
+  encodeBatch(replies: Reply[], protos: Uint8Array, ends: Uint32Array): Buffer
   encodeReply(reply: Reply, proto: 2 | 3): Buffer
   hlcPack(physicalMs: number, logical: number): bigint
   hlcPhysical(hlc: bigint): number
@@ -267,6 +268,11 @@ export const splitArgs: (line: Buffer) => Buffer[] | null = binding.splitArgs
 /** Encode replies for one connection in one native call; proto is 2 or 3. */
 export const encodeReplies: (replies: Reply[], proto: 2 | 3) => Buffer = binding.encodeReplies
 export const encodeReply: (reply: Reply, proto: 2 | 3) => Buffer = binding.encodeReply
+/**
+ * A batch's replies back to back in one Buffer: reply i in protocol protos[i], or no bytes when
+ * protos[i] is 0 (a value for the embedding API); ends[i] receives where reply i ends.
+ */
+export const encodeBatch: (replies: Reply[], protos: Uint8Array, ends: Uint32Array) => Buffer = binding.encodeBatch
 
 // -------------------------------------------------------------------- HLC
 

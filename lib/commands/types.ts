@@ -47,6 +47,11 @@ export interface DataCommand extends CommandInfo {
   }
 }
 
+/** Whether the spec names exactly one key position (GET, SET, LPUSH...): callers can skip keysOf's array. */
+export function isSingleKey(spec: KeySpec): boolean {
+  return spec.movableKeys === undefined && spec.firstKey > 0 && spec.firstKey === spec.lastKey
+}
+
 export function keysOf(spec: KeySpec, argv: Buffer[]): Buffer[] {
   if (spec.movableKeys !== undefined) return spec.movableKeys(argv)
   if (spec.firstKey === 0 || argv.length <= spec.firstKey) return []

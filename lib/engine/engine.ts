@@ -12,7 +12,7 @@ import { Piscina } from 'piscina'
 import { SharedHlc } from '../core/clock'
 import { error, Reply } from '../core/reply'
 import type { CommandInfo, DataCommand } from '../commands/types'
-import { keysOf } from '../commands/types'
+import { isSingleKey, keysOf } from '../commands/types'
 import type { Config } from '../config'
 import { log } from '../log'
 import { encodeReply, partitionOf } from '../native'
@@ -201,8 +201,14 @@ export class Engine {
   /** The shard lane of a single-shard data command, or null for a barrier. */
   private laneOf(submission: Submission): Lane | null {
     if (!('run' in submission.command)) return null
-    if (submission.command.anyKeys?.(submission.argv) === true) return null
-    const keys = keysOf(submission.command, submission.argv)
+    const command = submission.command
+    const argv = submission.argv
+    if (command.anyKeys?.(argv) === true) return null
+    // One key (GET, SET, LPUSH...): no array of keys to build.
+    if (isSingleKey(command)) {
+      return argv.length > command.firstKey ? this.lanes[partitionOf(argv[command.firstKey]) % this.lanes.length] : this.lanes[0]
+    }
+    const keys = keysOf(command, argv)
     if (keys.length === 0) return this.lanes[0]
     const shard = partitionOf(keys[0]) % this.lanes.length
     for (let i = 1; i < keys.length; i++) if (partitionOf(keys[i]) % this.lanes.length !== shard) return null
@@ -304,14 +310,13 @@ export class Engine {
   private deliver(batch: Submission[], result: BatchResult | null, failure?: Reply): void {
     if (result?.storageError) this.onStorageError()
     if (result?.wrote) this.countWrites(batch.reduce((n, submission) => n + (traitsOf(submission.command).write ? 1 : 0), 0))
+    // A Buffer again: a worker's reply arrives as a plain Uint8Array.
+    const out = result === null ? null : Buffer.from(result.out.buffer, result.out.byteOffset, result.out.byteLength)
     for (let i = 0; i < batch.length; i++) {
       const submission = batch[i]
       if (failure !== undefined || result === null) submission.done(this.finish(submission, failure ?? error('ERR shard returned no reply')))
       else if (submission.proto === 0) submission.done(result.raw![i] ?? null, retryArgvOf(result, i))
-      else {
-        const out = Buffer.from(result.out.buffer, result.out.byteOffset, result.out.byteLength)
-        submission.done(out.subarray(i === 0 ? 0 : result.ends[i - 1], result.ends[i]), retryArgvOf(result, i))
-      }
+      else submission.done(out!.subarray(i === 0 ? 0 : result.ends[i - 1], result.ends[i]), retryArgvOf(result, i))
     }
     if (result?.ready) this.onReady(result.ready)
   }

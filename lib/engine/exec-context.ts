@@ -118,25 +118,36 @@ export class ExecContext {
 
   /** Read every key in one RocksDB call; later reads of them hit the overlay. */
   prefetch(keys: Buffer[]): void {
-    const fresh = new Map<string, Buffer>()
+    // New entries go into the overlay first (a key named twice is read once), then get their records.
+    const fresh: Entry[] = []
+    const ids: string[] = []
     for (const key of keys) {
       const id = key.toString('latin1')
-      if (!this.entries.has(id)) fresh.set(id, key)
+      if (this.entries.has(id)) continue
+      const pid = partitionOf(key)
+      const entry: Entry = { storageKey: metaKey(pid, key), pid, rec: null, dead: null, hlc: 0n, dirty: false }
+      this.entries.set(id, entry)
+      fresh.push(entry)
+      ids.push(id)
     }
-    if (fresh.size === 0) return
-    const ids = [...fresh.keys()]
-    const storageKeys = [...fresh.values()].map((key) => metaKey(partitionOf(key), key))
-    const stored = this.store.getMany('meta', storageKeys)
-    for (let i = 0; i < ids.length; i++) {
+    if (fresh.length === 0) return
+    const storageKeys = new Array<Buffer>(fresh.length)
+    for (let i = 0; i < fresh.length; i++) storageKeys[i] = fresh[i].storageKey
+    let stored: Array<Buffer | undefined>
+    try {
+      stored = this.store.getMany('meta', storageKeys)
+    } catch (err) {
+      // Entries that were never read must not pass for missing keys.
+      for (const id of ids) this.entries.delete(id)
+      throw err
+    }
+    for (let i = 0; i < fresh.length; i++) {
       const raw = stored[i]
-      let rec: Rec | null = null
-      let hlc = 0n
-      if (raw !== undefined) {
-        const envelope = decodeEnvelope(raw)
-        hlc = envelope.hlc
-        if (!(envelope.flags & FLAG_TOMBSTONE)) rec = { type: envelope.flags & TYPE_MASK, expireAtMs: envelope.expireAtMs, payload: raw.subarray(ENVELOPE_BYTES) }
-      }
-      this.entries.set(ids[i], { storageKey: storageKeys[i], pid: storageKeys[i].readUInt16BE(0), rec, dead: null, hlc, dirty: false })
+      if (raw === undefined) continue
+      const envelope = decodeEnvelope(raw)
+      const entry = fresh[i]
+      entry.hlc = envelope.hlc
+      if (!(envelope.flags & FLAG_TOMBSTONE)) entry.rec = { type: envelope.flags & TYPE_MASK, expireAtMs: envelope.expireAtMs, payload: raw.subarray(ENVELOPE_BYTES) }
     }
   }
 

@@ -2,10 +2,10 @@
 // then encode. Shared by the shard workers and the main thread's paused-shards path.
 import { error, Reply } from '../core/reply'
 import { dataCommands } from '../commands/data-table'
-import { DataCommand, keysOf } from '../commands/types'
+import { DataCommand, isSingleKey, keysOf } from '../commands/types'
 import { log } from '../log'
 import { runOne } from './run-one'
-import { encodeReply } from '../native'
+import { encodeBatch as encodeBatchReplies } from '../native'
 import type { FramedCommand } from '../shard/frame'
 import type { ExecContext } from './exec-context'
 
@@ -33,9 +33,15 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
   const resolved = new Array<DataCommand | undefined>(commands.length)
   for (let i = 0; i < commands.length; i++) {
     const argv = commands[i].argv
-    const command = dataCommands.get(argv[0].toString('latin1').toLowerCase())
+    const known = commands[i].command
+    const command = known !== undefined && 'run' in known ? known as DataCommand : dataCommands.get(argv[0].toString('latin1').toLowerCase())
     resolved[i] = command
-    if (command !== undefined) for (const key of keysOf(command, argv)) keys.push(key)
+    if (command === undefined) continue
+    if (isSingleKey(command)) {
+      if (argv.length > command.firstKey) keys.push(argv[command.firstKey])
+    } else {
+      for (const key of keysOf(command, argv)) keys.push(key)
+    }
   }
   const replies: Reply[] = new Array(commands.length)
   let storageError = false
@@ -64,25 +70,15 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
 }
 
 function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean, wrote: boolean, ready: string[] | null, retryArgv: Array<string[] | undefined> | null): BatchResult {
-  const parts: Buffer[] = []
-  const ends = new Uint32Array(commands.length)
+  const protos = new Uint8Array(commands.length)
   let raw: Array<Reply | undefined> | null = null
-  let end = 0
   for (let i = 0; i < commands.length; i++) {
     const proto = commands[i].proto
-    if (proto === 0) {
-      raw ??= new Array(commands.length)
-      raw[i] = replies[i]
-    } else {
-      const bytes = encodeReply(replies[i], proto)
-      parts.push(bytes)
-      end += bytes.length
-    }
-    ends[i] = end
+    protos[i] = proto
+    if (proto === 0) (raw ??= new Array(commands.length))[i] = replies[i]
   }
-  // One unpooled buffer: posting a pooled slice would copy its whole 8 KiB pool.
-  const out = Buffer.allocUnsafeSlow(end)
-  let at = 0
-  for (const part of parts) at += part.copy(out, at)
+  const ends = new Uint32Array(commands.length)
+  // One buffer of its own (not a pool slice: posting a slice would copy its whole pool).
+  const out = encodeBatchReplies(replies, protos, ends)
   return { out, ends, raw, storageError, wrote, ready, retryArgv }
 }

@@ -207,10 +207,13 @@ export class Connection implements Session {
   private queueFlush(): void {
     if (this.flushQueued) return
     this.flushQueued = true
-    queueMicrotask(() => {
-      this.flushQueued = false
-      this.flushReplies()
-    })
+    queueMicrotask(this.flushQueuedReplies)
+  }
+
+  /** queueFlush's microtask, made once per connection rather than once per batch. */
+  private readonly flushQueuedReplies = (): void => {
+    this.flushQueued = false
+    this.flushReplies()
   }
 
   private enqueue(bytes: Buffer): void {

@@ -21,6 +21,8 @@ interface Held {
 }
 
 const QUEUED = status('QUEUED')
+/** Spellings of command names cached at most: every case variant of every command is far more than clients use. */
+const SENT_NAMES_MAX = 4096
 
 export function unknownCommand(argv: Buffer[]): Reply {
   let args = ''
@@ -34,6 +36,8 @@ export class Dispatcher {
    * sent since: those run after it, in order, as Redis runs one client's commands.
    */
   private readonly held = new Map<Session, Held[]>()
+  /** Commands by the name as clients spell it (lookup). */
+  private readonly bySentName = new Map<string, AnyCommand>()
 
   readonly blocking: BlockingRegistry
 
@@ -70,38 +74,32 @@ export class Dispatcher {
   }
 
   private runNow(session: Session, argv: Buffer[], embedded: boolean, done: Done): void {
-    const name = argv[0].toString('latin1').toLowerCase()
-    const command = this.table.get(name)
+    const command = this.lookup(argv[0])
     // CLIENT, CONFIG, COMMAND: stats, CLIENT LIST and MONITOR name the subcommand (`config|get`).
     const subcommand = command !== undefined && 'runConn' in command ? subcommandOf(command, argv) : undefined
     const fullName = subcommand?.name ?? command?.name ?? 'unknown'
     const startMs = performance.now()
     const stats = this.services.stats
+    // The one closure a data command costs: the engine calls it with the reply.
     const finish: Done = (reply) => {
       const failed = Buffer.isBuffer(reply) ? reply[0] === 0x2d : isError(reply)
       stats.recordCommand(fullName, (performance.now() - startMs) * 1000, failed)
       done(reply)
     }
-    const immediate = (reply: Reply) => finish(embedded ? reply : encodeConnReply(reply, session.proto))
     session.lastActiveMs = Date.now()
-    // A command rejected inside MULTI makes EXEC abort, as Redis's flagTransaction.
-    const reject = (reply: Reply): void => {
-      if (session.multi !== null) session.multi.failed = true
-      immediate(reply)
-    }
-    if (command === undefined) return reject(unknownCommand(argv))
-    if (!arityOk(command.arity, argv.length)) return reject(Errors.wrongArity(command.name))
-    if (!session.authenticated && !command.flags.includes('no-auth')) return reject(Errors.noAuth)
+    if (command === undefined) return this.reject(session, embedded, finish, unknownCommand(argv))
+    if (!arityOk(command.arity, argv.length)) return this.reject(session, embedded, finish, Errors.wrongArity(command.name))
+    if (!session.authenticated && !command.flags.includes('no-auth')) return this.reject(session, embedded, finish, Errors.noAuth)
     if (session.proto === 2 && this.services.pubsub.isSubscribed(session)) {
       const refusal = subscribedModeRefusal(command, subcommand, argv.length)
-      if (refusal !== null) return reject(refusal)
+      if (refusal !== null) return this.reject(session, embedded, finish, refusal)
     }
     session.lastCommand = fullName
     // As Redis: admin commands are not shown to monitors, credentials are redacted.
-    if (!(subcommand ?? command).flags.includes('admin')) this.feedMonitors(session, redactForMonitor(command.name, argv))
+    if (this.services.monitors.size > 0 && !(subcommand ?? command).flags.includes('admin')) this.feedMonitors(session, redactForMonitor(command.name, argv))
     if (session.multi !== null && !TRANSACTION_CONTROL.has(command.name)) {
       session.multi.queued.push(argv)
-      return immediate(QUEUED)
+      return answer(session, embedded, finish, QUEUED)
     }
     if ('runConn' in command) {
       let reply: Reply | Promise<Reply>
@@ -113,12 +111,12 @@ export class Dispatcher {
       if (reply instanceof Promise) {
         this.held.set(session, [])
         const settle = (value: Reply): void => {
-          immediate(value)
+          answer(session, embedded, finish, value)
           this.release(session)
         }
         reply.then(settle, (err: Error) => settle(error(`ERR ${err.message}`)))
       } else {
-        immediate(reply)
+        answer(session, embedded, finish, reply)
       }
       return
     }
@@ -135,6 +133,26 @@ export class Dispatcher {
     this.services.engine.submit({ command, argv, proto, done: finish })
   }
 
+  /**
+   * The command a name sent by a client stands for. Names are cached as sent (clients send the
+   * same spelling every time), which spares a lower-casing per command; only names of real
+   * commands are cached, so a client cannot grow the cache with garbage.
+   */
+  private lookup(nameArg: Buffer): AnyCommand | undefined {
+    const sent = nameArg.toString('latin1')
+    const cached = this.bySentName.get(sent)
+    if (cached !== undefined) return cached
+    const command = this.table.get(sent.toLowerCase())
+    if (command !== undefined && this.bySentName.size < SENT_NAMES_MAX) this.bySentName.set(sent, command)
+    return command
+  }
+
+  /** A command rejected inside MULTI makes EXEC abort, as Redis's flagTransaction. */
+  private reject(session: Session, embedded: boolean, finish: Done, reply: Reply): void {
+    if (session.multi !== null) session.multi.failed = true
+    answer(session, embedded, finish, reply)
+  }
+
   private feedMonitors(session: Session, argv: Buffer[]): void {
     if (this.services.monitors.size === 0) return
     let line: Reply | null = null
@@ -144,6 +162,11 @@ export class Dispatcher {
       watcher.push(line)
     }
   }
+}
+
+/** Hand a reply computed on the main thread to `finish`: as a value when embedded, encoded otherwise. */
+function answer(session: Session, embedded: boolean, finish: Done, reply: Reply): void {
+  finish(embedded ? reply : encodeConnReply(reply, session.proto))
 }
 
 /** A connection command's reply in the session's protocol; several replies one after another. */

@@ -5,6 +5,8 @@
 export interface FramedCommand {
   readonly proto: 0 | 2 | 3
   readonly argv: Buffer[]
+  /** The command argv[0] names, when the sender already looked it up (not carried in a frame). */
+  readonly command?: object
 }
 
 export function packFrame(commands: readonly FramedCommand[]): Buffer {

@@ -95,6 +95,11 @@ impl Encoder {
         Ok(Encoder { env, resp3, out: Vec::with_capacity(256) })
     }
 
+    /// The protocol of the replies pushed from now on (a batch mixes clients of both).
+    pub fn set_resp3(&mut self, resp3: bool) {
+        self.resp3 = resp3;
+    }
+
     fn get(&self, obj: sys::napi_value, key: &[u8]) -> Result<sys::napi_value> {
         let mut v = ptr::null_mut();
         // SAFETY: obj is an object value of this call's scope; key ends in NUL.
