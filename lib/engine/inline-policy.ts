@@ -15,8 +15,13 @@ const CHEAP_UNFLAGGED = new Set(['set', 'setex', 'psetex', 'mset', 'msetnx', 'de
 
 /** Arguments of all the batches one turn runs inline, at most: bounds how long the main thread is held. */
 const MAX_ARGS = 4096
-/** ... and while the main thread is saturated: only batches too small to be worth a hand-off. */
-const MAX_ARGS_SATURATED = 64
+/**
+ * ... and while the main thread is saturated: batches of more arguments go to the shards. 256
+ * keeps the batches of unpipelined clients (50 clients: ~150 arguments a turn) inline, where a
+ * hand-off cost SET 66-73 us of CPU per request against 48-49; pipelined turns (-P 16) hand
+ * off (docs/performance.md, "Inline batches"). 64 handed off both.
+ */
+const MAX_ARGS_OFFLOADING = 256
 /** Event-loop utilization above which the main thread counts as saturated, and below which it stops counting so. */
 const SATURATED_ABOVE = 0.9
 const RELAXED_BELOW = 0.7
@@ -39,8 +44,19 @@ export function traitsOf(command: CommandInfo): CommandTraits {
   return traits
 }
 
+/** Whether large batches go to the shard threads: while the main thread is saturated, with hysteresis. */
+export class OffloadDecision {
+  offloading = false
+
+  /** One sample: the main thread's event-loop utilization over the last interval. */
+  next(utilization: number): boolean {
+    this.offloading = this.offloading ? utilization > RELAXED_BELOW : utilization > SATURATED_ABOVE
+    return this.offloading
+  }
+}
+
 export class InlinePolicy {
-  private saturated = false
+  private readonly decision = new OffloadDecision()
   private last: EventLoopUtilization = performance.eventLoopUtilization()
 
   constructor(readonly enabled: boolean) {}
@@ -48,14 +64,13 @@ export class InlinePolicy {
   /** Called every ~100 ms: looks at how busy the main thread was since the last call. */
   sample(): void {
     const now = performance.eventLoopUtilization()
-    const utilization = performance.eventLoopUtilization(now, this.last).utilization
+    this.decision.next(performance.eventLoopUtilization(now, this.last).utilization)
     this.last = now
-    this.saturated = this.saturated ? utilization > RELAXED_BELOW : utilization > SATURATED_ABOVE
   }
 
   /** How many arguments this turn may run inline. */
   get maxArgs(): number {
     if (!this.enabled) return 0
-    return this.saturated ? MAX_ARGS_SATURATED : MAX_ARGS
+    return this.decision.offloading ? MAX_ARGS_OFFLOADING : MAX_ARGS
   }
 }

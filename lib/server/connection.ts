@@ -25,6 +25,27 @@ const EMPTY = Buffer.alloc(0)
 /** Small replies of one flush are copied into one buffer (cheaper in Node than a writev of many chunks); large ones are not copied. */
 const CONCAT_MAX_BYTES = 64 * 1024
 
+/**
+ * Connections with replies to write once the running batch has handed out all of its replies.
+ * One microtask flushes them all: Node's queueMicrotask costs an AsyncResource and a bound
+ * function per call, too much to pay per connection per batch.
+ */
+const toFlush: Connection[] = []
+
+function flushQueued(): void {
+  // A flush may dispatch commands that answer at once and queue more connections: the loop takes them too.
+  while (toFlush.length > 0) {
+    for (const connection of toFlush.splice(0)) {
+      try {
+        connection.flushQueuedReplies()
+      } catch (err) {
+        // One connection's failure must not leave the others' replies unwritten.
+        log.error('flushing replies failed', { id: connection.id, error: (err as Error).stack })
+      }
+    }
+  }
+}
+
 export interface ConnectionHooks {
   onClose(connection: Connection): void
   statsBytes(input: number, output: number): void
@@ -207,11 +228,11 @@ export class Connection implements Session {
   private queueFlush(): void {
     if (this.flushQueued) return
     this.flushQueued = true
-    queueMicrotask(this.flushQueuedReplies)
+    if (toFlush.push(this) === 1) queueMicrotask(flushQueued)
   }
 
-  /** queueFlush's microtask, made once per connection rather than once per batch. */
-  private readonly flushQueuedReplies = (): void => {
+  /** Called by flushQueued: this connection's turn to write what its commands answered. */
+  flushQueuedReplies(): void {
     this.flushQueued = false
     this.flushReplies()
   }
