@@ -99,12 +99,15 @@ export class Collection {
     this.ctx.deleteMember(this.memberKey(tag, sub))
   }
 
-  /** Rows of one tag with sub-keys in [from, to) (null: unbounded), in order or reversed. */
-  *range(tag: number, from: Buffer | null = null, to: Buffer | null = null, reverse = false): Generator<SubRow> {
+  /**
+   * Rows of one tag with sub-keys in [from, to) (null: unbounded), in order or reversed.
+   * `firstPage`: how many rows the caller expects to take (Store.iterate).
+   */
+  *range(tag: number, from: Buffer | null = null, to: Buffer | null = null, reverse = false, firstPage?: number): Generator<SubRow> {
     const start = this.prefix.length + 1
     const gte = this.memberKey(tag, from ?? EMPTY)
     const lt = to === null ? prefixEnd(this.memberKey(tag, EMPTY)) : this.memberKey(tag, to)
-    for (const row of this.ctx.members(gte, lt, reverse)) yield { sub: row.key.subarray(start), flags: row.flags, payload: row.payload }
+    for (const row of this.ctx.members(gte, lt, reverse, firstPage)) yield { sub: row.key.subarray(start), flags: row.flags, payload: row.payload }
   }
 
   /**
@@ -114,8 +117,8 @@ export class Collection {
   randomRow(tag: number): SubRow | null {
     let first: SubRow | null = null
     let last: SubRow | null = null
-    for (const row of this.range(tag)) { first = row; break }
-    for (const row of this.range(tag, null, null, true)) { last = row; break }
+    for (const row of this.range(tag, null, null, false, 1)) { first = row; break }
+    for (const row of this.range(tag, null, null, true, 1)) { last = row; break }
     if (first === null || last === null) return null
     let common = 0
     while (common < first.sub.length && common < last.sub.length && first.sub[common] === last.sub[common]) common++
@@ -123,7 +126,7 @@ export class Collection {
     const low = common < first.sub.length ? first.sub[common] : 0
     const high = common < last.sub.length ? last.sub[common] : 0
     const point = Buffer.concat([first.sub.subarray(0, common), Buffer.from([low + Math.floor(Math.random() * (high - low + 1))]), randomBytes(8)])
-    for (const row of this.range(tag, point)) return row
+    for (const row of this.range(tag, point, null, false, 1)) return row
     return first
   }
 

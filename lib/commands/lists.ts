@@ -54,11 +54,11 @@ function intPrefix(int: bigint): Buffer {
 }
 
 /** Rows from the head (left) or from the tail, within the live bounds. */
-function rowsFrom(list: Collection, left: boolean): Generator<SubRow> {
+function rowsFrom(list: Collection, left: boolean, firstPage?: number): Generator<SubRow> {
   const bounds = liveBounds(list)
   const from = bounds === null ? null : intPrefix(bounds.low)
   const to = bounds === null || bounds.high === INT64_MAX ? null : intPrefix(bounds.high + 1n)
-  return list.range(TAG_MEMBER, from, to, !left)
+  return list.range(TAG_MEMBER, from, to, !left, firstPage)
 }
 
 /** Push each element in turn at one end (LPUSH a b leaves b first, as Redis). Does not save. */
@@ -91,7 +91,7 @@ function removeRows(list: Collection, rows: SubRow[]): void {
 function takeRows(list: Collection, left: boolean, count: number): SubRow[] {
   const rows: SubRow[] = []
   if (count <= 0) return rows
-  for (const row of rowsFrom(list, left)) {
+  for (const row of rowsFrom(list, left, count)) {
     rows.push(row)
     if (rows.length >= count) break
   }

@@ -96,15 +96,15 @@ function setIndexBounds(zset: Collection, low: Buffer, high: Buffer): void {
   zset.extra = extra
 }
 
-/** Score-index rows in [from, to) (null: unbounded), clamped to the live bounds. */
-function indexRows(zset: Collection, from: Buffer | null, to: Buffer | null, reverse = false): Generator<SubRow> {
+/** Score-index rows in [from, to) (null: unbounded), clamped to the live bounds; `firstPage` as Collection.range. */
+function indexRows(zset: Collection, from: Buffer | null, to: Buffer | null, reverse = false, firstPage?: number): Generator<SubRow> {
   const bounds = indexBounds(zset)
   if (bounds !== null) {
     if (from === null || Buffer.compare(from, bounds.low) < 0) from = bounds.low
     const end = Buffer.concat([bounds.high, ZERO])
     if (to === null || Buffer.compare(to, end) > 0) to = end
   }
-  return zset.range(TAG_SCORE, from, to, reverse)
+  return zset.range(TAG_SCORE, from, to, reverse, firstPage)
 }
 
 /** Remove members (each present, with its current score) and save. */
@@ -169,8 +169,8 @@ function* lexRows(zset: Collection, range: LexRange, reverse: boolean): Generato
   let to: Buffer | null = null
   let first: SubRow | null = null
   let last: SubRow | null = null
-  for (const row of indexRows(zset, null, null)) { first = row; break }
-  for (const row of indexRows(zset, null, null, true)) { last = row; break }
+  for (const row of indexRows(zset, null, null, false, 1)) { first = row; break }
+  for (const row of indexRows(zset, null, null, true, 1)) { last = row; break }
   if (first === null || last === null) return
   // Redis's zzlIsInLexRange: nothing when the last member is below min or the first above max.
   if (!lexGteMin(indexEntry(last).member, range) || !lexLteMax(indexEntry(first).member, range)) return
@@ -461,7 +461,7 @@ export function popFrom(ctx: ExecContext, key: Buffer, min: boolean, count: numb
   if (zset === null || isErrorReply(zset)) return zset
   const popped: ZEntry[] = []
   if (count > 0) {
-    for (const row of indexRows(zset, null, null, !min)) {
+    for (const row of indexRows(zset, null, null, !min, count)) {
       popped.push(indexEntry(row))
       if (popped.length >= count) break
     }

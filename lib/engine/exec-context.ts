@@ -225,7 +225,7 @@ export class ExecContext {
   }
 
   /** Members in [gte, lt), in key order or reversed, this batch's writes included. */
-  *members(gte: Buffer, lt: Buffer, reverse = false): Generator<MemberRow> {
+  *members(gte: Buffer, lt: Buffer, reverse = false, firstPage?: number): Generator<MemberRow> {
     const overlay: MemberWrite[] = []
     for (const write of this.memberWrites.values()) {
       if (Buffer.compare(write.key, gte) >= 0 && Buffer.compare(write.key, lt) < 0) overlay.push(write)
@@ -233,7 +233,7 @@ export class ExecContext {
     const order = reverse ? -1 : 1
     overlay.sort((a, b) => order * Buffer.compare(a.key, b.key))
     let next = 0
-    for (const row of this.store.iterate('members', gte, lt, reverse)) {
+    for (const row of this.store.iterate('members', gte, lt, reverse, firstPage)) {
       // Overlay keys before this row come first; one equal to it replaces it.
       while (next < overlay.length && order * Buffer.compare(overlay[next].key, row.key) < 0) {
         const write = overlay[next++]

@@ -112,12 +112,13 @@ export class Store {
 
   /**
    * Rows of `column` in [gte, lt), in key order (or reversed), read lazily in pages. Stop early
-   * by leaving the loop: the iterator closes then.
+   * by leaving the loop: the iterator closes then. `firstPage`: the rows the caller expects to
+   * want (LPOP wants 1): every row of a page is copied out of RocksDB, wanted or not.
    */
-  *iterate(column: Column, gte: Buffer, lt: Buffer, reverse = false): Generator<Row> {
+  *iterate(column: Column, gte: Buffer, lt: Buffer, reverse = false, firstPage = 16): Generator<Row> {
     const it = this.db.iterator({ column: this.columns[column], gte, lt, reverse, keys: true, values: true, keyEncoding: 'buffer', valueEncoding: 'buffer' })
     try {
-      let page = 16
+      let page = Math.max(1, Math.min(1000, firstPage))
       for (;;) {
         const { rows: flat, finished } = it._nextvSync(page)
         for (let i = 0; i < flat.length; i += 2) yield { key: flat[i], value: flat[i + 1] }
