@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { ErrorReply, Errors, Reply } from '../core/reply'
 import type { ExecContext, Member } from '../engine/exec-context'
+import type { MemberArgs } from './types'
 import { partitionOf } from '../native'
 import { memberPrefix, prefixEnd, TYPE_STREAM } from '../storage/layout'
 import type { Rec } from '../storage/record'
@@ -73,6 +74,19 @@ export class Collection {
     payload.writeBigUInt64BE(BigInt(this.size), 8)
     this.extra.copy(payload, META_HEAD)
     this.ctx.put(this.key, { type: this.type, expireAtMs: this.expireAtMs, payload })
+  }
+
+  /**
+   * The storage keys of the members `spec` names in argv, for the collection at argv[1] as the
+   * batch has it so far; none when the key holds no such collection. Reads nothing, changes
+   * nothing (no lazy expiry): runBatch calls it before the commands run.
+   */
+  static memberKeysOf(ctx: ExecContext, argv: Buffer[], spec: MemberArgs, into: Buffer[]): void {
+    const rec = ctx.peek(argv[1])
+    if (rec === null || rec.type !== spec.type) return
+    const collection = Collection.of(ctx, argv[1], rec)
+    const last = spec.last < 0 ? argv.length + spec.last : Math.min(spec.last, argv.length - 1)
+    for (let i = spec.first; i <= last; i += spec.step) into.push(collection.memberKey(spec.tag, argv[i]))
   }
 
   memberKey(tag: number, sub: Buffer): Buffer {

@@ -10,7 +10,7 @@ import { Collection, isErrorReply, sizeCommand, SubRow, TAG_MEMBER } from './col
 import { parseScanArgs, scanStep } from './member-scan'
 import { randomCount, randomOne } from './random-members'
 import { counterValue, decodeCounter, encodeCounter } from './string-value'
-import type { DataCommand } from './types'
+import { DataCommand, membersAt } from './types'
 
 const INT64_MAX = 2n ** 63n - 1n
 const INT64_MIN = -(2n ** 63n)
@@ -211,20 +211,20 @@ const hashCommand = (name: string, arity: number, flags: string[], summary: stri
 
 // Arity, flags, key positions, summaries and versions as Redis 7.0's COMMAND INFO / COMMAND DOCS.
 export const hashCommands: DataCommand[] = [
-  hashCommand('hset', -4, ['write', 'denyoom', 'fast'], 'Set the string value of a hash field', '2.0.0', hsetGeneric('hset', 'count')),
-  hashCommand('hmset', -4, ['write', 'denyoom', 'fast'], 'Set multiple hash fields to multiple values', '2.0.0', hsetGeneric('hmset', 'ok')),
-  hashCommand('hsetnx', 4, ['write', 'denyoom', 'fast'], 'Set the value of a hash field, only if the field does not exist', '2.0.0', hsetnx),
-  hashCommand('hget', 3, ['readonly', 'fast'], 'Get the value of a hash field', '2.0.0', hget),
-  hashCommand('hmget', -3, ['readonly', 'fast'], 'Get the values of all the given hash fields', '2.0.0', hmget),
-  hashCommand('hdel', -3, ['write', 'fast'], 'Delete one or more hash fields', '2.0.0', hdel),
+  { ...hashCommand('hset', -4, ['write', 'denyoom', 'fast'], 'Set the string value of a hash field', '2.0.0', hsetGeneric('hset', 'count')), memberArgs: membersAt(TYPE_HASH, TAG_MEMBER, 2, -1, 2) },
+  { ...hashCommand('hmset', -4, ['write', 'denyoom', 'fast'], 'Set multiple hash fields to multiple values', '2.0.0', hsetGeneric('hmset', 'ok')), memberArgs: membersAt(TYPE_HASH, TAG_MEMBER, 2, -1, 2) },
+  { ...hashCommand('hsetnx', 4, ['write', 'denyoom', 'fast'], 'Set the value of a hash field, only if the field does not exist', '2.0.0', hsetnx), memberArgs: membersAt(TYPE_HASH, TAG_MEMBER, 2, 2) },
+  { ...hashCommand('hget', 3, ['readonly', 'fast'], 'Get the value of a hash field', '2.0.0', hget), memberArgs: membersAt(TYPE_HASH, TAG_MEMBER, 2, 2) },
+  { ...hashCommand('hmget', -3, ['readonly', 'fast'], 'Get the values of all the given hash fields', '2.0.0', hmget), memberArgs: membersAt(TYPE_HASH, TAG_MEMBER, 2, -1) },
+  { ...hashCommand('hdel', -3, ['write', 'fast'], 'Delete one or more hash fields', '2.0.0', hdel), memberArgs: membersAt(TYPE_HASH, TAG_MEMBER, 2, -1) },
   hashCommand('hlen', 2, ['readonly', 'fast'], 'Get the number of fields in a hash', '2.0.0', sizeCommand(TYPE_HASH)),
-  hashCommand('hstrlen', 3, ['readonly', 'fast'], 'Get the length of the value of a hash field', '3.2.0', hstrlen),
-  hashCommand('hexists', 3, ['readonly', 'fast'], 'Determine if a hash field exists', '2.0.0', hexists),
+  { ...hashCommand('hstrlen', 3, ['readonly', 'fast'], 'Get the length of the value of a hash field', '3.2.0', hstrlen), memberArgs: membersAt(TYPE_HASH, TAG_MEMBER, 2, 2) },
+  { ...hashCommand('hexists', 3, ['readonly', 'fast'], 'Determine if a hash field exists', '2.0.0', hexists), memberArgs: membersAt(TYPE_HASH, TAG_MEMBER, 2, 2) },
   hashCommand('hkeys', 2, ['readonly'], 'Get all the fields in a hash', '2.0.0', hgetallGeneric('keys')),
   hashCommand('hvals', 2, ['readonly'], 'Get all the values in a hash', '2.0.0', hgetallGeneric('vals')),
   hashCommand('hgetall', 2, ['readonly'], 'Get all the fields and values in a hash', '2.0.0', hgetallGeneric('all')),
-  hashCommand('hincrby', 4, ['write', 'denyoom', 'fast'], 'Increment the integer value of a hash field by the given number', '2.0.0', hincrby),
-  hashCommand('hincrbyfloat', 4, ['write', 'denyoom', 'fast'], 'Increment the float value of a hash field by the given amount', '2.6.0', hincrbyfloat),
+  { ...hashCommand('hincrby', 4, ['write', 'denyoom', 'fast'], 'Increment the integer value of a hash field by the given number', '2.0.0', hincrby), memberArgs: membersAt(TYPE_HASH, TAG_MEMBER, 2, 2) },
+  { ...hashCommand('hincrbyfloat', 4, ['write', 'denyoom', 'fast'], 'Increment the float value of a hash field by the given amount', '2.6.0', hincrbyfloat), memberArgs: membersAt(TYPE_HASH, TAG_MEMBER, 2, 2) },
   hashCommand('hrandfield', -2, ['readonly'], 'Get one or multiple random fields from a hash', '6.2.0', hrandfield),
   hashCommand('hscan', -3, ['readonly'], 'Incrementally iterate hash fields and associated values', '2.8.0', hscan),
 ]

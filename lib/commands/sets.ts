@@ -7,7 +7,7 @@ import { lower, parseInt64 } from './args'
 import { Collection, isErrorReply, sizeCommand, TAG_MEMBER } from './collection'
 import { parseScanArgs, scanStep, ScanOptions } from './member-scan'
 import { randomCount, randomOne } from './random-members'
-import { DataCommand, keysAfterCount } from './types'
+import { DataCommand, keysAfterCount, membersAt } from './types'
 
 const EMPTY = Buffer.alloc(0)
 
@@ -274,11 +274,11 @@ const setCommand = (name: string, arity: number, flags: string[], keys: [number,
 
 // Arity, flags, key positions, summaries and versions as Redis 7.0's COMMAND INFO / COMMAND DOCS.
 export const setCommands: DataCommand[] = [
-  setCommand('sadd', -3, ['write', 'denyoom', 'fast'], [1, 1, 1], 'Add one or more members to a set', '1.0.0', sadd),
-  setCommand('srem', -3, ['write', 'fast'], [1, 1, 1], 'Remove one or more members from a set', '1.0.0', srem),
+  { ...setCommand('sadd', -3, ['write', 'denyoom', 'fast'], [1, 1, 1], 'Add one or more members to a set', '1.0.0', sadd), memberArgs: membersAt(TYPE_SET, TAG_MEMBER, 2, -1) },
+  { ...setCommand('srem', -3, ['write', 'fast'], [1, 1, 1], 'Remove one or more members from a set', '1.0.0', srem), memberArgs: membersAt(TYPE_SET, TAG_MEMBER, 2, -1) },
   setCommand('scard', 2, ['readonly', 'fast'], [1, 1, 1], 'Get the number of members in a set', '1.0.0', sizeCommand(TYPE_SET)),
-  setCommand('sismember', 3, ['readonly', 'fast'], [1, 1, 1], 'Determine if a given value is a member of a set', '1.0.0', sismember),
-  setCommand('smismember', -3, ['readonly', 'fast'], [1, 1, 1], 'Returns the membership associated with the given elements for a set', '6.2.0', smismember),
+  { ...setCommand('sismember', 3, ['readonly', 'fast'], [1, 1, 1], 'Determine if a given value is a member of a set', '1.0.0', sismember), memberArgs: membersAt(TYPE_SET, TAG_MEMBER, 2, 2) },
+  { ...setCommand('smismember', -3, ['readonly', 'fast'], [1, 1, 1], 'Returns the membership associated with the given elements for a set', '6.2.0', smismember), memberArgs: membersAt(TYPE_SET, TAG_MEMBER, 2, -1) },
   setCommand('smembers', 2, ['readonly'], [1, 1, 1], 'Get all the members in a set', '1.0.0', smembers),
   setCommand('spop', -2, ['write', 'fast'], [1, 1, 1], 'Remove and return one or multiple random members from a set', '1.0.0', spop),
   setCommand('srandmember', -2, ['readonly'], [1, 1, 1], 'Get one or multiple random members from a set', '1.0.0', srandmember),

@@ -45,6 +45,27 @@ export interface DataCommand extends CommandInfo {
     readonly emptyReply: null | NilArrayReply
     readonly timeoutReply: Reply
   }
+  /**
+   * The members of the key's collection the command reads, named by argv positions (HSET's
+   * fields, SADD's members): runBatch reads those of every command in a batch in one RocksDB
+   * call before the commands run, instead of one call per command.
+   */
+  readonly memberArgs?: (argv: Buffer[]) => MemberArgs | null
+}
+
+/** Collection members named in argv: sub-keys of `tag` at first, first + step, ... up to last (negative: from the end). */
+export interface MemberArgs {
+  readonly type: number
+  readonly tag: number
+  readonly first: number
+  readonly last: number
+  readonly step: number
+}
+
+/** memberArgs for members at fixed positions. */
+export function membersAt(type: number, tag: number, first: number, last: number, step = 1): (argv: Buffer[]) => MemberArgs {
+  const span: MemberArgs = { type, tag, first, last, step }
+  return () => span
 }
 
 /** Whether the spec names exactly one key position (GET, SET, LPUSH...): callers can skip keysOf's array. */

@@ -16,7 +16,7 @@ import { clampRange, lower, parseInt64 } from './args'
 import { Collection, isErrorReply, sizeCommand, SubRow, TAG_MEMBER, TAG_SCORE } from './collection'
 import { parseScanArgs, scanStep, ScanOptions, SMALL_COLLECTION } from './member-scan'
 import { randomCount, randomOne } from './random-members'
-import { DataCommand, keysAfterCount } from './types'
+import { DataCommand, keysAfterCount, MemberArgs, membersAt } from './types'
 import {
   decodeScore, encodeScore, LexRange, lexGteMin, lexLteMax, lexRangeEmpty, nextEncoded, parseLexRange, parseScore,
   parseScoreRange, SCORE_BYTES, ScoreRange, scoreGteMin, scoreLteMax, scoreRangeEmpty,
@@ -797,6 +797,15 @@ const zsetCommand = (name: string, arity: number, flags: string[], keys: [number
   ({ name, arity, flags, firstKey: keys[0], lastKey: keys[1], step: keys[2], group: 'sorted-set', summary, since, run, movableKeys })
 
 const ONE: [number, number, number] = [1, 1, 1]
+
+const ZADD_OPTIONS = new Set(['nx', 'xx', 'gt', 'lt', 'ch', 'incr'])
+
+/** ZADD's members for the batch's read-ahead: after the options, every second argument from the first member. */
+function zaddMembers(argv: Buffer[]): MemberArgs | null {
+  let at = 2
+  while (at < argv.length && argv[at].length <= 4 && ZADD_OPTIONS.has(lower(argv[at]))) at++
+  return at + 1 < argv.length ? { type: TYPE_ZSET, tag: TAG_MEMBER, first: at + 1, last: -1, step: 2 } : null
+}
 /** Movable keys only (Redis's legacy key range 0 0 0). */
 const NONE: [number, number, number] = [0, 0, 0]
 const NUMKEYS_AT_1 = keysAfterCount(1)
@@ -804,12 +813,12 @@ const STORE_KEYS = keysAfterCount(2, [1])
 
 // Arity, flags, key positions, summaries and versions as Redis 7.0's COMMAND INFO / COMMAND DOCS.
 export const zsetCommands: DataCommand[] = [
-  zsetCommand('zadd', -4, ['write', 'denyoom', 'fast'], ONE, 'Add one or more members to a sorted set, or update its score if it already exists', '1.2.0', zaddGeneric(false)),
+  { ...zsetCommand('zadd', -4, ['write', 'denyoom', 'fast'], ONE, 'Add one or more members to a sorted set, or update its score if it already exists', '1.2.0', zaddGeneric(false)), memberArgs: zaddMembers },
   zsetCommand('zincrby', 4, ['write', 'denyoom', 'fast'], ONE, 'Increment the score of a member in a sorted set', '1.2.0', zaddGeneric(true)),
-  zsetCommand('zrem', -3, ['write', 'fast'], ONE, 'Remove one or more members from a sorted set', '1.2.0', zrem),
+  { ...zsetCommand('zrem', -3, ['write', 'fast'], ONE, 'Remove one or more members from a sorted set', '1.2.0', zrem), memberArgs: membersAt(TYPE_ZSET, TAG_MEMBER, 2, -1) },
   zsetCommand('zcard', 2, ['readonly', 'fast'], ONE, 'Get the number of members in a sorted set', '1.2.0', sizeCommand(TYPE_ZSET)),
-  zsetCommand('zscore', 3, ['readonly', 'fast'], ONE, 'Get the score associated with the given member in a sorted set', '1.2.0', zscore),
-  zsetCommand('zmscore', -3, ['readonly', 'fast'], ONE, 'Get the score associated with the given members in a sorted set', '6.2.0', zmscore),
+  { ...zsetCommand('zscore', 3, ['readonly', 'fast'], ONE, 'Get the score associated with the given member in a sorted set', '1.2.0', zscore), memberArgs: membersAt(TYPE_ZSET, TAG_MEMBER, 2, 2) },
+  { ...zsetCommand('zmscore', -3, ['readonly', 'fast'], ONE, 'Get the score associated with the given members in a sorted set', '6.2.0', zmscore), memberArgs: membersAt(TYPE_ZSET, TAG_MEMBER, 2, -1) },
   zsetCommand('zrank', 3, ['readonly', 'fast'], ONE, 'Determine the index of a member in a sorted set', '2.0.0', zrankGeneric(false)),
   zsetCommand('zrevrank', 3, ['readonly', 'fast'], ONE, 'Determine the index of a member in a sorted set, with scores ordered from high to low', '2.0.0', zrankGeneric(true)),
   zsetCommand('zcount', 4, ['readonly', 'fast'], ONE, 'Count the members in a sorted set with scores within the given values', '2.0.0', zcount),

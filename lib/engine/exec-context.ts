@@ -57,6 +57,8 @@ export class ExecContext {
   private readonly countDeltas = new Map<number, number>()
   /** Member writes of this batch by storage key (latin1), read back by later commands. */
   private readonly memberWrites = new Map<string, MemberWrite>()
+  /** Members read ahead for this batch (prefetchMembers), by storage key (latin1): as stored, undefined when missing. */
+  private readonly memberReads = new Map<string, Buffer | undefined>()
   /** Keys whose lists, sorted sets or streams gained elements: blocked clients may proceed. */
   readonly readyKeys: Buffer[] = []
   /** How to undo this batch's changes, newest last: a command that throws is rolled back (rollbackTo). */
@@ -102,6 +104,7 @@ export class ExecContext {
     this.entries.clear()
     this.countDeltas.clear()
     this.memberWrites.clear()
+    this.memberReads.clear()
     this.readyKeys.length = 0
     this.undo.length = 0
   }
@@ -188,9 +191,38 @@ export class ExecContext {
     this.undo.push(() => this.readyKeys.pop())
   }
 
+  /** The record a prefetched key had when the batch read it, or as the batch left it; expired or not. No RocksDB read. */
+  peek(key: Buffer): Rec | null {
+    return this.entries.get(key.toString('latin1'))?.rec ?? null
+  }
+
+  /** Read members ahead in one RocksDB call (runBatch, DataCommand.memberArgs); later reads of them need none. */
+  prefetchMembers(storageKeys: Buffer[]): void {
+    const wanted: Buffer[] = []
+    const ids: string[] = []
+    for (const key of storageKeys) {
+      const id = key.toString('latin1')
+      if (this.memberReads.has(id)) continue
+      this.memberReads.set(id, undefined)
+      wanted.push(key)
+      ids.push(id)
+    }
+    let stored: Array<Buffer | undefined>
+    try {
+      stored = this.store.getMany('members', wanted)
+    } catch (err) {
+      // Members that were never read must not pass for missing ones.
+      for (const id of ids) this.memberReads.delete(id)
+      throw err
+    }
+    for (let i = 0; i < ids.length; i++) if (stored[i] !== undefined) this.memberReads.set(ids[i], stored[i])
+  }
+
   getMember(storageKey: Buffer): Member | null {
-    const written = this.memberWrites.get(storageKey.toString('latin1'))
+    const id = storageKey.toString('latin1')
+    const written = this.memberWrites.get(id)
     if (written !== undefined) return written.member
+    if (this.memberReads.has(id)) return decodeMember(this.memberReads.get(id))
     return decodeMember(this.store.get('members', storageKey))
   }
 
@@ -199,8 +231,10 @@ export class ExecContext {
     const out = new Array<Member | null>(storageKeys.length)
     const missing: number[] = []
     for (let i = 0; i < storageKeys.length; i++) {
-      const written = this.memberWrites.get(storageKeys[i].toString('latin1'))
+      const id = storageKeys[i].toString('latin1')
+      const written = this.memberWrites.get(id)
       if (written !== undefined) out[i] = written.member
+      else if (this.memberReads.has(id)) out[i] = decodeMember(this.memberReads.get(id))
       else missing.push(i)
     }
     const stored = this.store.getMany('members', missing.map((i) => storageKeys[i]))

@@ -1,6 +1,7 @@
 // Run a batch of data commands on one writer: prefetch, execute in order, commit once,
 // then encode. Shared by the shard workers and the main thread's paused-shards path.
 import { error, Reply } from '../core/reply'
+import { Collection } from '../commands/collection'
 import { dataCommands } from '../commands/data-table'
 import { DataCommand, isSingleKey, keysOf } from '../commands/types'
 import { log } from '../log'
@@ -49,6 +50,7 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
   let retryArgv: Array<string[] | undefined> | null = null
   try {
     ctx.prefetch(keys)
+    prefetchMembers(ctx, commands, resolved)
     for (let i = 0; i < commands.length; i++) {
       ctx.proto = commands[i].proto
       ctx.retryArgv = null
@@ -67,6 +69,17 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
   }
   const ready = storageError || ctx.readyKeys.length === 0 ? null : ctx.readyKeys.map((key) => key.toString('latin1'))
   return encodeBatch(commands, replies, storageError, wrote, ready, storageError ? null : retryArgv)
+}
+
+/** The members the batch's commands name (DataCommand.memberArgs), in one RocksDB read. */
+function prefetchMembers(ctx: ExecContext, commands: readonly FramedCommand[], resolved: Array<DataCommand | undefined>): void {
+  let memberKeys: Buffer[] | null = null
+  for (let i = 0; i < commands.length; i++) {
+    const argv = commands[i].argv
+    const spec = argv.length > 1 ? resolved[i]?.memberArgs?.(argv) : undefined
+    if (spec != null) Collection.memberKeysOf(ctx, argv, spec, memberKeys ??= [])
+  }
+  if (memberKeys !== null && memberKeys.length > 0) ctx.prefetchMembers(memberKeys)
 }
 
 function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean, wrote: boolean, ready: string[] | null, retryArgv: Array<string[] | undefined> | null): BatchResult {
