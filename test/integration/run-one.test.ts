@@ -1,8 +1,6 @@
 // A handler that throws half-way changes nothing: runOne rolls the batch overlay back to where
 // the command started, on a real RocksDB, while the batch's other commands still commit.
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
-import path from 'node:path'
 import { SharedHlc } from '../../lib/core/clock'
 import { Collection, TAG_MEMBER } from '../../lib/commands/collection'
 import { dataCommands } from '../../lib/commands/data-table'
@@ -12,25 +10,15 @@ import { KeyCounts } from '../../lib/engine/key-counts'
 import { runOne } from '../../lib/engine/run-one'
 import { log } from '../../lib/log'
 import { TYPE_HASH } from '../../lib/storage/layout'
-import { Store } from '../../lib/storage/store'
-import { tempDir } from '../support/servers'
+import { tempStore } from '../support/store'
 
 const b = (text: string): Buffer => Buffer.from(text)
 
 describe('runOne: a throwing handler is rolled back', () => {
-  let dir: string
-  let store: Store
-  before(async () => {
-    dir = tempDir()
-    store = await Store.open(path.join(dir, 'rocksdb'))
-  })
-  after(async () => {
-    await store.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const temp = tempStore()
 
   it('undoes its records, members, counts and wake-ups; keeps the commands before it', () => {
-    const ctx = new ExecContext(store, SharedHlc.create(0n), 1, 'test', KeyCounts.load(store))
+    const ctx = new ExecContext(temp.store, SharedHlc.create(0n), 1, 'test', KeyCounts.load(temp.store))
     const faulty: DataCommand = {
       name: 'faulty', arity: -1, flags: ['write'], firstKey: 1, lastKey: 1, step: 1, group: 'test', summary: '', since: '',
       run: (c, argv) => {
@@ -59,8 +47,8 @@ describe('runOne: a throwing handler is rolled back', () => {
     assert.equal(ctx.get(b('h1')), null)
     assert.equal((Collection.open(ctx, b('h0'), TYPE_HASH) as Collection).size, 1)
     // Persisted, and as the writers see them.
-    assert.equal(KeyCounts.load(store).total(), 2)
+    assert.equal(KeyCounts.load(temp.store).total(), 2)
     assert.equal(ctx.counts.total(), 2)
-    assert.equal(store.scan('members', Buffer.alloc(0), Buffer.alloc(2, 0xff), 100).length, 1)
+    assert.equal(temp.store.scan('members', Buffer.alloc(0), Buffer.alloc(2, 0xff), 100).length, 1)
   })
 })

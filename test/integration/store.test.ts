@@ -1,10 +1,8 @@
 // The storage boundary on a real RocksDB: writes apply, and a long run of writes and scans
 // leaves nothing behind in the binding (a leak that once kept every write batch alive).
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
-import path from 'node:path'
 import { Store } from '../../lib/storage/store'
-import { tempDir } from '../support/servers'
+import { tempStore } from '../support/store'
 
 /** What abstract-level keeps open on the database (write batches, iterators): its own bookkeeping, read here to catch a leak. */
 function attachedResources(store: Store): number {
@@ -15,39 +13,30 @@ function attachedResources(store: Store): number {
 }
 
 describe('Store on a real RocksDB', () => {
-  let dir: string
-  let store: Store
-  before(async () => {
-    dir = tempDir()
-    store = await Store.open(path.join(dir, 'rocksdb'))
-  })
-  after(async () => {
-    await store.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const temp = tempStore()
 
   it('applies each write atomically; a later write reuses nothing of an earlier one', () => {
-    store.write([{ column: 'meta', key: Buffer.from('a'), value: Buffer.from('1') }, { column: 'members', key: Buffer.from('m'), value: Buffer.from('x') }], false)
-    store.write([{ column: 'meta', key: Buffer.from('b'), value: Buffer.from('2') }, { column: 'meta', key: Buffer.from('a'), value: null }], true)
-    assert.deepEqual(store.getMany('meta', [Buffer.from('a'), Buffer.from('b')]), [undefined, Buffer.from('2')])
-    assert.deepEqual(store.get('members', Buffer.from('m')), Buffer.from('x'))
+    temp.store.write([{ column: 'meta', key: Buffer.from('a'), value: Buffer.from('1') }, { column: 'members', key: Buffer.from('m'), value: Buffer.from('x') }], false)
+    temp.store.write([{ column: 'meta', key: Buffer.from('b'), value: Buffer.from('2') }, { column: 'meta', key: Buffer.from('a'), value: null }], true)
+    assert.deepEqual(temp.store.getMany('meta', [Buffer.from('a'), Buffer.from('b')]), [undefined, Buffer.from('2')])
+    assert.deepEqual(temp.store.get('members', Buffer.from('m')), Buffer.from('x'))
   })
 
   it('a write that fails leaves nothing of itself in the next one', () => {
-    assert.throws(() => store.write([{ column: 'meta', key: Buffer.from('c'), value: Buffer.from('3') }, { column: 'meta', key: null as unknown as Buffer, value: Buffer.from('4') }], false))
-    store.write([{ column: 'meta', key: Buffer.from('d'), value: Buffer.from('5') }], false)
-    assert.deepEqual(store.getMany('meta', [Buffer.from('c'), Buffer.from('d')]), [undefined, Buffer.from('5')])
+    assert.throws(() => temp.store.write([{ column: 'meta', key: Buffer.from('c'), value: Buffer.from('3') }, { column: 'meta', key: null as unknown as Buffer, value: Buffer.from('4') }], false))
+    temp.store.write([{ column: 'meta', key: Buffer.from('d'), value: Buffer.from('5') }], false)
+    assert.deepEqual(temp.store.getMany('meta', [Buffer.from('c'), Buffer.from('d')]), [undefined, Buffer.from('5')])
   })
 
   it('holds no more open resources after 20k writes and 2k scans than before them', async () => {
-    const before = attachedResources(store)
-    for (let i = 0; i < 20_000; i++) store.write([{ column: 'meta', key: Buffer.from(`k${i % 500}`), value: Buffer.from(String(i)) }], false)
+    const before = attachedResources(temp.store)
+    for (let i = 0; i < 20_000; i++) temp.store.write([{ column: 'meta', key: Buffer.from(`k${i % 500}`), value: Buffer.from(String(i)) }], false)
     for (let i = 0; i < 2_000; i++) {
-      for (const row of store.iterate('meta', Buffer.from('k'), Buffer.from('l'))) if (row.key.length > 0) break
-      store.scan('meta', Buffer.from('k'), Buffer.from('l'), 3)
+      for (const row of temp.store.iterate('meta', Buffer.from('k'), Buffer.from('l'))) if (row.key.length > 0) break
+      temp.store.scan('meta', Buffer.from('k'), Buffer.from('l'), 3)
     }
     // An iterator's close completes on a later tick.
     await new Promise((resolve) => setTimeout(resolve, 50))
-    assert.equal(attachedResources(store), before)
+    assert.equal(attachedResources(temp.store), before)
   })
 })

@@ -1,0 +1,19 @@
+// A real RocksDB Store on a fresh temporary directory, for the tests of one describe block.
+import { rmSync } from 'node:fs'
+import path from 'node:path'
+import { Store } from '../../lib/storage/store'
+import { tempDir } from './servers'
+
+/** Registers before/after hooks in the calling describe block: `holder.store` is open during its tests, closed and deleted after. */
+export function tempStore(): { readonly store: Store } {
+  const holder = { store: undefined as unknown as Store, dir: '' }
+  before(async () => {
+    holder.dir = tempDir()
+    holder.store = await Store.open(path.join(holder.dir, 'rocksdb'))
+  })
+  after(async () => {
+    await holder.store.close()
+    rmSync(holder.dir, { recursive: true, force: true })
+  })
+  return holder
+}
