@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { ErrorReply, Errors, Reply } from '../core/reply'
 import type { ExecContext, Member } from '../engine/exec-context'
-import type { MemberArgs } from './types'
+import { lastPosition, MemberArgs } from './types'
 import { partitionOf } from '../native'
 import { memberPrefix, prefixEnd, TYPE_STREAM } from '../storage/layout'
 import type { Rec } from '../storage/record'
@@ -85,7 +85,7 @@ export class Collection {
     const rec = ctx.peek(argv[1])
     if (rec === null || rec.type !== spec.type) return
     const collection = Collection.of(ctx, argv[1], rec)
-    const last = spec.last < 0 ? argv.length + spec.last : Math.min(spec.last, argv.length - 1)
+    const last = lastPosition(spec.last, argv.length)
     for (let i = spec.first; i <= last; i += spec.step) into.push(collection.memberKey(spec.tag, argv[i]))
   }
 

@@ -68,18 +68,32 @@ export function membersAt(type: number, tag: number, first: number, last: number
   return () => span
 }
 
-/** Whether the spec names exactly one key position (GET, SET, LPUSH...): callers can skip keysOf's array. */
+/** Whether the spec names exactly one key position (GET, SET, LPUSH...): routing can skip keysOf's array. */
 export function isSingleKey(spec: KeySpec): boolean {
   return spec.movableKeys === undefined && spec.firstKey > 0 && spec.firstKey === spec.lastKey
 }
 
+/** The last argv index a run of positions reaches: `last` counts from the end when negative (as Redis's key specs), clamped to argv. */
+export function lastPosition(last: number, argc: number): number {
+  return last < 0 ? argc + last : Math.min(last, argc - 1)
+}
+
 export function keysOf(spec: KeySpec, argv: Buffer[]): Buffer[] {
   if (spec.movableKeys !== undefined) return spec.movableKeys(argv)
-  if (spec.firstKey === 0 || argv.length <= spec.firstKey) return []
-  const last = spec.lastKey < 0 ? argv.length + spec.lastKey : Math.min(spec.lastKey, argv.length - 1)
   const keys: Buffer[] = []
-  for (let i = spec.firstKey; i <= last; i += spec.step) keys.push(argv[i])
+  pushKeysOf(spec, argv, keys)
   return keys
+}
+
+/** keysOf, appended to `into`: a batch collects every command's keys without an array per command. */
+export function pushKeysOf(spec: KeySpec, argv: Buffer[], into: Buffer[]): void {
+  if (spec.movableKeys !== undefined) {
+    for (const key of spec.movableKeys(argv)) into.push(key)
+    return
+  }
+  if (spec.firstKey === 0 || argv.length <= spec.firstKey) return
+  const last = lastPosition(spec.lastKey, argv.length)
+  for (let i = spec.firstKey; i <= last; i += spec.step) into.push(argv[i])
 }
 
 export function arityOk(arity: number, argc: number): boolean {

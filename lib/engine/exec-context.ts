@@ -124,6 +124,7 @@ export class ExecContext {
     // New entries go into the overlay first (a key named twice is read once), then get their records.
     const fresh: Entry[] = []
     const ids: string[] = []
+    const storageKeys: Buffer[] = []
     for (const key of keys) {
       const id = key.toString('latin1')
       if (this.entries.has(id)) continue
@@ -132,18 +133,10 @@ export class ExecContext {
       this.entries.set(id, entry)
       fresh.push(entry)
       ids.push(id)
+      storageKeys.push(entry.storageKey)
     }
     if (fresh.length === 0) return
-    const storageKeys = new Array<Buffer>(fresh.length)
-    for (let i = 0; i < fresh.length; i++) storageKeys[i] = fresh[i].storageKey
-    let stored: Array<Buffer | undefined>
-    try {
-      stored = this.store.getMany('meta', storageKeys)
-    } catch (err) {
-      // Entries that were never read must not pass for missing keys.
-      for (const id of ids) this.entries.delete(id)
-      throw err
-    }
+    const stored = this.readAhead('meta', storageKeys, this.entries, ids)
     for (let i = 0; i < fresh.length; i++) {
       const raw = stored[i]
       if (raw === undefined) continue
@@ -154,7 +147,6 @@ export class ExecContext {
     }
   }
 
-  /** The record at `key` if it exists and has not expired. */
   /** The record at `key` if it exists and has not expired; an expired one is deleted on the way, as Redis's lazy expiry. */
   get(key: Buffer): Rec | null {
     const entry = this.entry(key)
@@ -207,15 +199,21 @@ export class ExecContext {
       wanted.push(key)
       ids.push(id)
     }
-    let stored: Array<Buffer | undefined>
+    const stored = this.readAhead('members', wanted, this.memberReads, ids)
+    for (let i = 0; i < ids.length; i++) if (stored[i] !== undefined) this.memberReads.set(ids[i], stored[i])
+  }
+
+  /**
+   * One RocksDB read for keys whose places (`ids`) the caller already reserved in `overlay`:
+   * if the read fails, the places go again, or they would pass for missing keys.
+   */
+  private readAhead(column: 'meta' | 'members', keys: Buffer[], overlay: Map<string, unknown>, ids: string[]): Array<Buffer | undefined> {
     try {
-      stored = this.store.getMany('members', wanted)
+      return this.store.getMany(column, keys)
     } catch (err) {
-      // Members that were never read must not pass for missing ones.
-      for (const id of ids) this.memberReads.delete(id)
+      for (const id of ids) overlay.delete(id)
       throw err
     }
-    for (let i = 0; i < ids.length; i++) if (stored[i] !== undefined) this.memberReads.set(ids[i], stored[i])
   }
 
   getMember(storageKey: Buffer): Member | null {

@@ -3,7 +3,7 @@
 import { error, Reply } from '../core/reply'
 import { Collection } from '../commands/collection'
 import { dataCommands } from '../commands/data-table'
-import { DataCommand, isSingleKey, keysOf } from '../commands/types'
+import { DataCommand, pushKeysOf } from '../commands/types'
 import { log } from '../log'
 import { runOne } from './run-one'
 import { encodeBatch as encodeBatchReplies } from '../native'
@@ -37,12 +37,7 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
     const known = commands[i].command
     const command = known !== undefined && 'run' in known ? known as DataCommand : dataCommands.get(argv[0].toString('latin1').toLowerCase())
     resolved[i] = command
-    if (command === undefined) continue
-    if (isSingleKey(command)) {
-      if (argv.length > command.firstKey) keys.push(argv[command.firstKey])
-    } else {
-      for (const key of keysOf(command, argv)) keys.push(key)
-    }
+    if (command !== undefined) pushKeysOf(command, argv, keys)
   }
   const replies: Reply[] = new Array(commands.length)
   let storageError = false
