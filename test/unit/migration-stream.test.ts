@@ -2,6 +2,8 @@
 // byte counts for the offset, what each command means to the replica) and how RDB records
 // become marekvs commands.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { classify, encodeCommand, parseCommands, StreamProtocolError } from '../../lib/migration/command-stream'
 import { formatScore, ITEMS_PER_COMMAND, loadCommands } from '../../lib/migration/load-commands'
 import type { RdbRecord, RdbStream } from '../../lib/migration/rdb'
@@ -102,5 +104,16 @@ describe('RDB records as marekvs commands', () => {
   it('loads functions with FUNCTION LOAD REPLACE and ignores aux fields', () => {
     assert.deepEqual(words(loadCommands({ type: 'function', code: Buffer.from('#!lua name=x') })), [['FUNCTION', 'LOAD', 'REPLACE', '#!lua name=x']])
     assert.deepEqual(loadCommands({ type: 'aux', name: Buffer.from('redis-ver'), value: Buffer.from('7.0.15') }), [])
+  })
+})
+
+describe('lib/migration purity', () => {
+  it('keeps the parser and the decisions free of IO, clock and addon: only the link and its socket do IO', () => {
+    const dir = join(__dirname, '../../lib/migration')
+    for (const file of ['crc64.js', 'lzf.js', 'rdb-encodings.js', 'rdb.js', 'load-commands.js', 'command-stream.js', 'status.js']) {
+      const source = readFileSync(join(dir, file), 'utf8')
+      for (const [, name] of source.matchAll(/require\("([^"]+)"\)/g)) assert.ok(name.startsWith('./'), `${file} requires ${name}`)
+      assert.doesNotMatch(source, /Date\.now|Math\.random|process\./, file)
+    }
   })
 })
