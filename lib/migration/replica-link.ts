@@ -125,7 +125,7 @@ export class ReplicaLink {
     if (this.closed) return
     socket.onBytes = (bytes) => {
       status.lastIoMs = Date.now()
-      if (status.state === 'sync') status.syncReadBytes += bytes
+      if (status.state === 'sync' && !status.loading) status.syncReadBytes += bytes
     }
     socket.setIdleTimeout(IDLE_TIMEOUT_MS)
     status.state = 'handshake'
@@ -263,8 +263,8 @@ export class ReplicaLink {
           skippedDbs.set(record.db, (skippedDbs.get(record.db) ?? 0) + 1)
           continue
         }
+        const what = record.type === 'key' ? `key '${record.key.toString('latin1')}'` : 'a function library'
         for (const argv of loadCommands(record)) {
-          const what = record.type === 'key' ? `key '${record.key.toString('latin1')}'` : 'a function library'
           await this.submit(argv, (reply) => {
             if (isError(reply)) failure ??= `${argv[0]} of ${what} failed: ${reply.v}`
           })
