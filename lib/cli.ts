@@ -11,10 +11,6 @@ export async function main(): Promise<void> {
     process.exit(2)
   }
   const config = result.config
-  if (config.replicaof !== null) {
-    process.stderr.write('marekvs-server: MAREKVS_REPLICAOF is set, but migration from an upstream Redis is not implemented yet; unset it to start\n')
-    process.exit(2)
-  }
   let node: MarekNode
   try {
     node = await MarekNode.open(config)

@@ -8,6 +8,8 @@ import type { Config } from './config'
 import type { Reply } from './core/reply'
 import { Engine } from './engine/engine'
 import { log } from './log'
+import { ReplicaLink } from './migration/replica-link'
+import type { ReplicaStatus } from './migration/status'
 import { Connection } from './server/connection'
 import { Dispatcher } from './server/dispatch'
 import { createMetrics, MetricsServer, startMetricsServer } from './server/metrics'
@@ -57,6 +59,8 @@ export class MarekNode implements NodeServices {
   private listener: net.Server | null = null
   private metrics: MetricsServer | null = null
   private stopping: Promise<void> | null = null
+  /** The link to the upstream Redis of MAREKVS_REPLICAOF, once started. */
+  private replicaLink: ReplicaLink | null = null
   /** A cluster of one until listen() starts gossip (only when MAREKVS_SEEDS is set). */
   cluster: ClusterService
   port = 0
@@ -106,7 +110,21 @@ export class MarekNode implements NodeServices {
     return new Promise((resolve) => this.dispatcher.run(session, argv, true, (reply) => resolve(reply as Reply)))
   }
 
-  /** Start the RESP listener and, when configured, the metrics listener. */
+  get replication(): ReplicaStatus | null {
+    return this.replicaLink?.status ?? null
+  }
+
+  /** MAREKVS_REPLICAOF: replicate from the upstream Redis in the background (docs/migration.md). */
+  startReplication(): void {
+    const upstream = this.config.replicaof
+    if (upstream === null || this.replicaLink !== null || this.stopping !== null) return
+    const session = new InternalSession(this.newClientId(), true)
+    session.name = 'replicaof'
+    this.replicaLink = new ReplicaLink(upstream, { call: (argv) => this.call(argv, session), listeningPort: this.port, dataDir: this.config.dataDir })
+    log.info('replicating from the upstream Redis', { upstream: `${upstream.host}:${upstream.port}` })
+  }
+
+  /** Start the RESP listener and, when configured, the metrics listener; then replication, when configured. */
   async listen(): Promise<void> {
     const { host, port } = this.config.respAddr
     const listener = net.createServer((socket) => this.accept(socket))
@@ -139,6 +157,7 @@ export class MarekNode implements NodeServices {
       log.warn(`listening on ${host}:${this.port} without requirepass: anyone who can reach this port can read and write every key; set MAREKVS_REQUIREPASS`)
     }
     log.info('ready to accept connections', { resp: `${host}:${this.port}`, metrics: this.metrics ? `${this.config.metricsAddr!.host}:${this.metrics.port}` : 'off', shards: this.engine.shards, fsync: this.config.fsync })
+    this.startReplication()
   }
 
   get metricsPort(): number {
@@ -159,6 +178,7 @@ export class MarekNode implements NodeServices {
     log.info('shutting down')
     const closed = this.listener ? new Promise((resolve) => this.listener!.close(resolve)) : Promise.resolve()
     for (const connection of this.connections.values()) connection.closeAfterReply()
+    await this.replicaLink?.close()
     await this.engine.close()
     const deadline = Date.now() + 2000
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))

@@ -63,5 +63,7 @@ export function hostFacts(): HostFacts {
 export async function open(options: OpenOptions = {}): Promise<Database> {
   const result = configFromOptions({ metricsAddr: null, ...options }, hostFacts())
   if (!result.ok) throw new Error(`invalid options: ${result.errors.join('; ')}`)
-  return new Database(await MarekNode.open(result.config))
+  const node = await MarekNode.open(result.config)
+  node.startReplication()
+  return new Database(node)
 }

@@ -7,6 +7,7 @@ import type { CommandInfo } from '../commands/types'
 import type { ClusterService } from '../cluster/service'
 import type { Config } from '../config'
 import type { Engine } from '../engine/engine'
+import type { ReplicaStatus } from '../migration/status'
 import type { PubSub } from './pubsub'
 import type { ServerStats } from './stats'
 
@@ -71,6 +72,8 @@ export interface NodeServices {
   readonly cluster: ClusterService
   /** Pub/sub subscriptions of the node's sessions. */
   readonly pubsub: PubSub<Session>
+  /** The MAREKVS_REPLICAOF link's state (INFO replication, ROLE), or null when not replicating. */
+  readonly replication: ReplicaStatus | null
   /** Run a data or node command and get its reply as a value (INFO keyspace, DBSIZE...). */
   call(argv: Buffer[]): Promise<Reply>
   /** SHUTDOWN: stop accepting, finish in-flight commands, close, exit. */

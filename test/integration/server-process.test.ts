@@ -19,15 +19,6 @@ describe('server process', function () {
     assert.match(result.stderr, /MAREKVS_FSYNC/)
   })
 
-  it('refuses MAREKVS_REPLICAOF until migration exists, saying so', () => {
-    const result = spawnSync(process.execPath, [SERVER_BIN], {
-      env: { ...process.env, MAREKVS_DATA_DIR: tempDir(), MAREKVS_REPLICAOF: '127.0.0.1:6380' },
-      encoding: 'utf8',
-    })
-    assert.equal(result.status, 2)
-    assert.match(result.stderr, /MAREKVS_REPLICAOF/)
-  })
-
   it('serves ioredis and redis-cli, and shuts down cleanly on SIGTERM', async () => {
     const server = await startMarekvs({ metrics: true })
     try {

@@ -139,8 +139,9 @@ export function hasRedisServer(): boolean {
   return redisAvailable
 }
 
-export async function startRedis(args: string[] = []): Promise<ServerProcess> {
-  const port = await freePort()
+/** `port`: a fixed one (restart tests); a free one otherwise. */
+export async function startRedis(args: string[] = [], port?: number): Promise<ServerProcess> {
+  port ??= await freePort()
   const dir = tempDir('redis-test-')
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   const output = track(proc)

@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Reply, verbatim } from '../../core/reply'
 import type { NodeCommand } from '../../engine/engine'
+import { replicaInfoLines } from '../../migration/status'
 import type { ConnCommand, ConnHandler, NodeServices, Session } from '../session'
 import { conn, MAREKVS_VERSION, REDIS_VERSION } from './util'
 
@@ -220,7 +221,7 @@ export async function gatherInfo(services: NodeServices, sections: SectionName[]
       }
       case 'persistence':
         out.push([name, [
-          ['loading', 0],
+          ['loading', services.replication?.loading === true ? 1 : 0],
           ['async_loading', 0],
           ['rdb_changes_since_last_save', 0],
           ['rdb_bgsave_in_progress', 0],
@@ -275,6 +276,10 @@ export async function gatherInfo(services: NodeServices, sections: SectionName[]
         ]])
         break
       case 'replication':
+        if (services.replication !== null) {
+          out.push([name, replicaInfoLines(services.replication, now)])
+          break
+        }
         out.push([name, [
           ['role', 'master'],
           ['connected_slaves', 0],

@@ -1,5 +1,6 @@
 // Server commands: TIME, ROLE, SHUTDOWN, MONITOR.
 import { error, Errors, OK } from '../../core/reply'
+import { replicaRole } from '../../migration/status'
 import type { ConnCommand, ConnHandler } from '../session'
 import { conn } from './util'
 
@@ -10,7 +11,7 @@ const time: ConnHandler = () => {
 }
 
 // ROLE
-const role: ConnHandler = () => ['master', 0, []]
+const role: ConnHandler = (services) => (services.replication === null ? ['master', 0, []] : replicaRole(services.replication))
 
 export interface ShutdownOptions { save: boolean | null; now: boolean; force: boolean; abort: boolean }
 
