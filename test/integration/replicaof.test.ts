@@ -165,6 +165,8 @@ describe('MAREKVS_REPLICAOF: migration from redis-server', function () {
     assert.equal(await replica.call('FCALL', 'migfn', 0), 42)
     const role = await replica.call('ROLE') as unknown[]
     assert.deepEqual(role.slice(0, 4), ['slave', '127.0.0.1', redisPort, 'connected'])
+    const hello = await replica.call('HELLO', '2') as unknown[]
+    assert.equal(hello[hello.indexOf('role') + 1], 'replica')
     assert.match(marekvs!.output(), /db=2 keys=1/)
   })
 

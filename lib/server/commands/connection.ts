@@ -2,7 +2,7 @@
 // whose password is requirepass (none: any password is accepted, as Redis's `nopass`).
 import crypto from 'node:crypto'
 import { error, Errors, map, OK, PONG, Reply, status } from '../../core/reply'
-import type { ConnCommand, ConnHandler, Session } from '../session'
+import type { ConnCommand, ConnHandler, NodeServices, Session } from '../session'
 import { validClientName } from './client'
 import { endTransaction } from './transaction'
 import { conn, MAREKVS_VERSION, parseInteger, REDIS_VERSION } from './util'
@@ -50,14 +50,15 @@ const auth: ConnHandler = (services, session, argv) => {
 }
 
 /** HELLO's reply map, in Redis's order; `marekvs_version` last (clients read fields by name). */
-export function helloReply(session: Session): Reply {
+export function helloReply(services: NodeServices, session: Session): Reply {
   return map([
     'server', 'redis',
     'version', REDIS_VERSION,
     'proto', session.proto,
     'id', session.id,
     'mode', 'standalone',
-    'role', 'master',
+    // A node replicating from an upstream Redis (MAREKVS_REPLICAOF) answers as a Redis replica does.
+    'role', services.replication === null ? 'master' : 'replica',
     'modules', [],
     'marekvs_version', MAREKVS_VERSION,
   ])
@@ -97,7 +98,7 @@ const hello: ConnHandler = (services, session, argv) => {
     session.name = name.length === 0 ? null : name.toString()
   }
   if (proto !== null) session.proto = proto
-  return helloReply(session)
+  return helloReply(services, session)
 }
 
 // RESET
