@@ -4,7 +4,7 @@
 import { error, ErrorReply, Errors, OK, Reply } from '../core/reply'
 import type { NodeCommand, NodeContext } from '../engine/engine'
 import { PARTITIONS } from '../native'
-import { partitionRange, prefixEnd, SYS_GC_PREFIX, userKeyOf } from '../storage/layout'
+import { partitionRange, prefixEnd, SYS_EXPIRY_PREFIX, SYS_GC_PREFIX, SYS_TOMBSTONE_PREFIX, userKeyOf } from '../storage/layout'
 import { decodeStored, isExpired, Rec } from '../storage/record'
 import type { Row } from '../storage/store'
 import { lower, parseCursor, parseInt64 } from './args'
@@ -161,7 +161,7 @@ async function flush(node: NodeContext, argv: Buffer[]): Promise<Reply> {
   // Both column families key by [pid u16 BE] first, so [partition 0, past the last) covers them.
   await node.store.clear('meta', partitionRange(0).gte, META_END)
   await node.store.clear('members', partitionRange(0).gte, META_END)
-  await node.store.clear('sys', SYS_GC_PREFIX, prefixEnd(SYS_GC_PREFIX))
+  for (const prefix of [SYS_GC_PREFIX, SYS_EXPIRY_PREFIX, SYS_TOMBSTONE_PREFIX]) await node.store.clear('sys', prefix, prefixEnd(prefix))
   const counts = Buffer.from('cnt/')
   const end = Buffer.from('cnt0')
   node.store.write(node.store.scan('sys', counts, end, PARTITIONS).map(({ key }) => ({ column: 'sys' as const, key, value: null })), true)

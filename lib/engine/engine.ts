@@ -25,6 +25,7 @@ import { InlinePolicy, traitsOf } from './inline-policy'
 import { setRoutingStore } from '../commands/scripting'
 import { KeyCounts } from './key-counts'
 import { BatchResult, runBatch } from './run-batch'
+import { indexRecordsOnce } from './sweep'
 
 /** A node-wide command (KEYS, SCAN, DBSIZE, FLUSHALL...): runs on the main thread with every shard quiet. */
 export interface NodeCommand extends CommandInfo {
@@ -141,6 +142,8 @@ export class Engine {
       throw err
     }
     clearScripts(store)
+    const indexed = indexRecordsOnce(store)
+    if (indexed > 0) log.info('indexed the expiry times and tombstones of a data dir from before their index', { records: indexed })
     const hlc = SharedHlc.create(highWaterHlc(store))
     const counts = KeyCounts.load(store)
     setRoutingStore(store)

@@ -1,9 +1,9 @@
 // The state of one batch of commands on one writer (a shard worker, or the main thread while
 // the shards are paused): prefetch the keys the batch names in one read, let handlers read and
 // write through an overlay synchronously, then commit everything in one RocksDB write batch.
-import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES, partitionOf } from '../native'
+import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES, hlcPhysical, partitionOf } from '../native'
 import { SharedHlc } from '../core/clock'
-import { FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, metaKey, TYPE_MASK, TYPE_STREAM } from '../storage/layout'
+import { FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, metaKey, SYS_EXPIRY_PREFIX, SYS_TOMBSTONE_PREFIX, timeIndexKey, TYPE_MASK, TYPE_STREAM } from '../storage/layout'
 import { isExpired, Rec } from '../storage/record'
 import { Store, WriteOp } from '../storage/store'
 import type { KeyCounts } from './key-counts'
@@ -24,6 +24,9 @@ interface Entry {
   /** HLC of the current state: stored, or reserved by this batch's last write (0n: never written). */
   hlc: bigint
   dirty: boolean
+  /** As stored: the record's expiry (0: none) and, for a tombstone, its HLC's physical ms (0: not a tombstone). Their index entries follow the record. */
+  storedExpireAtMs: number
+  storedTombstoneMs: number
 }
 
 /** A collection member as handlers see it: its flags (type nibble) and payload. */
@@ -129,7 +132,7 @@ export class ExecContext {
       const id = key.toString('latin1')
       if (this.entries.has(id)) continue
       const pid = partitionOf(key)
-      const entry: Entry = { storageKey: metaKey(pid, key), pid, rec: null, dead: null, hlc: 0n, dirty: false }
+      const entry: Entry = { storageKey: metaKey(pid, key), pid, rec: null, dead: null, hlc: 0n, dirty: false, storedExpireAtMs: 0, storedTombstoneMs: 0 }
       this.entries.set(id, entry)
       fresh.push(entry)
       ids.push(id)
@@ -143,7 +146,12 @@ export class ExecContext {
       const envelope = decodeEnvelope(raw)
       const entry = fresh[i]
       entry.hlc = envelope.hlc
-      if (!(envelope.flags & FLAG_TOMBSTONE)) entry.rec = { type: envelope.flags & TYPE_MASK, expireAtMs: envelope.expireAtMs, payload: raw.subarray(ENVELOPE_BYTES) }
+      if (envelope.flags & FLAG_TOMBSTONE) {
+        entry.storedTombstoneMs = hlcPhysical(envelope.hlc)
+      } else {
+        entry.rec = { type: envelope.flags & TYPE_MASK, expireAtMs: envelope.expireAtMs, payload: raw.subarray(ENVELOPE_BYTES) }
+        entry.storedExpireAtMs = envelope.expireAtMs
+      }
     }
   }
 
@@ -351,6 +359,7 @@ export class ExecContext {
         ? encodeRecord({ flags: FLAG_TOMBSTONE, hlc, origin: this.origin, expireAtMs: 0 }, EMPTY)
         : encodeRecord({ flags: rec.type, hlc, origin: this.origin, expireAtMs: rec.expireAtMs }, rec.payload)
       ops.push({ column: 'meta', key: entry.storageKey, value })
+      indexTimes(ops, entry, rec === null ? 0 : rec.expireAtMs, rec === null ? hlcPhysical(hlc) : 0)
       for (const version of entry.dead ?? []) ops.push({ column: 'sys', key: gcKey(memberPrefix(entry.pid, entry.storageKey.subarray(2), version)), value: EMPTY })
     }
     if (this.memberWrites.size > 0) {
@@ -384,6 +393,22 @@ export class ExecContext {
     this.countDeltas.set(pid, (this.countDeltas.get(pid) ?? 0) + delta)
     this.undo.push(() => this.countDeltas.set(pid, this.countDeltas.get(pid)! - delta))
   }
+}
+
+/** Keep the expiry and tombstone indexes in step with a record rewritten with `expireAtMs` and `tombstoneMs` (0: none). */
+function indexTimes(ops: WriteOp[], entry: Entry, expireAtMs: number, tombstoneMs: number): void {
+  const userKey = entry.storageKey.subarray(2)
+  if (entry.storedExpireAtMs !== expireAtMs) {
+    if (entry.storedExpireAtMs !== 0) ops.push({ column: 'sys', key: timeIndexKey(SYS_EXPIRY_PREFIX, entry.pid, entry.storedExpireAtMs, userKey), value: null })
+    if (expireAtMs !== 0) ops.push({ column: 'sys', key: timeIndexKey(SYS_EXPIRY_PREFIX, entry.pid, expireAtMs, userKey), value: EMPTY })
+  }
+  if (entry.storedTombstoneMs !== tombstoneMs) {
+    if (entry.storedTombstoneMs !== 0) ops.push({ column: 'sys', key: timeIndexKey(SYS_TOMBSTONE_PREFIX, entry.pid, entry.storedTombstoneMs, userKey), value: null })
+    if (tombstoneMs !== 0) ops.push({ column: 'sys', key: timeIndexKey(SYS_TOMBSTONE_PREFIX, entry.pid, tombstoneMs, userKey), value: EMPTY })
+  }
+  // What is stored now, should this context commit again before it begins anew.
+  entry.storedExpireAtMs = expireAtMs
+  entry.storedTombstoneMs = tombstoneMs
 }
 
 function decodeMember(stored: Buffer | undefined): Member | null {

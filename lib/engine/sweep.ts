@@ -1,57 +1,152 @@
 // The background sweep: turn expired records into tombstones (so DBSIZE drops them, as Redis's
-// active expiry does) and purge tombstones older than the grace period. Runs on the writer
-// that owns the partitions, a bounded number of records per step, resuming from a cursor.
+// active expiry does) and purge tombstones older than the grace period. It reads the expiry and
+// tombstone indexes (storage/layout.ts), not the records: a step costs what is due, and a node
+// whose keys have no TTL sweeps nothing. Runs on the writer that owns the partitions.
 import { decodeEnvelope, hlcPhysical, PARTITIONS } from '../native'
-import { FLAG_TOMBSTONE, partitionRange, prefixEnd, SYS_GC_PREFIX, TOMBSTONE_GC_GRACE_MS, userKeyOf } from '../storage/layout'
+import {
+  FLAG_TOMBSTONE, metaKey, parseTimeIndexKey, partitionRange, prefixEnd, SYS_EXPIRY_PREFIX, SYS_GC_PREFIX, SYS_TIME_INDEXED,
+  SYS_TOMBSTONE_PREFIX, timeIndexKey, timeIndexStart, TOMBSTONE_GC_GRACE_MS, userKeyOf,
+} from '../storage/layout'
 import type { Store } from '../storage/store'
 import type { WriteOp } from '../storage/store'
 import type { ExecContext } from './exec-context'
 
+/** Which partitions a writer sweeps: those with pid % shards === shard. */
+export interface Ownership {
+  readonly shard: number
+  readonly shards: number
+}
+
+/** Where each index's walk resumes: an owned partition. */
 export interface SweepCursor {
-  /** Index into the partitions this writer owns. */
-  partition: number
-  /** Last meta key examined in that partition; null to start at its beginning. */
-  after: Buffer | null
+  expiry: number
+  tombstones: number
+}
+
+export function newSweepCursor(own: Ownership): SweepCursor {
+  return { expiry: own.shard, tombstones: own.shard }
 }
 
 /**
- * Records examined per step: bounds how long one step delays the shard's commands (a step holds
- * its lane). 2000 made a step take milliseconds every 100 ms on a shard of many keys, and showed
- * in the fixed-rate GET latency (p90 0.77 ms against 0.31 ms with 200, docs/performance.md);
- * the price is a slower pass: ~40 s per million keys per shard at 10 steps a second.
+ * Index entries handled per step: bounds how long one step holds its lane when many keys fall
+ * due at once (a step of 2000 records showed in the fixed-rate GET latency, docs/performance.md).
  */
 export const SWEEP_RECORDS_PER_STEP = 256
-/** Partitions visited per step (one iterator each): at 10 steps a second, a shard of 2048 partitions is swept in ~13 s. */
-export const SWEEP_PARTITIONS_PER_STEP = 16
+/**
+ * Seeks per index per step. A seek lands on the next partition that holds entries, so empty
+ * stretches cost nothing; a node whose partitions all hold entries not yet due comes round in
+ * 2048 / 128 = 16 steps, ~1.6 s at 10 steps a second.
+ */
+export const SWEEP_SEEKS_PER_STEP = 128
 
-const ZERO = Buffer.from([0])
+const EMPTY = Buffer.alloc(0)
 
-export function sweepStep(ctx: ExecContext, owned: readonly number[], cursor: SweepCursor, nowMs: number, sync: boolean): void {
+export function sweepStep(ctx: ExecContext, own: Ownership, cursor: SweepCursor, nowMs: number, sync: boolean): void {
   ctx.begin(nowMs)
-  const purge: WriteOp[] = []
-  let budget = SWEEP_RECORDS_PER_STEP
-  for (let visited = 0; visited < Math.min(owned.length, SWEEP_PARTITIONS_PER_STEP) && budget > 0; visited++) {
-    const range = partitionRange(owned[cursor.partition])
-    const from = cursor.after === null ? range.gte : Buffer.concat([cursor.after, ZERO])
-    const rows = ctx.store.scan('meta', from, range.lt, budget)
-    if (rows.length === budget) {
-      cursor.after = rows[rows.length - 1].key
-    } else {
-      cursor.partition = (cursor.partition + 1) % owned.length
-      cursor.after = null
+  const ops: WriteOp[] = []
+  const expired = dueKeys(ctx.store, SYS_EXPIRY_PREFIX, own, cursor, 'expiry', nowMs, SWEEP_RECORDS_PER_STEP)
+  for (const key of expired) {
+    // The record goes through the batch like a read that finds it expired; the commit drops its
+    // index entry. An entry whose record changed since (there should be none) goes too.
+    ctx.get(parseTimeIndexKey(SYS_EXPIRY_PREFIX, key).userKey)
+    ops.push({ column: 'sys', key, value: null })
+  }
+  const purgeable = dueKeys(ctx.store, SYS_TOMBSTONE_PREFIX, own, cursor, 'tombstones', nowMs - TOMBSTONE_GC_GRACE_MS, SWEEP_RECORDS_PER_STEP - expired.length)
+  purgeTombstones(ctx.store, purgeable, nowMs, ops)
+  ctx.commit(sync)
+  ctx.store.write(ops, sync)
+}
+
+/**
+ * Up to `limit` entries of an index whose time is at most `uptoMs`, in the partitions `own`
+ * names, walking on from `cursor[which]` and leaving it where the next step should resume.
+ */
+function dueKeys(store: Store, prefix: Buffer, own: Ownership, cursor: SweepCursor, which: keyof SweepCursor, uptoMs: number, limit: number): Buffer[] {
+  const due: Buffer[] = []
+  if (limit <= 0) return due
+  const it = store.keyCursor('sys', prefix, prefixEnd(prefix))
+  const pidAt = prefix.length
+  let pid = cursor[which]
+  try {
+    let covered = 0
+    for (let seeks = 0; seeks < SWEEP_SEEKS_PER_STEP && covered < PARTITIONS; seeks++) {
+      it.seek(timeIndexStart(prefix, pid))
+      let key = it.next()
+      const found = key === undefined ? PARTITIONS : key.readUInt16BE(pidAt)
+      if (found === pid) {
+        for (; key !== undefined && key.readUInt16BE(pidAt) === pid && parseTimeIndexKey(prefix, key).ms <= uptoMs; key = it.next()) {
+          due.push(key)
+          // The partition may hold more that is due: the next step resumes in it.
+          if (due.length >= limit) return due
+        }
+      }
+      // Nothing (more) due in [pid, found): on to the first owned partition from there.
+      const next = nextOwned(own, found === pid ? pid + 1 : found)
+      covered += (next - pid + PARTITIONS) % PARTITIONS || PARTITIONS
+      pid = next
     }
-    budget -= rows.length + 1
+    return due
+  } finally {
+    cursor[which] = pid
+    it.close()
+  }
+}
+
+/** The first partition at or after `pid` (wrapping past the last) that `own` sweeps. */
+function nextOwned(own: Ownership, pid: number): number {
+  const next = pid + ((own.shard - (pid % own.shards) + own.shards) % own.shards)
+  return next < PARTITIONS ? next : own.shard
+}
+
+/** Purge the tombstones these index entries name, if each is still that old tombstone; drop the entries either way. */
+function purgeTombstones(store: Store, entries: Buffer[], nowMs: number, ops: WriteOp[]): void {
+  if (entries.length === 0) return
+  const metaKeys = entries.map((key) => {
+    const { pid, userKey } = parseTimeIndexKey(SYS_TOMBSTONE_PREFIX, key)
+    return metaKey(pid, userKey)
+  })
+  const records = store.getMany('meta', metaKeys)
+  for (let i = 0; i < entries.length; i++) {
+    const raw = records[i]
+    if (raw !== undefined) {
+      const envelope = decodeEnvelope(raw)
+      if (envelope.flags & FLAG_TOMBSTONE && hlcPhysical(envelope.hlc) + TOMBSTONE_GC_GRACE_MS <= nowMs) ops.push({ column: 'meta', key: metaKeys[i], value: null })
+    }
+    ops.push({ column: 'sys', key: entries[i], value: null })
+  }
+}
+
+/** Records indexed per RocksDB write while indexing a data dir from before the indexes. */
+const INDEX_BUILD_ROWS = 10_000
+
+/**
+ * A data dir written before the expiry and tombstone indexes gets them once, when it opens: one
+ * pass over every record. Returns the number of records read (0 when already indexed).
+ */
+export function indexRecordsOnce(store: Store): number {
+  if (store.get('sys', SYS_TIME_INDEXED) !== undefined) return 0
+  const { gte } = partitionRange(0)
+  const end = partitionRange(PARTITIONS - 1).lt
+  let from = gte
+  let read = 0
+  for (;;) {
+    const rows = store.scan('meta', from, end, INDEX_BUILD_ROWS)
+    const ops: WriteOp[] = []
     for (const { key, value } of rows) {
       const envelope = decodeEnvelope(value)
-      if (envelope.flags & FLAG_TOMBSTONE) {
-        if (hlcPhysical(envelope.hlc) + TOMBSTONE_GC_GRACE_MS < nowMs) purge.push({ column: 'meta', key, value: null })
-      } else if (envelope.expireAtMs !== 0 && envelope.expireAtMs <= nowMs) {
-        ctx.delete(userKeyOf(key))
-      }
+      const pid = key.readUInt16BE(0)
+      if (envelope.flags & FLAG_TOMBSTONE) ops.push({ column: 'sys', key: timeIndexKey(SYS_TOMBSTONE_PREFIX, pid, hlcPhysical(envelope.hlc), userKeyOf(key)), value: EMPTY })
+      else if (envelope.expireAtMs !== 0) ops.push({ column: 'sys', key: timeIndexKey(SYS_EXPIRY_PREFIX, pid, envelope.expireAtMs, userKeyOf(key)), value: EMPTY })
     }
+    read += rows.length
+    if (rows.length < INDEX_BUILD_ROWS) {
+      ops.push({ column: 'sys', key: SYS_TIME_INDEXED, value: EMPTY })
+      store.write(ops, true)
+      return read
+    }
+    store.write(ops, false)
+    from = Buffer.concat([rows[rows.length - 1].key, Buffer.from([0])])
   }
-  ctx.commit(sync)
-  ctx.store.write(purge, sync)
 }
 
 /** Members purged per step. Dead versions belong to no live key, so any one writer may purge them. */
@@ -75,11 +170,4 @@ export function gcStep(store: Store, sync: boolean): void {
     ops.push({ column: 'sys', key, value: null })
   }
   store.write(ops, sync)
-}
-
-/** The partitions a shard owns: pid % shards === shard. */
-export function ownedPartitions(shard: number, shards: number): number[] {
-  const owned: number[] = []
-  for (let pid = shard; pid < PARTITIONS; pid += shards) owned.push(pid)
-  return owned
 }

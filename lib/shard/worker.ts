@@ -5,7 +5,7 @@ import { SharedHlc } from '../core/clock'
 import { ExecContext } from '../engine/exec-context'
 import { KeyCounts } from '../engine/key-counts'
 import { BatchResult, runBatch } from '../engine/run-batch'
-import { gcStep, ownedPartitions, SweepCursor, sweepStep } from '../engine/sweep'
+import { gcStep, newSweepCursor, sweepStep } from '../engine/sweep'
 import { log } from '../log'
 import { partitionOf } from '../native'
 import { SYS_SYNC_TICK } from '../storage/layout'
@@ -44,14 +44,14 @@ async function start(): Promise<(task: ShardTask) => BatchResult | null> {
   const ctx = new ExecContext(store, new SharedHlc(data.hlcBuffer), data.nodeId, `shard-${data.shard}`, new KeyCounts(data.countsBuffer))
   // A script running here may touch its own shard's keys only (commands/scripting.ts).
   ctx.owns = (key) => partitionOf(key) % data.shards === data.shard
-  const owned = ownedPartitions(data.shard, data.shards)
-  const cursor: SweepCursor = { partition: 0, after: null }
+  const own = { shard: data.shard, shards: data.shards }
+  const cursor = newSweepCursor(own)
   return (task: ShardTask) => {
     ctx.scriptTimeLimitMs = task.scriptTimeLimitMs
     ctx.scriptEpoch = task.scriptEpoch
     ctx.functionEpoch = task.functionEpoch
     if (task.sweep) {
-      sweepStep(ctx, owned, cursor, task.nowMs, task.sync)
+      sweepStep(ctx, own, cursor, task.nowMs, task.sync)
       if (data.shard === 0) gcStep(store, task.sync)
     }
     const result = task.frame === null

@@ -4,6 +4,7 @@
 // members [pid][key len u32 BE][key][version u64][tag u8][sub-key] -> envelope + payload (collection members)
 // sys     node-local bookkeeping: format, node id, HLC high-water marks, per-partition key counts,
 //         `gc/<members prefix>` for member ranges of deleted collection versions still to purge,
+//         the expiry and tombstone indexes (`x/`, `t/`: what the sweep has to visit),
 //         script bodies and function libraries
 
 export const COLUMN_FAMILIES = ['default', 'meta', 'members', 'sys'] as const
@@ -60,6 +61,40 @@ export function isCollectionType(type: number): boolean {
 
 /** `gc/<members prefix>`: the members of one dead collection version, purged in the background. */
 export const SYS_GC_PREFIX = Buffer.from('gc/')
+
+/**
+ * `x/<pid u16 BE><expire-at ms u64 BE><user key>`: one entry per record with a TTL, written in
+ * the same RocksDB batch as the record. The sweep reads the entries that are due instead of
+ * every record: a node of millions of keys without TTLs sweeps nothing.
+ */
+export const SYS_EXPIRY_PREFIX = Buffer.from('x/')
+/** `t/<pid u16 BE><HLC physical ms u64 BE><user key>`: one entry per tombstone, for its purge after the grace period. */
+export const SYS_TOMBSTONE_PREFIX = Buffer.from('t/')
+/** Present once the indexes above cover every record: a data dir from before them is indexed when it opens. */
+export const SYS_TIME_INDEXED = Buffer.from('time-indexed')
+
+/** An entry of the expiry or tombstone index. */
+export function timeIndexKey(prefix: Buffer, pid: number, ms: number, userKey: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(prefix.length + 10 + userKey.length)
+  prefix.copy(out, 0)
+  out.writeUInt16BE(pid, prefix.length)
+  out.writeBigUInt64BE(BigInt(ms), prefix.length + 2)
+  userKey.copy(out, prefix.length + 10)
+  return out
+}
+
+/** Where one partition's entries of an index start. */
+export function timeIndexStart(prefix: Buffer, pid: number): Buffer {
+  const out = Buffer.allocUnsafe(prefix.length + 2)
+  prefix.copy(out, 0)
+  out.writeUInt16BE(pid, prefix.length)
+  return out
+}
+
+/** The partition, time and user key of an index entry. */
+export function parseTimeIndexKey(prefix: Buffer, key: Buffer): { pid: number; ms: number; userKey: Buffer } {
+  return { pid: key.readUInt16BE(prefix.length), ms: Number(key.readBigUInt64BE(prefix.length + 2)), userKey: key.subarray(prefix.length + 10) }
+}
 
 /** Tombstones older than this are purged by the sweep. Longer than any repair window. */
 export const TOMBSTONE_GC_GRACE_MS = 60 * 60 * 1000
