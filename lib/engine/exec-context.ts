@@ -5,7 +5,7 @@ import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES, hlcPhysical, partitionOf 
 import { SharedHlc } from '../core/clock'
 import { FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, metaKey, SYS_EXPIRY_PREFIX, SYS_TOMBSTONE_PREFIX, timeIndexKey, TYPE_MASK, TYPE_STREAM } from '../storage/layout'
 import { isExpired, Rec } from '../storage/record'
-import { Store, WriteOp } from '../storage/store'
+import { RangeReader, Store, WriteOp } from '../storage/store'
 import type { KeyCounts } from './key-counts'
 
 /** What a script running with every shard paused may call beyond the data commands. */
@@ -53,6 +53,8 @@ interface MemberWrite {
 }
 
 const EMPTY = Buffer.alloc(0)
+/** Free range readers kept per direction for the rest of a batch (ExecContext.members). */
+const FREE_READERS_MAX = 4
 
 export class ExecContext {
   nowMs = 0
@@ -64,6 +66,9 @@ export class ExecContext {
   private readonly memberReads = new Map<string, Buffer | undefined>()
   /** Keys whose lists, sorted sets or streams gained elements: blocked clients may proceed. */
   readonly readyKeys: Buffer[] = []
+  /** This batch's range readers over `members`, free for the next range read (by direction), and every one made: closed when the batch ends. */
+  private readonly freeReaders: [RangeReader[], RangeReader[]] = [[], []]
+  private readonly readers: RangeReader[] = []
   /** How to undo this batch's changes, newest last: a command that throws is rolled back (rollbackTo). */
   private readonly undo: Array<() => void> = []
   /**
@@ -103,6 +108,7 @@ export class ExecContext {
   ) {}
 
   begin(nowMs: number): void {
+    this.closeReaders()
     this.nowMs = nowMs
     this.entries.clear()
     this.countDeltas.clear()
@@ -272,25 +278,54 @@ export class ExecContext {
     }
     const order = reverse ? -1 : 1
     overlay.sort((a, b) => order * Buffer.compare(a.key, b.key))
-    let next = 0
-    for (const row of this.store.iterate('members', gte, lt, reverse, firstPage)) {
-      // Overlay keys before this row come first; one equal to it replaces it.
-      while (next < overlay.length && order * Buffer.compare(overlay[next].key, row.key) < 0) {
-        const write = overlay[next++]
+    // A reader of this range no other walk of this batch is using (nested walks, as SINTER's, take one each).
+    const free = this.freeReaders[reverse ? 1 : 0]
+    const at = free.findIndex((reader) => reader.covers(gte, lt))
+    const reader = at >= 0 ? free.splice(at, 1)[0] : this.newReader(gte, lt, reverse)
+    try {
+      let next = 0
+      for (const row of reader.rows(gte, lt, firstPage)) {
+        // Overlay keys before this row come first; one equal to it replaces it.
+        while (next < overlay.length && order * Buffer.compare(overlay[next].key, row.key) < 0) {
+          const write = overlay[next++]
+          if (write.member !== null) yield { key: write.key, ...write.member }
+        }
+        if (next < overlay.length && overlay[next].key.equals(row.key)) {
+          const write = overlay[next++]
+          if (write.member !== null) yield { key: write.key, ...write.member }
+          continue
+        }
+        const member = decodeMember(row.value)!
+        yield { key: row.key, flags: member.flags, payload: member.payload }
+      }
+      for (; next < overlay.length; next++) {
+        const write = overlay[next]
         if (write.member !== null) yield { key: write.key, ...write.member }
       }
-      if (next < overlay.length && overlay[next].key.equals(row.key)) {
-        const write = overlay[next++]
-        if (write.member !== null) yield { key: write.key, ...write.member }
-        continue
-      }
-      const member = decodeMember(row.value)!
-      yield { key: row.key, flags: member.flags, payload: member.payload }
+    } finally {
+      free.push(reader)
+      // A batch that walks many collections keeps the last few readers, not one per collection.
+      if (free.length > FREE_READERS_MAX) this.closeReader(free.shift()!)
     }
-    for (; next < overlay.length; next++) {
-      const write = overlay[next]
-      if (write.member !== null) yield { key: write.key, ...write.member }
-    }
+  }
+
+  private closeReader(reader: RangeReader): void {
+    reader.close()
+    this.readers.splice(this.readers.indexOf(reader), 1)
+  }
+
+  private newReader(gte: Buffer, lt: Buffer, reverse: boolean): RangeReader {
+    const reader = this.store.rangeReader('members', gte, lt, reverse)
+    this.readers.push(reader)
+    return reader
+  }
+
+  /** Readers see the store as it was when made: none outlives its batch, nor pins RocksDB's memtables while the node idles. */
+  private closeReaders(): void {
+    for (const reader of this.readers) reader.close()
+    this.readers.length = 0
+    this.freeReaders[0].length = 0
+    this.freeReaders[1].length = 0
   }
 
   /** The keys this batch changed, with their record now (null: deleted): KEYS inside a script. */
@@ -348,6 +383,7 @@ export class ExecContext {
 
   /** Write the batch: every changed record stamped with a fresh HLC, key counts, the HLC mark. Returns whether anything was written. */
   commit(sync: boolean): boolean {
+    this.closeReaders()
     const ops: WriteOp[] = []
     let high = 0n
     for (const entry of this.entries.values()) {

@@ -1,6 +1,7 @@
 // The storage boundary on a real RocksDB: writes apply, and a long run of writes and scans
 // leaves nothing behind in the binding (a leak that once kept every write batch alive).
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { Store } from '../../lib/storage/store'
 import { tempStore } from '../support/store'
 
@@ -38,5 +39,37 @@ describe('Store on a real RocksDB', () => {
     // An iterator's close completes on a later tick.
     await new Promise((resolve) => setTimeout(resolve, 50))
     assert.equal(attachedResources(temp.store), before)
+  })
+})
+
+describe('RangeReader: ranges read by seeking one iterator', () => {
+  const temp = tempStore()
+  const byte = (n: number): Buffer => Buffer.from([n])
+  const key = (a: number, b: number): Buffer => Buffer.from([0x52, a, b])
+
+  it('reads every sub-range of its range as a scan does, in both directions', () => {
+    // Keys on both sides of the reader's bounds, and at them.
+    const ops = []
+    for (let a = 0; a < 8; a++) for (let b = 0; b < 8; b += 1 + (a % 3)) ops.push({ column: 'members' as const, key: key(a, b), value: byte(a * 8 + b) })
+    temp.store.write(ops, false)
+    const gte = key(2, 0)
+    const lt = key(6, 0)
+    const readers = [temp.store.rangeReader('members', gte, lt, false), temp.store.rangeReader('members', gte, lt, true)]
+    try {
+      const point = fc.tuple(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 0, max: 7 })).map(([a, b]) => key(a, b)).filter((k) => Buffer.compare(k, lt) <= 0)
+      fc.assert(fc.property(point, point, fc.integer({ min: 1, max: 5 }), (x, y, firstPage) => {
+        const [from, to] = Buffer.compare(x, y) <= 0 ? [x, y] : [y, x]
+        const expected = temp.store.scan('members', from, to, 1000).map((row) => row.key.toString('hex'))
+        for (const reader of readers) {
+          assert.ok(reader.covers(from, to))
+          const got = [...reader.rows(from, to, firstPage)].map((row) => row.key.toString('hex'))
+          assert.deepEqual(got, reader.reverse ? [...expected].reverse() : expected)
+        }
+      }), { numRuns: 300 })
+      assert.equal(readers[0].covers(key(1, 9), lt), false)
+      assert.equal(readers[1].covers(gte, key(6, 1)), false)
+    } finally {
+      for (const reader of readers) reader.close()
+    }
   })
 })
