@@ -107,7 +107,7 @@ function takeRows(list: Collection, left: boolean, count: number): SubRow[] {
 function rowAt(list: Collection, index: number): SubRow {
   const fromHead = index < list.size - index
   let steps = fromHead ? index : list.size - 1 - index
-  for (const row of rowsFrom(list, fromHead)) if (steps-- === 0) return row
+  for (const row of rowsFrom(list, fromHead, steps + 1)) if (steps-- === 0) return row
   assert.fail(`rowAt: list of size ${list.size} has no element ${index}`)
 }
 
@@ -123,7 +123,7 @@ function rowsBetween(list: Collection, start: number, stop: number): SubRow[] {
   const fromHead = start <= list.size - 1 - stop
   let skip = fromHead ? start : list.size - 1 - stop
   const rows: SubRow[] = []
-  for (const row of rowsFrom(list, fromHead)) {
+  for (const row of rowsFrom(list, fromHead, skip + count)) {
     if (skip > 0) {
       skip--
       continue
