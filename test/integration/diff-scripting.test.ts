@@ -188,6 +188,20 @@ diffSuite('scripting', (diff) => {
     ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '0'], evalStep('return 1', 0), ['EXEC'], ['GET', 'm'],
   ])
 
+  // One batch: every walk below reads the script's own uncommitted member writes, found by search.
+  diff('collections written and read back within one script', [
+    // Room for a busy machine: marekvs stops a script past its budget (20 ms of CPU by default).
+    ['CONFIG', 'SET', 'lua-time-limit', '1000'],
+    evalStep(`for i = 1, 30 do redis.call('rpush', KEYS[1], i) redis.call('hset', KEYS[2], 'f' .. i, i) redis.call('zadd', KEYS[3], i, 'm' .. i) end
+      local popped = {}
+      for i = 1, 8 do popped[#popped + 1] = redis.call('lpop', KEYS[1]) popped[#popped + 1] = redis.call('rpop', KEYS[1]) end
+      for i = 1, 30, 3 do redis.call('hdel', KEYS[2], 'f' .. i) redis.call('zrem', KEYS[3], 'm' .. i) end
+      local fields = redis.call('hgetall', KEYS[2])
+      table.sort(fields)
+      return {popped, redis.call('lrange', KEYS[1], 0, -1), #fields, fields[1], fields[#fields], redis.call('zrange', KEYS[3], 0, 4), redis.call('zpopmax', KEYS[3], 3), redis.call('lindex', KEYS[1], 5)}`, 3, 'sl', 'sh', 'sz'),
+    ['LRANGE', 'sl', '0', '-1'], ['HLEN', 'sh'], ['ZCARD', 'sz'], ['ZRANGE', 'sz', '0', '2', 'WITHSCORES'],
+    ['CONFIG', 'SET', 'lua-time-limit', '20'],
+  ])
   diff('pipelined scripts see each other and plain commands', [
     ['SET', 'p', '1'], evalStep("return redis.call('incr', KEYS[1])", 1, 'p'), ['INCR', 'p'],
     evalStep("return redis.call('get', KEYS[1])", 1, 'p'), evalStep("return redis.call('get', 'p')", 0),
