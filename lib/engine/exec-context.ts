@@ -69,11 +69,12 @@ export class ExecContext {
   /** Member writes of this batch by storage key (latin1), read back by later commands. */
   private readonly memberWrites = new Map<string, MemberWrite>()
   /**
-   * The keys of those writes per collection version (its members prefix, latin1), in key order:
-   * a walk finds the writes in its range by binary search. Scanning every write of the batch
-   * instead made a script of n pops O(n²): 4000 LPOPs took ~1 s.
+   * The keys of those writes per collection version (its members prefix, latin1): a walk finds
+   * the writes in its range by binary search. Scanning every write of the batch instead made a
+   * script of n pops O(n²) (4000 LPOPs took ~1 s); keeping them sorted on every write made one
+   * SADD of 200k members O(n²). So new keys wait in `pending` until a walk needs them sorted.
    */
-  private readonly memberWriteKeys = new Map<string, Buffer[]>()
+  private readonly memberWriteKeys = new Map<string, { sorted: Buffer[]; pending: Buffer[] }>()
   /** Members read ahead for this batch (prefetchMembers), by storage key (latin1): as stored, undefined when missing. */
   private readonly memberReads = new Map<string, Buffer | undefined>()
   /** Keys whose lists, sorted sets or streams gained elements: blocked clients may proceed. */
@@ -286,13 +287,31 @@ export class ExecContext {
     }
     const prefix = write.key.toString('latin1', 0, versionPrefixLength(write.key))
     let keys = this.memberWriteKeys.get(prefix)
-    if (keys === undefined) this.memberWriteKeys.set(prefix, (keys = []))
-    keys.splice(lowerBound(keys, write.key), 0, write.key)
-    const sorted = keys
+    if (keys === undefined) this.memberWriteKeys.set(prefix, (keys = { sorted: [], pending: [] }))
+    keys.pending.push(write.key)
+    const group = keys
     this.undo.push(() => {
       this.memberWrites.delete(id)
-      sorted.splice(lowerBound(sorted, write.key), 1)
+      // Undone newest first: the key is the last pending one, unless a walk has sorted it in since.
+      if (group.pending.length > 0 && group.pending[group.pending.length - 1] === write.key) group.pending.pop()
+      else group.sorted.splice(lowerBound(group.sorted, write.key), 1)
     })
+  }
+
+  /** The write keys of one collection version in key order (pending ones sorted in first). */
+  private sortedWriteKeys(prefix: string): Buffer[] {
+    const group = this.memberWriteKeys.get(prefix)
+    if (group === undefined) return []
+    const { sorted, pending } = group
+    if (pending.length === 0) return sorted
+    if (pending.length * 16 < sorted.length) {
+      for (const key of pending) sorted.splice(lowerBound(sorted, key), 0, key)
+    } else {
+      for (const key of pending) sorted.push(key)
+      sorted.sort(Buffer.compare)
+    }
+    pending.length = 0
+    return sorted
   }
 
   /** This batch's member writes in [gte, lt), in key order. */
@@ -301,7 +320,7 @@ export class ExecContext {
     const length = versionPrefixLength(gte)
     if (length <= gte.length && length <= lt.length && gte.compare(lt, 0, length, 0, length) === 0) {
       // The range lies within one collection version (as every walk's does): search its keys.
-      const keys = this.memberWriteKeys.get(gte.toString('latin1', 0, length)) ?? []
+      const keys = this.sortedWriteKeys(gte.toString('latin1', 0, length))
       for (let i = lowerBound(keys, gte); i < keys.length && Buffer.compare(keys[i], lt) < 0; i++) writes.push(this.memberWrites.get(keys[i].toString('latin1'))!)
       return writes
     }
