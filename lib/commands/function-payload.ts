@@ -3,6 +3,8 @@
 // as an RDB string; then the RDB version (10) as a little-endian u16 and the CRC64 (Jones) of
 // everything before it, little-endian. Codes are written uncompressed; the LZF-compressed
 // strings redis-server writes for longer codes are read too.
+import { crc64 as crc64Of } from '../core/crc64'
+import { LzfError, lzfDecompress } from '../core/lzf'
 import { error, ErrorReply } from '../core/reply'
 
 const OPCODE_FUNCTION2 = 245
@@ -106,7 +108,7 @@ function readString(buf: Buffer, r: Reader): Buffer | null {
   const plain = readLength(buf, r)
   if (compressed === null || plain === null || compressed.special || plain.special) return null
   const input = take(buf, r, compressed.n)
-  return input === null ? null : lzfDecompress(input, plain.n)
+  return input === null ? null : lzfDecompressed(input, plain.n)
 }
 
 function take(buf: Buffer, r: Reader, n: number): Buffer | null {
@@ -115,62 +117,19 @@ function take(buf: Buffer, r: Reader, n: number): Buffer | null {
   return buf.subarray(r.at - n, r.at)
 }
 
-/** liblzf's lzf_decompress, to exactly `length` bytes; null when the input does not make them. */
-function lzfDecompress(input: Buffer, length: number): Buffer | null {
-  const out = Buffer.alloc(length)
-  let ip = 0
-  let op = 0
-  while (ip < input.length) {
-    let ctrl = input[ip++]
-    if (ctrl < 32) {
-      ctrl++
-      if (op + ctrl > length || ip + ctrl > input.length) return null
-      input.copy(out, op, ip, ip + ctrl)
-      op += ctrl
-      ip += ctrl
-      continue
-    }
-    let len = ctrl >> 5
-    let ref = op - ((ctrl & 0x1f) << 8) - 1
-    if (ip >= input.length) return null
-    if (len === 7) {
-      len += input[ip++]
-      if (ip >= input.length) return null
-    }
-    ref -= input[ip++]
-    len += 2
-    if (op + len > length || ref < 0) return null
-    // Byte by byte: a back reference may overlap what it is writing.
-    for (let i = 0; i < len; i++) out[op++] = out[ref++]
+/** The LZF-compressed string decompressed to exactly `length` bytes; null when the input does not make them. */
+function lzfDecompressed(input: Buffer, length: number): Buffer | null {
+  try {
+    return lzfDecompress(input, length)
+  } catch (err) {
+    if (err instanceof LzfError) return null
+    throw err
   }
-  return op === length ? out : null
 }
-
-/** Redis's crc64 (Jones polynomial, reflected, initial value 0), as 32-bit halves. */
-const CRC64_TABLE = (() => {
-  const hi = new Uint32Array(256)
-  const lo = new Uint32Array(256)
-  const POLY = 0x95ac9329ac4bc9b5n
-  for (let i = 0; i < 256; i++) {
-    let crc = BigInt(i)
-    for (let k = 0; k < 8; k++) crc = crc & 1n ? (crc >> 1n) ^ POLY : crc >> 1n
-    hi[i] = Number(crc >> 32n)
-    lo[i] = Number(crc & 0xffffffffn)
-  }
-  return { hi, lo }
-})()
 
 /** The CRC64 of `data`, little-endian, as a payload's last 8 bytes. */
 export function crc64(data: Buffer): Buffer {
-  let hi = 0
-  let lo = 0
-  for (let i = 0; i < data.length; i++) {
-    const index = (lo ^ data[i]) & 0xff
-    lo = (((lo >>> 8) | (hi << 24)) ^ CRC64_TABLE.lo[index]) >>> 0
-    hi = ((hi >>> 8) ^ CRC64_TABLE.hi[index]) >>> 0
-  }
   const out = Buffer.alloc(8)
-  out.writeUInt32LE(lo, 0)
-  out.writeUInt32LE(hi, 4)
+  out.writeBigUInt64LE(crc64Of(data), 0)
   return out
 }

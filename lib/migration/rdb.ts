@@ -10,8 +10,8 @@
 // Layout: "REDIS" + 4-digit version, then opcodes (AUX, SELECTDB, RESIZEDB, FUNCTION2, the
 // per-key prefixes EXPIRETIME_MS / EXPIRETIME / IDLE / FREQ) and keys (a type byte, the key,
 // the value) until EOF, then the CRC-64 of everything before it (little-endian; 0 = not kept).
-import { Crc64 } from './crc64'
-import { lzfDecompress } from './lzf'
+import { Crc64 } from '../core/crc64'
+import { lzfDecompress } from '../core/lzf'
 import { decodeIntset, decodeListpack, decodeZiplist, decodeZipmap, Element, elementBytes } from './rdb-encodings'
 
 export class RdbError extends Error {}

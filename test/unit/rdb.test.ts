@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { crc64 } from '../../lib/migration/crc64'
-import { LzfError, lzfDecompress } from '../../lib/migration/lzf'
+import { crc64 } from '../../lib/core/crc64'
+import { LzfError, lzfDecompress } from '../../lib/core/lzf'
 import { bufferSource, parseRdb, RdbError, RdbRecord, RdbUnsupportedError, RdbValue } from '../../lib/migration/rdb'
 import { decodeIntset, decodeListpack, decodeZiplist, EncodingError } from '../../lib/migration/rdb-encodings'
 

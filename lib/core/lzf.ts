@@ -1,4 +1,4 @@
-// LZF decompression (liblzf's lzf_d.c format), as Redis uses it for RDB strings.
+// LZF decompression (liblzf's lzf_d.c format), as Redis uses it for RDB strings: RDB files, FUNCTION DUMP payloads.
 //
 // The stream is a run of items, each starting with a control byte:
 //   000LLLLL                 a literal run of L+1 bytes follows
