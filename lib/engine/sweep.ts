@@ -64,21 +64,21 @@ export function sweepStep(ctx: ExecContext, own: Ownership, cursor: SweepCursor,
 function dueKeys(store: Store, prefix: Buffer, own: Ownership, cursor: SweepCursor, which: keyof SweepCursor, uptoMs: number, limit: number): Buffer[] {
   const due: Buffer[] = []
   if (limit <= 0) return due
-  const it = store.keyCursor('sys', prefix, prefixEnd(prefix))
-  const pidAt = prefix.length
+  const end = prefixEnd(prefix)
+  const reader = store.rangeReader('sys', prefix, end, false)
   let pid = cursor[which]
   try {
     let covered = 0
     for (let seeks = 0; seeks < SWEEP_SEEKS_PER_STEP && covered < PARTITIONS; seeks++) {
-      it.seek(timeIndexStart(prefix, pid))
-      let key = it.next()
-      const found = key === undefined ? PARTITIONS : key.readUInt16BE(pidAt)
-      if (found === pid) {
-        for (; key !== undefined && key.readUInt16BE(pidAt) === pid && parseTimeIndexKey(prefix, key).ms <= uptoMs; key = it.next()) {
-          due.push(key)
-          // The partition may hold more that is due: the next step resumes in it.
-          if (due.length >= limit) return due
-        }
+      // The first entry at or after this partition says which partition next holds any.
+      let found: number = PARTITIONS
+      for (const { key } of reader.rows(timeIndexStart(prefix, pid), end, 1)) {
+        const entry = parseTimeIndexKey(prefix, key)
+        if (found === PARTITIONS) found = entry.pid
+        if (entry.pid !== pid || entry.ms > uptoMs) break
+        due.push(key)
+        // The partition may hold more that is due: the next step resumes in it.
+        if (due.length >= limit) return due
       }
       // Nothing (more) due in [pid, found): on to the first owned partition from there.
       const next = nextOwned(own, found === pid ? pid + 1 : found)
@@ -88,7 +88,7 @@ function dueKeys(store: Store, prefix: Buffer, own: Ownership, cursor: SweepCurs
     return due
   } finally {
     cursor[which] = pid
-    it.close()
+    reader.close()
   }
 }
 

@@ -137,31 +137,21 @@ export class Store {
     return new RangeReader(this.db.iterator({ column: this.columns[column], reverse, ...bounds, keys: true, values: true, keyEncoding: 'buffer', valueEncoding: 'buffer' }), gte, lt, reverse)
   }
 
-  /** Keys of `column` in [gte, lt) through one iterator that can be sought again and again: cheaper than an iterator per seek. Close it. */
-  keyCursor(column: Column, gte: Buffer, lt: Buffer): KeyCursor {
-    return new KeyCursor(this.db.iterator({ column: this.columns[column], gte, lt, keys: true, values: false, keyEncoding: 'buffer', valueEncoding: 'buffer' }))
-  }
-
   /**
    * Rows of `column` in [gte, lt), in key order (or reversed), read lazily in pages. Stop early
    * by leaving the loop: the iterator closes then. `firstPage`: the rows the caller expects to
-   * want (LPOP wants 1): every row of a page is copied out of RocksDB, wanted or not.
+   * want (LPOP wants 1): every row of a page is copied out of RocksDB, wanted or not. A reader
+   * of its own (Store.rangeReader): long walks read faster from a fresh iterator.
    */
   *iterate(column: Column, gte: Buffer, lt: Buffer, reverse = false, firstPage = 16): Generator<Row> {
-    const it = this.db.iterator({ column: this.columns[column], gte, lt, reverse, keys: true, values: true, keyEncoding: 'buffer', valueEncoding: 'buffer' })
+    const reader = this.rangeReader(column, gte, lt, reverse)
     try {
-      let page = Math.max(1, Math.min(1000, firstPage))
-      for (;;) {
-        const { rows: flat, finished } = it._nextvSync(page)
-        for (let i = 0; i < flat.length; i += 2) yield { key: flat[i], value: flat[i + 1] }
-        if (finished || flat.length === 0) return
-        // Small first pages serve point-like reads (ZRANGE 0 0, LPOP); long walks grow to 1000.
-        page = Math.min(1000, page * 4)
-      }
+      yield* reader.rows(gte, lt, firstPage)
     } finally {
-      void it.close()
+      reader.close()
     }
   }
+
 
   /**
    * Delete every key of `column` in [gte, lt) (FLUSHALL), as one range tombstone. Pass real
@@ -184,42 +174,6 @@ export class Store {
     await this.db.close()
   }
 }
-
-/** Keys from a position onward, read a small page at a time (most walks stop after a key or two). */
-export class KeyCursor {
-  private page: Buffer[] = []
-  private at = 0
-  private finished = false
-
-  constructor(private readonly it: any) {}
-
-  /** Move to the first key at or after `target`. */
-  seek(target: Buffer): void {
-    this.it._seekSync(target)
-    this.page = []
-    this.at = 0
-    this.finished = false
-  }
-
-  /** The next key, or undefined past the last. */
-  next(): Buffer | undefined {
-    if (this.at < this.page.length) return this.page[this.at++]
-    if (this.finished) return undefined
-    const { rows, finished } = this.it._nextvSync(KEY_CURSOR_PAGE)
-    this.finished = finished || rows.length === 0
-    // Rows come as [key, value, key, value...]; values are not read.
-    this.page = []
-    for (let i = 0; i < rows.length; i += 2) this.page.push(rows[i])
-    this.at = 0
-    return this.at < this.page.length ? this.page[this.at++] : undefined
-  }
-
-  close(): void {
-    void this.it.close()
-  }
-}
-
-const KEY_CURSOR_PAGE = 8
 
 /** Rows of ranges of one column, in key order or reversed, from one iterator (Store.rangeReader). */
 export class RangeReader {
