@@ -20,6 +20,7 @@ import { FramedCommand, packFrame } from '../shard/frame'
 import type { ShardTask, ShardWorkerData } from '../shard/worker'
 import { FORMAT_VERSION, prefixEnd, SYS_FORMAT, SYS_HLC_PREFIX, SYS_NODE_ID, SYS_SCRIPT_PREFIX, SYS_SYNC_TICK } from '../storage/layout'
 import { Store } from '../storage/store'
+import { KeyspaceCounters, KeyspaceStats } from './keyspace-stats'
 import { ExecContext, ScriptNode } from './exec-context'
 import { InlinePolicy, traitsOf } from './inline-policy'
 import { setRoutingStore } from '../commands/scripting'
@@ -97,6 +98,8 @@ export class Engine {
    * tell how many writes share one sync.
    */
   readonly writes = { batches: 0, commands: 0, syncs: 0 }
+  /** Keyspace hits and misses and expired keys, summed over every writer (INFO stats). */
+  readonly keyspace: KeyspaceCounters
 
   private constructor(
     readonly config: EngineConfig,
@@ -106,8 +109,9 @@ export class Engine {
     /** Counts failed RocksDB writes (INFO, /metrics). */
     private readonly onStorageError: () => void,
   ) {
+    this.keyspace = new KeyspaceCounters(mainCtx.keyspace.buffer)
     const data: Omit<ShardWorkerData, 'shard'> = {
-      handle: store.handle, hlcBuffer: hlc.buffer, countsBuffer: mainCtx.counts.buffer, nodeId: config.nodeId, shards: config.shards, logLevel: config.logLevel,
+      handle: store.handle, hlcBuffer: hlc.buffer, countsBuffer: mainCtx.counts.buffer, keyspaceBuffer: mainCtx.keyspace.buffer, nodeId: config.nodeId, shards: config.shards, logLevel: config.logLevel,
     }
     this.lanes = []
     for (let shard = 0; shard < config.shards; shard++) {
@@ -147,7 +151,8 @@ export class Engine {
     const hlc = SharedHlc.create(highWaterHlc(store))
     const counts = KeyCounts.load(store)
     setRoutingStore(store)
-    const engine = new Engine(config, store, new ExecContext(store, hlc, config.nodeId, 'main', counts), hlc, onStorageError)
+    const keyspace = new KeyspaceStats(KeyspaceStats.buffer(config.shards), 0)
+    const engine = new Engine(config, store, new ExecContext(store, hlc, config.nodeId, 'main', counts, keyspace), hlc, onStorageError)
     // Start every worker now, so a broken install fails at open and not on the first command.
     await Promise.all(engine.lanes.map((lane) => lane.pool.run({ frame: null, nowMs: Date.now(), sync: false, sweep: false, walSync: false, scriptTimeLimitMs: 0, scriptEpoch: 0, functionEpoch: 0 })))
     return engine

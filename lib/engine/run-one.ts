@@ -9,11 +9,16 @@ import type { ExecContext } from './exec-context'
 export function runOne(ctx: ExecContext, command: DataCommand | undefined, argv: Buffer[]): Reply {
   if (command === undefined) return error(`ERR unknown command '${argv[0].toString()}'`)
   const mark = ctx.mark()
+  // A script's commands run inside its own: the outer command's setting comes back after each.
+  const outerCounts = ctx.countLookups
+  ctx.countLookups = command.flags.includes('readonly')
   try {
     return command.run(ctx, argv)
   } catch (err) {
     ctx.rollbackTo(mark)
     log.error('command failed', { command: command.name, error: (err as Error).stack })
     return error(`ERR internal error in '${command.name}': ${(err as Error).message}`)
+  } finally {
+    ctx.countLookups = outerCounts
   }
 }

@@ -35,9 +35,6 @@ export class ServerStats {
   netOutputBytes = 0
   /** RocksDB reads or writes that failed. */
   storageErrors = 0
-  /** Reads that found / did not find their key (INFO keyspace_hits/misses). */
-  keyspaceHits = 0
-  keyspaceMisses = 0
   /** Per command (lowercase name, `config|get` for subcommands): INFO commandstats. */
   readonly commands = new Map<string, CommandStat>()
   /** Counts per latency bucket: index i counts durations <= LATENCY_BOUNDS_USEC[i]
@@ -84,8 +81,6 @@ export class ServerStats {
     this.netInputBytes = 0
     this.netOutputBytes = 0
     this.storageErrors = 0
-    this.keyspaceHits = 0
-    this.keyspaceMisses = 0
     this.commands.clear()
     this.latencyBuckets.fill(0)
     this.latencySumUsec = 0

@@ -2,6 +2,7 @@
 // handle and to the node's HLC by SharedArrayBuffer, then runs one batch per task.
 import { workerData } from 'node:worker_threads'
 import { SharedHlc } from '../core/clock'
+import { KeyspaceStats } from '../engine/keyspace-stats'
 import { ExecContext } from '../engine/exec-context'
 import { KeyCounts } from '../engine/key-counts'
 import { BatchResult, runBatch } from '../engine/run-batch'
@@ -17,6 +18,8 @@ export interface ShardWorkerData {
   hlcBuffer: SharedArrayBuffer
   /** The node's live-key counts (engine/key-counts.ts). */
   countsBuffer: SharedArrayBuffer
+  /** INFO's keyspace counters: this shard writes slot shard + 1 (keyspace-stats.ts). */
+  keyspaceBuffer: SharedArrayBuffer
   nodeId: number
   shard: number
   shards: number
@@ -41,7 +44,7 @@ async function start(): Promise<(task: ShardTask) => BatchResult | null> {
   const data = workerData as ShardWorkerData
   log.setLevel(data.logLevel as never)
   const store = await Store.open(data.handle)
-  const ctx = new ExecContext(store, new SharedHlc(data.hlcBuffer), data.nodeId, `shard-${data.shard}`, new KeyCounts(data.countsBuffer))
+  const ctx = new ExecContext(store, new SharedHlc(data.hlcBuffer), data.nodeId, `shard-${data.shard}`, new KeyCounts(data.countsBuffer), new KeyspaceStats(data.keyspaceBuffer, data.shard + 1))
   // A script running here may touch its own shard's keys only (commands/scripting.ts).
   ctx.owns = (key) => partitionOf(key) % data.shards === data.shard
   const own = { shard: data.shard, shards: data.shards }

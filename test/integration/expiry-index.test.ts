@@ -8,6 +8,7 @@ import { SharedHlc } from '../../lib/core/clock'
 import { dataCommands } from '../../lib/commands/data-table'
 import { ExecContext } from '../../lib/engine/exec-context'
 import { KeyCounts } from '../../lib/engine/key-counts'
+import { KeyspaceStats } from '../../lib/engine/keyspace-stats'
 import { runOne } from '../../lib/engine/run-one'
 import { indexRecordsOnce, newSweepCursor, SWEEP_RECORDS_PER_STEP, sweepStep } from '../../lib/engine/sweep'
 import { decodeEnvelope, hlcPhysical, partitionOf } from '../../lib/native'
@@ -39,7 +40,7 @@ function expectedAndStored(store: Store): { expected: string[]; stored: string[]
 }
 
 function newContext(store: Store): ExecContext {
-  return new ExecContext(store, SharedHlc.create(0n), 1, 'test', KeyCounts.load(store))
+  return new ExecContext(store, SharedHlc.create(0n), 1, 'test', KeyCounts.load(store), new KeyspaceStats(KeyspaceStats.buffer(0), 0))
 }
 
 function run(ctx: ExecContext, ...argv: string[]): void {

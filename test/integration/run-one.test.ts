@@ -7,6 +7,7 @@ import { dataCommands } from '../../lib/commands/data-table'
 import type { DataCommand } from '../../lib/commands/types'
 import { ExecContext } from '../../lib/engine/exec-context'
 import { KeyCounts } from '../../lib/engine/key-counts'
+import { KeyspaceStats } from '../../lib/engine/keyspace-stats'
 import { runOne } from '../../lib/engine/run-one'
 import { log } from '../../lib/log'
 import { TYPE_HASH } from '../../lib/storage/layout'
@@ -18,7 +19,7 @@ describe('runOne: a throwing handler is rolled back', () => {
   const temp = tempStore()
 
   it('undoes its records, members, counts and wake-ups; keeps the commands before it', () => {
-    const ctx = new ExecContext(temp.store, SharedHlc.create(0n), 1, 'test', KeyCounts.load(temp.store))
+    const ctx = new ExecContext(temp.store, SharedHlc.create(0n), 1, 'test', KeyCounts.load(temp.store), new KeyspaceStats(KeyspaceStats.buffer(0), 0))
     const faulty: DataCommand = {
       name: 'faulty', arity: -1, flags: ['write'], firstKey: 1, lastKey: 1, step: 1, group: 'test', summary: '', since: '',
       run: (c, argv) => {

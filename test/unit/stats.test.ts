@@ -61,8 +61,6 @@ describe('ServerStats', () => {
     s.netInputBytes = 100
     s.netOutputBytes = 200
     s.storageErrors = 1
-    s.keyspaceHits = 5
-    s.keyspaceMisses = 6
     s.reset()
     const fresh = new ServerStats()
     fresh.connectedClients = 2

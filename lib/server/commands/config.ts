@@ -228,6 +228,7 @@ const set: ConnHandler = (services, _session, argv) => {
 // CONFIG RESETSTAT
 const resetstat: ConnHandler = (services) => {
   services.stats.reset()
+  services.engine.keyspace.reset()
   return OK
 }
 

@@ -246,7 +246,8 @@ export async function gatherInfo(services: NodeServices, sections: SectionName[]
           ['marekvs_wal_syncs', services.engine.writes.syncs],
         ]])
         break
-      case 'stats':
+      case 'stats': {
+        const keyspace = services.engine.keyspace.totals()
         out.push([name, [
           ['total_connections_received', stats.totalConnections],
           ['total_commands_processed', stats.totalCommands],
@@ -261,11 +262,11 @@ export async function gatherInfo(services: NodeServices, sections: SectionName[]
           ['sync_full', 0],
           ['sync_partial_ok', 0],
           ['sync_partial_err', 0],
-          ['expired_keys', 0],
+          ['expired_keys', keyspace.expired],
           ['evicted_keys', 0],
           ['evicted_clients', 0],
-          ['keyspace_hits', stats.keyspaceHits],
-          ['keyspace_misses', stats.keyspaceMisses],
+          ['keyspace_hits', keyspace.hits],
+          ['keyspace_misses', keyspace.misses],
           ['pubsub_channels', services.pubsub.channelCount],
           ['pubsub_patterns', services.pubsub.patternCount],
           ['pubsubshard_channels', 0],
@@ -275,6 +276,7 @@ export async function gatherInfo(services: NodeServices, sections: SectionName[]
           ['total_error_replies', stats.failedCommands()],
         ]])
         break
+      }
       case 'replication':
         if (services.replication !== null) {
           out.push([name, replicaInfoLines(services.replication, now)])
