@@ -42,7 +42,7 @@ describe('Store on a real RocksDB', () => {
   })
 })
 
-describe('RangeReader: ranges read by seeking one iterator', () => {
+describe('RangeReader: ranges read by a query, then by seeking one iterator', () => {
   const temp = tempStore()
   const byte = (n: number): Buffer => Buffer.from([n])
   const key = (a: number, b: number): Buffer => Buffer.from([0x52, a, b])
@@ -52,6 +52,7 @@ describe('RangeReader: ranges read by seeking one iterator', () => {
     const ops = []
     for (let a = 0; a < 8; a++) for (let b = 0; b < 8; b += 1 + (a % 3)) ops.push({ column: 'members' as const, key: key(a, b), value: byte(a * 8 + b) })
     temp.store.write(ops, false)
+    const written = ops.map((op) => op.key).sort(Buffer.compare)
     const gte = key(2, 0)
     const lt = key(6, 0)
     const readers = [temp.store.rangeReader('members', gte, lt, false), temp.store.rangeReader('members', gte, lt, true)]
@@ -59,7 +60,8 @@ describe('RangeReader: ranges read by seeking one iterator', () => {
       const point = fc.tuple(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 0, max: 7 })).map(([a, b]) => key(a, b)).filter((k) => Buffer.compare(k, lt) <= 0)
       fc.assert(fc.property(point, point, fc.integer({ min: 1, max: 5 }), (x, y, firstPage) => {
         const [from, to] = Buffer.compare(x, y) <= 0 ? [x, y] : [y, x]
-        const expected = temp.store.scan('members', from, to, 1000).map((row) => row.key.toString('hex'))
+        const expected = written.filter((k) => Buffer.compare(k, from) >= 0 && Buffer.compare(k, to) < 0).map((k) => k.toString('hex'))
+        assert.deepEqual(temp.store.scan('members', from, to, 1000).map((row) => row.key.toString('hex')), expected)
         for (const reader of readers) {
           assert.ok(reader.covers(from, to))
           const got = [...reader.rows(from, to, firstPage)].map((row) => row.key.toString('hex'))
@@ -71,5 +73,28 @@ describe('RangeReader: ranges read by seeking one iterator', () => {
     } finally {
       for (const reader of readers) reader.close()
     }
+  })
+
+  it('Store.iterate reads a range in growing pages, each from where the last stopped, in both directions', () => {
+    // 200 keys in one prefix, some of them prefixes of others (a page may stop at either).
+    const ops = []
+    for (let n = 0; n < 100; n++) {
+      ops.push({ column: 'members' as const, key: Buffer.from([0x49, n]), value: byte(n) })
+      ops.push({ column: 'members' as const, key: Buffer.from([0x49, n, 0]), value: byte(n) })
+    }
+    temp.store.write(ops, false)
+    const written = ops.map((op) => op.key).sort(Buffer.compare)
+    const bound = fc.integer({ min: 0, max: 101 }).map((n) => Buffer.from([0x49, n]))
+    fc.assert(fc.property(bound, bound, fc.integer({ min: 1, max: 7 }), fc.boolean(), fc.integer({ min: 0, max: 220 }), (x, y, firstPage, reverse, take) => {
+      const [from, to] = Buffer.compare(x, y) <= 0 ? [x, y] : [y, x]
+      const inRange = written.filter((k) => Buffer.compare(k, from) >= 0 && Buffer.compare(k, to) < 0)
+      const expected = (reverse ? inRange.reverse() : inRange).slice(0, take).map((k) => k.toString('hex'))
+      const got: string[] = []
+      for (const row of temp.store.iterate('members', from, to, reverse, firstPage)) {
+        if (got.length === take) break
+        got.push(row.key.toString('hex'))
+      }
+      assert.deepEqual(got, expected)
+    }), { numRuns: 300 })
   })
 })
