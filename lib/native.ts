@@ -52,14 +52,6 @@ export interface HlcUpdate {
   rejected: boolean
 }
 
-/** The 19-byte envelope, big-endian: flags u8 | hlc u64 | origin u16 | expire_at_ms u64 (0 = no expiry). */
-export interface Envelope {
-  flags: number
-  hlc: bigint
-  origin: number
-  expireAtMs: number
-}
-
 /** The native half of RequestParser (native/src/lib.rs). */
 interface NativeRequestParser {
   feed(chunk: Buffer, meta: Uint32Array): number
@@ -130,9 +122,6 @@ interface Binding {
   hlcLogical(hlc: bigint): number
   hlcNext(prev: bigint, physicalMs: number): bigint
   hlcUpdate(prev: bigint, remote: bigint, physicalMs: number, maxDriftMs: number): HlcUpdate
-  ENVELOPE_BYTES: number
-  encodeRecord(envelope: Envelope, payload: Buffer): Buffer
-  decodeEnvelope(record: Buffer): Envelope
   PARTITIONS: number
   partitionOf(key: Buffer): number
   xxh3(data: Buffer): bigint
@@ -172,9 +161,8 @@ function load(): Binding {
 
 const binding = load()
 
-export const ENVELOPE_BYTES = 19 as const
 export const PARTITIONS = 4096 as const
-if (binding.ENVELOPE_BYTES !== ENVELOPE_BYTES || binding.PARTITIONS !== PARTITIONS) {
+if (binding.PARTITIONS !== PARTITIONS) {
   throw new Error('marekvs: native addon does not match lib/native.ts (rebuild it with "npm run build:native")')
 }
 
@@ -291,10 +279,6 @@ export const hlcUpdate: (prev: bigint, remote: bigint, physicalMs: number, maxDr
 
 // --------------------------------------------------------------- envelope
 
-/** Envelope followed by payload, in one Buffer. */
-export const encodeRecord: (envelope: Envelope, payload: Buffer) => Buffer = binding.encodeRecord
-/** Throws on records shorter than ENVELOPE_BYTES. */
-export const decodeEnvelope: (record: Buffer) => Envelope = binding.decodeEnvelope
 
 // ------------------------------------------------------------- partitions
 

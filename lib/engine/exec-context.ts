@@ -1,7 +1,8 @@
 // The state of one batch of commands on one writer (a shard worker, or the main thread while
 // the shards are paused): prefetch the keys the batch names in one read, let handlers read and
 // write through an overlay synchronously, then commit everything in one RocksDB write batch.
-import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES, hlcPhysical, partitionOf } from '../native'
+import { hlcPhysical, partitionOf } from '../native'
+import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES } from '../storage/envelope'
 import { SharedHlc } from '../core/clock'
 import { FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, metaKey, SYS_EXPIRY_PREFIX, SYS_TOMBSTONE_PREFIX, timeIndexKey, TYPE_MASK, TYPE_STREAM } from '../storage/layout'
 import { isExpired, Rec } from '../storage/record'

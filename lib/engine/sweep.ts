@@ -2,7 +2,8 @@
 // active expiry does) and purge tombstones older than the grace period. It reads the expiry and
 // tombstone indexes (storage/layout.ts), not the records: a step costs what is due, and a node
 // whose keys have no TTL sweeps nothing. Runs on the writer that owns the partitions.
-import { decodeEnvelope, hlcPhysical, PARTITIONS } from '../native'
+import { hlcPhysical, PARTITIONS } from '../native'
+import { decodeEnvelope } from '../storage/envelope'
 import {
   FLAG_TOMBSTONE, metaKey, parseTimeIndexKey, partitionRange, prefixEnd, SYS_EXPIRY_PREFIX, SYS_GC_PREFIX, SYS_TIME_INDEXED,
   SYS_TOMBSTONE_PREFIX, timeIndexKey, timeIndexStart, TOMBSTONE_GC_GRACE_MS, userKeyOf,

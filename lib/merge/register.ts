@@ -5,7 +5,7 @@
 // and a concurrent EXPIRE both take effect (either serial order's result, by version), and no
 // EXPIRE can bring back a value older than it. An expired record is hidden by every node by
 // itself (liveBody with its own nowMs): no delete travels.
-import type { Envelope } from '../native'
+import type { Envelope } from '../storage/envelope'
 import { FLAG_TOMBSTONE, TYPE_MASK } from '../storage/layout'
 import { compareVersions, Version, ZERO_VERSION } from './version'
 

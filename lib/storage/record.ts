@@ -1,6 +1,6 @@
 // A record as handlers see it: the value's type, its expiry and its payload.
 // HLC and origin are stamped when the batch commits (lib/engine/exec-context.ts).
-import { decodeEnvelope, ENVELOPE_BYTES } from '../native'
+import { decodeEnvelope, ENVELOPE_BYTES } from './envelope'
 import { FLAG_TOMBSTONE, TYPE_MASK } from './layout'
 
 export interface Rec {

@@ -3,7 +3,7 @@
 //! independent copy of any state.
 //!
 //! Layout: `resp/` (request parser, reply encoder), `hlc` (timestamp
-//! arithmetic), `envelope` (19-byte record header), `hash` (XXH3 partitions),
+//! arithmetic), `hash` (XXH3 partitions),
 //! `float` (INCRBYFLOAT in 80-bit long double, via float.c), `lua` (the EVAL host: one Lua 5.1
 //! VM per LuaHost object, so per thread).
 
@@ -11,7 +11,6 @@ use napi::bindgen_prelude::{BigInt, Buffer, Uint32Array, Uint8Array};
 use napi::{Env, Error, JsBuffer, JsFunction, JsUnknown, NapiRaw, Result, Status};
 use napi_derive::napi;
 
-mod envelope;
 mod float;
 mod hash;
 mod hlc;
@@ -262,54 +261,6 @@ pub fn hlc_update(prev: BigInt, remote: BigInt, physical_ms: f64, max_drift_ms: 
     let drift = uint_arg(max_drift_ms, "maxDriftMs", SAFE_INT_MAX)?;
     let (v, rejected) = hlc::update(prev, remote, now, drift).ok_or_else(|| Error::from_reason("HLC overflow"))?;
     Ok(HlcUpdate { hlc: BigInt::from(v), rejected })
-}
-
-// ------------------------------------------------------------------- envelope
-
-#[napi(object)]
-pub struct Envelope {
-    pub flags: u32,
-    pub hlc: BigInt,
-    pub origin: u32,
-    pub expire_at_ms: f64,
-}
-
-#[napi]
-pub const ENVELOPE_BYTES: u32 = envelope::ENVELOPE_BYTES as u32;
-
-#[napi]
-pub fn encode_record(envelope: Envelope, payload: Buffer) -> Result<Buffer> {
-    if envelope.flags > 0xff {
-        return Err(invalid("flags must fit in a byte"));
-    }
-    if envelope.origin > 0xffff {
-        return Err(invalid("origin must fit in 16 bits"));
-    }
-    let env = envelope::Envelope {
-        flags: envelope.flags as u8,
-        hlc: u64_arg(&envelope.hlc, "hlc")?,
-        origin: envelope.origin as u16,
-        expire_at_ms: uint_arg(envelope.expire_at_ms, "expireAtMs", SAFE_INT_MAX)?,
-    };
-    let mut head = [0u8; envelope::ENVELOPE_BYTES];
-    envelope::write(&env, &mut head);
-    let mut out = Vec::with_capacity(head.len() + payload.len());
-    out.extend_from_slice(&head);
-    out.extend_from_slice(&payload);
-    Ok(Buffer::from(out))
-}
-
-#[napi]
-pub fn decode_envelope(record: Buffer) -> Result<Envelope> {
-    let e = envelope::read(&record).ok_or_else(|| {
-        invalid(format!("record of {} bytes is shorter than the {}-byte envelope", record.len(), envelope::ENVELOPE_BYTES))
-    })?;
-    Ok(Envelope {
-        flags: e.flags as u32,
-        hlc: BigInt::from(e.hlc),
-        origin: e.origin as u32,
-        expire_at_ms: e.expire_at_ms as f64,
-    })
 }
 
 // ------------------------------------------------------------------ hashing

@@ -11,7 +11,8 @@ import { KeyCounts } from '../../lib/engine/key-counts'
 import { KeyspaceStats } from '../../lib/engine/keyspace-stats'
 import { runOne } from '../../lib/engine/run-one'
 import { indexRecordsOnce, newSweepCursor, SWEEP_RECORDS_PER_STEP, sweepStep } from '../../lib/engine/sweep'
-import { decodeEnvelope, hlcPhysical, partitionOf } from '../../lib/native'
+import { hlcPhysical, partitionOf } from '../../lib/native'
+import { decodeEnvelope } from '../../lib/storage/envelope'
 import {
   FLAG_TOMBSTONE, prefixEnd, SYS_EXPIRY_PREFIX, SYS_TIME_INDEXED, SYS_TOMBSTONE_PREFIX, timeIndexKey, TOMBSTONE_GC_GRACE_MS,
 } from '../../lib/storage/layout'

@@ -3,7 +3,7 @@
 // values are hidden locally; the stored form round-trips through the native envelope codec.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES } from '../../lib/native'
+import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES } from '../../lib/storage/envelope'
 import { canonical } from '../../lib/merge/canonical'
 import { Body, EMPTY_RECORD, liveBody, mergeRecord, recordFromStored, RecordState, recordToStored, writeExpiry, writeRecord } from '../../lib/merge/register'
 import { compareVersions, Version } from '../../lib/merge/version'

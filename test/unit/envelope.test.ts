@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES, type Envelope } from '../../lib/native'
+import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES, type Envelope } from '../../lib/storage/envelope'
 
 const envelope: fc.Arbitrary<Envelope> = fc.record({
   flags: fc.integer({ min: 0, max: 255 }),
@@ -9,7 +9,7 @@ const envelope: fc.Arbitrary<Envelope> = fc.record({
   expireAtMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })),
 })
 
-describe('native envelope', () => {
+describe('record envelope', () => {
   it('is 19 bytes, big-endian, in field order', () => {
     const rec = encodeRecord({ flags: 0x81, hlc: 0x0102030405060708n, origin: 0x0a0b, expireAtMs: 0x1122334455 }, Buffer.from('v'))
     assert.equal(ENVELOPE_BYTES, 19)
@@ -36,5 +36,8 @@ describe('native envelope', () => {
     assert.throws(() => encodeRecord({ ...ok, hlc: -1n }, Buffer.alloc(0)))
     assert.throws(() => encodeRecord({ ...ok, hlc: 2n ** 64n }, Buffer.alloc(0)))
     assert.throws(() => encodeRecord({ ...ok, expireAtMs: 1.5 }, Buffer.alloc(0)))
+    assert.throws(() => encodeRecord({ ...ok, expireAtMs: -1 }, Buffer.alloc(0)))
+    assert.throws(() => encodeRecord({ ...ok, flags: -1 }, Buffer.alloc(0)))
+    assert.throws(() => encodeRecord({ ...ok, origin: -1 }, Buffer.alloc(0)))
   })
 })
