@@ -58,9 +58,9 @@ const EMPTY = Buffer.alloc(0)
 /** Free range readers kept per direction for the rest of a batch (ExecContext.members). */
 const FREE_READERS_MAX = 4
 /**
- * Walks that expect at most this many rows (LPOP, ZPOPMIN, ZRANGE 0 0...) seek one of the batch's
- * readers (~4 µs against ~17 µs for a new iterator); longer ones read each row ~10-20 % faster
- * from an iterator of their own (docs/performance.md).
+ * Walks that expect at most this many rows (LPOP, ZPOPMIN, ZRANGE 0 0...) share the batch's
+ * readers (a seek ~4 µs, against ~10 µs for a query); longer ones read by queries of their own
+ * (Store.iterate), each row ~10-20 % faster than from a reused iterator (docs/performance.md).
  */
 const SHARED_READER_ROWS = 16
 
@@ -402,7 +402,7 @@ export class ExecContext {
     return reader
   }
 
-  /** Readers see the store as it was when made: none outlives its batch, nor pins RocksDB's memtables while the node idles. */
+  /** No reader outlives its batch (an iterator sees the store as it was when made), nor pins RocksDB's memtables while the node idles. */
   private closeReaders(): void {
     for (const reader of this.readers) reader.close()
     this.readers.length = 0

@@ -126,28 +126,21 @@ const INDEX_BUILD_ROWS = 10_000
  */
 export function indexRecordsOnce(store: Store): number {
   if (store.get('sys', SYS_TIME_INDEXED) !== undefined) return 0
-  const { gte } = partitionRange(0)
-  const end = partitionRange(PARTITIONS - 1).lt
-  let from = gte
+  let ops: WriteOp[] = []
   let read = 0
-  for (;;) {
-    const rows = store.scan('meta', from, end, INDEX_BUILD_ROWS)
-    const ops: WriteOp[] = []
-    for (const { key, value } of rows) {
-      const envelope = decodeEnvelope(value)
-      const pid = key.readUInt16BE(0)
-      if (envelope.flags & FLAG_TOMBSTONE) ops.push({ column: 'sys', key: timeIndexKey(SYS_TOMBSTONE_PREFIX, pid, hlcPhysical(envelope.hlc), userKeyOf(key)), value: EMPTY })
-      else if (envelope.expireAtMs !== 0) ops.push({ column: 'sys', key: timeIndexKey(SYS_EXPIRY_PREFIX, pid, envelope.expireAtMs, userKeyOf(key)), value: EMPTY })
+  for (const { key, value } of store.iterate('meta', partitionRange(0).gte, partitionRange(PARTITIONS - 1).lt, false, 1000)) {
+    const envelope = decodeEnvelope(value)
+    const pid = key.readUInt16BE(0)
+    if (envelope.flags & FLAG_TOMBSTONE) ops.push({ column: 'sys', key: timeIndexKey(SYS_TOMBSTONE_PREFIX, pid, hlcPhysical(envelope.hlc), userKeyOf(key)), value: EMPTY })
+    else if (envelope.expireAtMs !== 0) ops.push({ column: 'sys', key: timeIndexKey(SYS_EXPIRY_PREFIX, pid, envelope.expireAtMs, userKeyOf(key)), value: EMPTY })
+    if (++read % INDEX_BUILD_ROWS === 0) {
+      store.write(ops, false)
+      ops = []
     }
-    read += rows.length
-    if (rows.length < INDEX_BUILD_ROWS) {
-      ops.push({ column: 'sys', key: SYS_TIME_INDEXED, value: EMPTY })
-      store.write(ops, true)
-      return read
-    }
-    store.write(ops, false)
-    from = Buffer.concat([rows[rows.length - 1].key, Buffer.from([0])])
   }
+  ops.push({ column: 'sys', key: SYS_TIME_INDEXED, value: EMPTY })
+  store.write(ops, true)
+  return read
 }
 
 /** Members purged per step. Dead versions belong to no live key, so any one writer may purge them. */

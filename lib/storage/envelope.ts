@@ -3,6 +3,7 @@
 // In TypeScript, not the native addon: a call across N-API cost ~2.5 µs to encode a record and
 // ~1.5 µs to decode one (the object and BigInt conversions, a finalized Buffer per record),
 // these ~0.3 and ~0.1 µs (docs/performance.md, fifth round).
+import { readUInt64Number, writeUInt64Number } from './layout'
 
 export const ENVELOPE_BYTES = 19
 
@@ -12,8 +13,6 @@ export interface Envelope {
   origin: number
   expireAtMs: number
 }
-
-const U32 = 0x1_0000_0000
 
 /** Envelope followed by payload, in one Buffer. Throws on a field out of its range. */
 export function encodeRecord(envelope: Envelope, payload: Buffer): Buffer {
@@ -25,8 +24,7 @@ export function encodeRecord(envelope: Envelope, payload: Buffer): Buffer {
   // These two throw RangeError on a value outside u64 / u16.
   out.writeBigUInt64BE(envelope.hlc, 1)
   out.writeUInt16BE(envelope.origin, 9)
-  out.writeUInt32BE(Math.floor(expireAtMs / U32), 11)
-  out.writeUInt32BE(expireAtMs % U32, 15)
+  writeUInt64Number(out, expireAtMs, 11)
   payload.copy(out, ENVELOPE_BYTES)
   return out
 }
@@ -38,6 +36,6 @@ export function decodeEnvelope(record: Buffer): Envelope {
     flags: record[0],
     hlc: record.readBigUInt64BE(1),
     origin: record.readUInt16BE(9),
-    expireAtMs: record.readUInt32BE(11) * U32 + record.readUInt32BE(15),
+    expireAtMs: readUInt64Number(record, 11),
   }
 }

@@ -73,12 +73,25 @@ export const SYS_TOMBSTONE_PREFIX = Buffer.from('t/')
 /** Present once the indexes above cover every record: a data dir from before them is indexed when it opens. */
 export const SYS_TIME_INDEXED = Buffer.from('time-indexed')
 
+const U32 = 0x1_0000_0000
+
+/** Write a non-negative safe integer (a time in ms) as u64 big-endian, without a BigInt. */
+export function writeUInt64Number(out: Buffer, value: number, offset: number): void {
+  out.writeUInt32BE(Math.floor(value / U32), offset)
+  out.writeUInt32BE(value % U32, offset + 4)
+}
+
+/** A u64 big-endian that holds a safe integer (a time in ms), as a number. */
+export function readUInt64Number(buf: Buffer, offset: number): number {
+  return buf.readUInt32BE(offset) * U32 + buf.readUInt32BE(offset + 4)
+}
+
 /** An entry of the expiry or tombstone index. */
 export function timeIndexKey(prefix: Buffer, pid: number, ms: number, userKey: Buffer): Buffer {
   const out = Buffer.allocUnsafe(prefix.length + 10 + userKey.length)
   prefix.copy(out, 0)
   out.writeUInt16BE(pid, prefix.length)
-  out.writeBigUInt64BE(BigInt(ms), prefix.length + 2)
+  writeUInt64Number(out, ms, prefix.length + 2)
   userKey.copy(out, prefix.length + 10)
   return out
 }
@@ -93,7 +106,7 @@ export function timeIndexStart(prefix: Buffer, pid: number): Buffer {
 
 /** The partition, time and user key of an index entry. */
 export function parseTimeIndexKey(prefix: Buffer, key: Buffer): { pid: number; ms: number; userKey: Buffer } {
-  return { pid: key.readUInt16BE(prefix.length), ms: Number(key.readBigUInt64BE(prefix.length + 2)), userKey: key.subarray(prefix.length + 10) }
+  return { pid: key.readUInt16BE(prefix.length), ms: readUInt64Number(key, prefix.length + 2), userKey: key.subarray(prefix.length + 10) }
 }
 
 /** Tombstones older than this are purged by the sweep. Longer than any repair window. */
