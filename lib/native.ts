@@ -123,6 +123,7 @@ interface Binding {
   hlcNext(prev: bigint, physicalMs: number): bigint
   hlcUpdate(prev: bigint, remote: bigint, physicalMs: number, maxDriftMs: number): HlcUpdate
   PARTITIONS: number
+  syncWalFiles(dir: string, known: string[]): Promise<string[]>
   partitionOf(key: Buffer): number
   xxh3(data: Buffer): bigint
   incrByFloat(current: Buffer | null, increment: Buffer): string
@@ -277,8 +278,13 @@ export const hlcNext: (prev: bigint, physicalMs: number) => bigint = binding.hlc
 export const hlcUpdate: (prev: bigint, remote: bigint, physicalMs: number, maxDriftMs: number) => HlcUpdate =
   binding.hlcUpdate
 
-// --------------------------------------------------------------- envelope
+// -------------------------------------------------------------------- WAL
 
+/**
+ * fdatasync every RocksDB WAL file (`<digits>.log`) in `dir`, and fsync `dir` when one is not in
+ * `known`, in one job on libuv's thread pool; resolves to the files synced.
+ */
+export const syncWalFiles: (dir: string, known: string[]) => Promise<string[]> = binding.syncWalFiles
 
 // ------------------------------------------------------------- partitions
 

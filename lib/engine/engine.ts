@@ -18,7 +18,8 @@ import { log } from '../log'
 import { encodeReply, partitionOf } from '../native'
 import { FramedCommand, packFrame } from '../shard/frame'
 import type { ShardTask, ShardWorkerData } from '../shard/worker'
-import { FORMAT_VERSION, prefixEnd, SYS_FORMAT, SYS_HLC_PREFIX, SYS_NODE_ID, SYS_SCRIPT_PREFIX, SYS_SYNC_TICK } from '../storage/layout'
+import { FORMAT_VERSION, prefixEnd, SYS_FORMAT, SYS_HLC_PREFIX, SYS_NODE_ID, SYS_SCRIPT_PREFIX } from '../storage/layout'
+import { WalSync } from '../storage/wal-sync'
 import { Store } from '../storage/store'
 import { KeyspaceCounters, KeyspaceStats } from './keyspace-stats'
 import { ExecContext, ScriptNode } from './exec-context'
@@ -26,6 +27,7 @@ import { InlinePolicy, traitsOf } from './inline-policy'
 import { setRoutingStore } from '../commands/scripting'
 import { KeyCounts } from './key-counts'
 import { BatchResult, runBatch } from './run-batch'
+import { GroupCommit } from './group-commit'
 import { indexRecordsOnce } from './sweep'
 
 /** A node-wide command (KEYS, SCAN, DBSIZE, FLUSHALL...): runs on the main thread with every shard quiet. */
@@ -61,7 +63,6 @@ interface Lane {
   queue: Submission[]
   inflight: boolean
   sweepDue: boolean
-  walSyncDue: boolean
 }
 
 const SWEEP_INTERVAL_MS = 100
@@ -77,7 +78,6 @@ export class Engine {
   private closed = false
   /** Set once close() has finished every batch: nothing more is sent to the workers. */
   private drained = false
-  private walSyncLane = 0
   private readonly readyAfterBarrier: string[] = []
   /** The retry argv the barrier's data command left (Submission.done). */
   private barrierRetryArgv: Buffer[] | undefined = undefined
@@ -92,10 +92,15 @@ export class Engine {
   /** Told, after the replies of the batch that did it, which keys gained elements (BLPOP & co wake on it). */
   onReady: (keys: string[]) => void = () => {}
   private readonly inline: InlinePolicy
+  private readonly walSync: WalSync
+  /** Under MAREKVS_FSYNC=always: the replies waiting for a WAL sync. */
+  private readonly groupCommit: GroupCommit | null = null
+  /** Under everysec: a sync is running (a slow disk must not pile them up). */
+  private walSyncRunning = false
   /**
-   * RocksDB write batches, the write commands they carried, and WAL syncs (one per batch under
-   * MAREKVS_FSYNC=always, one a second under everysec): INFO persistence, so a benchmark can
-   * tell how many writes share one sync.
+   * RocksDB write batches, the write commands they carried, and WAL syncs (under
+   * MAREKVS_FSYNC=always, one for every batch written while the sync before it ran; one a
+   * second under everysec): INFO persistence, so a benchmark can tell how many writes share one sync.
    */
   readonly writes = { batches: 0, commands: 0, syncs: 0 }
   /** Keyspace hits and misses and expired keys, summed over every writer (INFO stats). */
@@ -125,14 +130,27 @@ export class Engine {
         atomics: 'disabled',
         workerData: { ...data, shard },
       })
-      this.lanes.push({ pool, queue: [], inflight: false, sweepDue: false, walSyncDue: false })
+      this.lanes.push({ pool, queue: [], inflight: false, sweepDue: false })
     }
     this.inline = new InlinePolicy(config.inlineBatches)
+    this.walSync = new WalSync(store.location)
+    if (config.fsync === 'always') {
+      this.groupCommit = new GroupCommit(
+        () => {
+          this.writes.syncs++
+          return this.walSync.sync()
+        },
+        (err) => {
+          this.walSyncFailed(err)
+          return error(`ERR storage error: ${err.message}`)
+        },
+      )
+    }
     this.timers.push(setInterval(() => {
       this.inline.sample()
-      this.markDue('sweepDue')
+      this.markSweepDue()
     }, SWEEP_INTERVAL_MS))
-    if (config.fsync === 'everysec') this.timers.push(setInterval(() => this.markWalSync(), WAL_SYNC_INTERVAL_MS))
+    if (config.fsync === 'everysec') this.timers.push(setInterval(() => this.syncWalNow(), WAL_SYNC_INTERVAL_MS))
     for (const timer of this.timers) timer.unref()
   }
 
@@ -154,7 +172,7 @@ export class Engine {
     const keyspace = new KeyspaceStats(KeyspaceStats.buffer(config.shards), 0)
     const engine = new Engine(config, store, new ExecContext(store, hlc, config.nodeId, 'main', counts, keyspace), hlc, onStorageError)
     // Start every worker now, so a broken install fails at open and not on the first command.
-    await Promise.all(engine.lanes.map((lane) => lane.pool.run({ frame: null, nowMs: Date.now(), sync: false, sweep: false, walSync: false, scriptTimeLimitMs: 0, scriptEpoch: 0, functionEpoch: 0 })))
+    await Promise.all(engine.lanes.map((lane) => lane.pool.run({ frame: null, nowMs: Date.now(), sweep: false, scriptTimeLimitMs: 0, scriptEpoch: 0, functionEpoch: 0 })))
     return engine
   }
 
@@ -196,13 +214,14 @@ export class Engine {
     if (this.closed) return
     this.closed = true
     for (const timer of this.timers) clearInterval(timer)
-    while (this.barrier !== null || this.lanes.some((lane) => lane.inflight || lane.queue.length > 0)) {
+    while (this.barrier !== null || this.lanes.some((lane) => lane.inflight || lane.queue.length > 0) || this.groupCommit?.idle === false) {
       this.flush()
       await new Promise((resolve) => setTimeout(resolve, 5))
     }
     this.drained = true
     await Promise.all(this.lanes.map((lane) => lane.pool.destroy()))
-    this.store.write([{ column: 'sys', key: SYS_SYNC_TICK, value: Buffer.from(String(Date.now())) }], true)
+    while (this.walSyncRunning) await new Promise((resolve) => setTimeout(resolve, 5))
+    this.store.syncWal(Date.now())
     await this.store.close()
   }
 
@@ -240,9 +259,9 @@ export class Engine {
     this.tryRunBarrier()
   }
 
-  /** Background work (sweep, WAL sync) waits while a barrier does, or it could starve the barrier. */
+  /** Background work (the sweep) waits while a barrier does, or it could starve the barrier. */
   private hasWork(lane: Lane): boolean {
-    return lane.queue.length > 0 || (this.barrier === null && (lane.sweepDue || lane.walSyncDue))
+    return lane.queue.length > 0 || (this.barrier === null && lane.sweepDue)
   }
 
   private send(lane: Lane): void {
@@ -252,14 +271,10 @@ export class Engine {
     const frame = batch.length > 0 ? packFrame(batch) : null
     const background = this.barrier === null
     const task: ShardTask = {
-      frame, nowMs: Date.now(), sync: this.config.fsync === 'always', sweep: background && lane.sweepDue, walSync: background && lane.walSyncDue,
+      frame, nowMs: Date.now(), sweep: background && lane.sweepDue,
       scriptTimeLimitMs: this.scriptTimeLimitMs, scriptEpoch: this.scriptEpoch, functionEpoch: this.functionEpoch,
     }
-    if (background) {
-      if (lane.walSyncDue) this.writes.syncs++
-      lane.sweepDue = false
-      lane.walSyncDue = false
-    }
+    if (background) lane.sweepDue = false
     lane.pool.run(task, frame === null ? {} : { transferList: [frame.buffer as ArrayBuffer] }).then(
       (result: BatchResult | null) => this.complete(lane, batch, result),
       (err: Error) => {
@@ -289,7 +304,7 @@ export class Engine {
     }
     if (batch === null) return
     // (No script is cheap, so the main context's script budget and epochs need no update here.)
-    this.deliver(batch, runBatch(this.mainCtx, batch, Date.now(), false))
+    this.settle(batch, runBatch(this.mainCtx, batch, Date.now(), false))
   }
 
   /** The arguments of a batch the main thread may run itself, or -1. */
@@ -298,8 +313,6 @@ export class Engine {
     for (const submission of batch) {
       const traits = traitsOf(submission.command)
       if (!traits.cheap) return -1
-      // A durable write would hold the main thread for its fsync.
-      if (this.config.fsync === 'always' && traits.write) return -1
       args += submission.argv.length
     }
     return args
@@ -307,17 +320,23 @@ export class Engine {
 
   private complete(lane: Lane, batch: Submission[], result: BatchResult | null, failure?: Reply): void {
     lane.inflight = false
-    this.deliver(batch, result, failure)
+    this.settle(batch, result, failure)
     // Work that waited behind a sweep may be cheap enough to run inline: the next flush decides.
     if (this.barrier === null && lane.queue.length > 0 && this.inline.enabled && this.inlineArgs(lane.queue) >= 0) this.scheduleFlush()
     else if (this.hasWork(lane)) this.send(lane)
     else this.tryRunBarrier()
   }
 
-  /** Hand each submission its reply, then wake the clients blocked on keys the batch fed. */
-  private deliver(batch: Submission[], result: BatchResult | null, failure?: Reply): void {
+  /** A batch has run: deliver its replies, under MAREKVS_FSYNC=always once what it saw and wrote is synced. */
+  private settle(batch: Submission[], result: BatchResult | null, failure?: Reply): void {
     if (result?.storageError) this.onStorageError()
     if (result?.wrote) this.countWrites(batch.reduce((n, submission) => n + (traitsOf(submission.command).write ? 1 : 0), 0))
+    if (this.groupCommit === null) this.deliver(batch, result, failure)
+    else this.groupCommit.after(result?.wrote === true, (syncFailure) => this.deliver(batch, result, failure ?? syncFailure))
+  }
+
+  /** Hand each submission its reply, then wake the clients blocked on keys the batch fed. */
+  private deliver(batch: Submission[], result: BatchResult | null, failure?: Reply): void {
     // A Buffer again: a worker's reply arrives as a plain Uint8Array.
     const out = result === null ? null : Buffer.from(result.out.buffer, result.out.byteOffset, result.out.byteLength)
     for (let i = 0; i < batch.length; i++) {
@@ -367,6 +386,8 @@ export class Engine {
     }
     if (result.storageError) this.onStorageError()
     if (result.wrote) this.countWrites(1)
+    // (A barrier is rare: it syncs its own write on this thread, not through the group commit.)
+    if (result.wrote && this.config.fsync === 'always') this.writes.syncs++
     // Waiters are retried after the barrier's reply: they queue behind it anyway.
     if (result.ready) this.readyAfterBarrier.push(...result.ready)
     this.barrierRetryArgv = retryArgvOf(result, 0)
@@ -378,8 +399,14 @@ export class Engine {
     this.barrier = null
     const retryArgv = this.barrierRetryArgv
     this.barrierRetryArgv = undefined
-    barrier.done(reply, retryArgv)
-    if (this.readyAfterBarrier.length > 0) this.onReady(this.readyAfterBarrier.splice(0))
+    const ready = this.readyAfterBarrier.splice(0)
+    const release = (syncFailure?: Reply): void => {
+      barrier.done(syncFailure === undefined ? reply : this.finish(barrier, syncFailure), retryArgv)
+      if (ready.length > 0) this.onReady(ready)
+    }
+    // What the barrier read may be a shard's write still waiting for its sync.
+    if (this.groupCommit === null) release()
+    else this.groupCommit.after(false, release)
     const held = this.held
     this.held = []
     for (const submission of held) this.submit(submission)
@@ -389,7 +416,6 @@ export class Engine {
   private countWrites(commands: number): void {
     this.writes.batches++
     this.writes.commands += commands
-    if (this.config.fsync === 'always') this.writes.syncs++
   }
 
   /** A reply value in the shape the submitter asked for. */
@@ -397,16 +423,24 @@ export class Engine {
     return submission.proto === 0 ? reply : encodeReply(reply, submission.proto)
   }
 
-  private markDue(flag: 'sweepDue'): void {
-    for (const lane of this.lanes) lane[flag] = true
+  private markSweepDue(): void {
+    for (const lane of this.lanes) lane.sweepDue = true
     this.scheduleFlush()
   }
 
-  /** Under `everysec`, one lane a second syncs the WAL, which syncs every write before it. */
-  private markWalSync(): void {
-    this.lanes[this.walSyncLane].walSyncDue = true
-    this.walSyncLane = (this.walSyncLane + 1) % this.lanes.length
-    this.scheduleFlush()
+  /** Under `everysec`: sync every write so far, beside the command threads. */
+  private syncWalNow(): void {
+    if (this.walSyncRunning) return
+    this.walSyncRunning = true
+    this.writes.syncs++
+    this.walSync.sync().catch((err: Error) => this.walSyncFailed(err)).finally(() => {
+      this.walSyncRunning = false
+    })
+  }
+
+  private walSyncFailed(err: Error): void {
+    log.error('WAL sync failed', { error: err.message })
+    this.onStorageError()
   }
 }
 

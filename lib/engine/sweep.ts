@@ -42,7 +42,8 @@ export const SWEEP_SEEKS_PER_STEP = 128
 
 const EMPTY = Buffer.alloc(0)
 
-export function sweepStep(ctx: ExecContext, own: Ownership, cursor: SweepCursor, nowMs: number, sync: boolean): void {
+/** One step of the expiry and tombstone sweep. It writes unsynced under every fsync policy: what a crash loses, a later step does again. */
+export function sweepStep(ctx: ExecContext, own: Ownership, cursor: SweepCursor, nowMs: number): void {
   ctx.begin(nowMs)
   const ops: WriteOp[] = []
   const expired = dueKeys(ctx.store, SYS_EXPIRY_PREFIX, own, cursor, 'expiry', nowMs, SWEEP_RECORDS_PER_STEP)
@@ -54,8 +55,8 @@ export function sweepStep(ctx: ExecContext, own: Ownership, cursor: SweepCursor,
   }
   const purgeable = dueKeys(ctx.store, SYS_TOMBSTONE_PREFIX, own, cursor, 'tombstones', nowMs - TOMBSTONE_GC_GRACE_MS, SWEEP_RECORDS_PER_STEP - expired.length)
   purgeTombstones(ctx.store, purgeable, nowMs, ops)
-  ctx.commit(sync)
-  ctx.store.write(ops, sync)
+  ctx.commit(false)
+  ctx.store.write(ops, false)
 }
 
 /**
@@ -152,7 +153,7 @@ const GC_END = prefixEnd(SYS_GC_PREFIX)
  * Purge members of dead collection versions (DEL, overwrite or expiry of a collection is O(1):
  * it leaves a `gc/<prefix>` record, and this removes the members behind it, a bounded number per step).
  */
-export function gcStep(store: Store, sync: boolean): void {
+export function gcStep(store: Store): void {
   const ops: WriteOp[] = []
   let budget = GC_MEMBERS_PER_STEP
   for (const { key } of store.scan('sys', SYS_GC_PREFIX, GC_END, 16)) {
@@ -163,5 +164,5 @@ export function gcStep(store: Store, sync: boolean): void {
     if (budget <= 0) break
     ops.push({ column: 'sys', key, value: null })
   }
-  store.write(ops, sync)
+  store.write(ops, false)
 }

@@ -9,7 +9,6 @@ import { BatchResult, runBatch } from '../engine/run-batch'
 import { gcStep, newSweepCursor, sweepStep } from '../engine/sweep'
 import { log } from '../log'
 import { partitionOf } from '../native'
-import { SYS_SYNC_TICK } from '../storage/layout'
 import { Store } from '../storage/store'
 import { unpackFrame } from './frame'
 
@@ -30,10 +29,7 @@ export interface ShardTask {
   /** A packed frame (shard/frame.ts), or null for a task that only sweeps. */
   frame: Buffer | null
   nowMs: number
-  sync: boolean
   sweep: boolean
-  /** Sync the WAL after the batch (the `everysec` policy's once-a-second sync). */
-  walSync: boolean
   /** The live script budget (CONFIG SET lua-time-limit), SCRIPT FLUSH epoch and function libraries' epoch, per batch. */
   scriptTimeLimitMs: number
   scriptEpoch: number
@@ -54,13 +50,12 @@ async function start(): Promise<(task: ShardTask) => BatchResult | null> {
     ctx.scriptEpoch = task.scriptEpoch
     ctx.functionEpoch = task.functionEpoch
     if (task.sweep) {
-      sweepStep(ctx, own, cursor, task.nowMs, task.sync)
-      if (data.shard === 0) gcStep(store, task.sync)
+      sweepStep(ctx, own, cursor, task.nowMs)
+      if (data.shard === 0) gcStep(store)
     }
     const result = task.frame === null
       ? null
-      : runBatch(ctx, unpackFrame(Buffer.from(task.frame.buffer, task.frame.byteOffset, task.frame.byteLength)), task.nowMs, task.sync)
-    if (task.walSync) store.write([{ column: 'sys', key: SYS_SYNC_TICK, value: Buffer.from(String(task.nowMs)) }], true)
+      : runBatch(ctx, unpackFrame(Buffer.from(task.frame.buffer, task.frame.byteOffset, task.frame.byteLength)), task.nowMs, false)
     return result
   }
 }

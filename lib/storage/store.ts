@@ -1,6 +1,6 @@
 // The storage boundary: flat synchronous calls over one RocksDB database
 // (@nxtedition/rocksdb), shared by handle between the main thread and the shard workers.
-import { COLUMN_FAMILIES } from './layout'
+import { COLUMN_FAMILIES, SYS_SYNC_TICK } from './layout'
 
 // The package ships no types; this file is the only place that touches it.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -84,6 +84,11 @@ export class Store {
     return this.db.handle
   }
 
+  /** The database's directory (and its WAL files'). */
+  get location(): string {
+    return this.db.location
+  }
+
   getMany(column: Column, keys: Buffer[]): Array<Buffer | undefined> {
     if (keys.length === 0) return []
     return this.db._getManySync(keys, { column: this.columns[column], valueEncoding: 'buffer' })
@@ -108,6 +113,11 @@ export class Store {
     } finally {
       batch._clear()
     }
+  }
+
+  /** Sync the WAL, and so every write before this one from any thread (one small synced write). */
+  syncWal(nowMs: number): void {
+    this.write([{ column: 'sys', key: SYS_SYNC_TICK, value: Buffer.from(String(nowMs)) }], true)
   }
 
   /** Up to `limit` rows of `column` in [gte, lt), in key order. */

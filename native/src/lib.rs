@@ -3,12 +3,13 @@
 //! independent copy of any state.
 //!
 //! Layout: `resp/` (request parser, reply encoder), `hlc` (timestamp
-//! arithmetic), `hash` (XXH3 partitions),
+//! arithmetic), `hash` (XXH3 partitions), `wal` (WAL syncing off the JS thread),
 //! `float` (INCRBYFLOAT in 80-bit long double, via float.c), `lua` (the EVAL host: one Lua 5.1
 //! VM per LuaHost object, so per thread).
 
 use napi::bindgen_prelude::{BigInt, Buffer, Uint32Array, Uint8Array};
-use napi::{Env, Error, JsBuffer, JsFunction, JsUnknown, NapiRaw, Result, Status};
+use napi::bindgen_prelude::AsyncTask;
+use napi::{Env, Error, JsBuffer, JsFunction, JsUnknown, NapiRaw, Result, Status, Task};
 use napi_derive::napi;
 
 mod float;
@@ -16,6 +17,7 @@ mod hash;
 mod hlc;
 mod lua;
 mod resp;
+mod wal;
 
 use resp::parse::{FeedOut, Parser};
 
@@ -276,6 +278,32 @@ pub fn partition_of(key: Buffer) -> u32 {
 #[napi]
 pub fn xxh3(data: Buffer) -> BigInt {
     BigInt::from(hash::xxh3(&data))
+}
+
+// ---------------------------------------------------------------------- WAL
+
+pub struct SyncWalFiles {
+    dir: String,
+    known: Vec<String>,
+}
+
+impl Task for SyncWalFiles {
+    type Output = Vec<String>;
+    type JsValue = Vec<String>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        wal::sync_wal_files(&self.dir, &self.known).map_err(Error::from_reason)
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// Sync RocksDB's WAL files in `dir` on the thread pool (wal.rs); resolves to their names.
+#[napi(ts_return_type = "Promise<string[]>")]
+pub fn sync_wal_files(dir: String, known: Vec<String>) -> AsyncTask<SyncWalFiles> {
+    AsyncTask::new(SyncWalFiles { dir, known })
 }
 
 // -------------------------------------------------------------------- float

@@ -99,7 +99,7 @@ describe('the sweep reads the indexes', () => {
     // One writer owns every partition; 64 steps at 128 seeks come round all 4096 at least twice.
     const own = { shard: 0, shards: 1 }
     const cursor = newSweepCursor(own)
-    for (let step = 0; step < 64; step++) sweepStep(ctx, own, cursor, t0 + 2000, false)
+    for (let step = 0; step < 64; step++) sweepStep(ctx, own, cursor, t0 + 2000)
     const after = temp.store.scan('meta', ALL_META.gte, ALL_META.lt, 10_000)
     assert.equal(after.length, before.size)
     let tombstones = 0
@@ -118,10 +118,10 @@ describe('the sweep reads the indexes', () => {
     assert.deepEqual(expectedAndStored(temp.store).stored, expectedAndStored(temp.store).expected)
 
     // Not yet past the grace period: the tombstones stay.
-    for (let step = 0; step < 64; step++) sweepStep(ctx, own, cursor, t0 + 2000 + TOMBSTONE_GC_GRACE_MS - 10_000, false)
+    for (let step = 0; step < 64; step++) sweepStep(ctx, own, cursor, t0 + 2000 + TOMBSTONE_GC_GRACE_MS - 10_000)
     assert.equal(temp.store.scan('meta', ALL_META.gte, ALL_META.lt, 10_000).length, 521)
     // Past it: purged, with their index entries; 'later' expired meanwhile and is a tombstone now.
-    for (let step = 0; step < 64; step++) sweepStep(ctx, own, cursor, t0 + 10_000 + TOMBSTONE_GC_GRACE_MS, false)
+    for (let step = 0; step < 64; step++) sweepStep(ctx, own, cursor, t0 + 10_000 + TOMBSTONE_GC_GRACE_MS)
     const left = temp.store.scan('meta', ALL_META.gte, ALL_META.lt, 10_000)
     assert.equal(left.length, 501)
     assert.ok(left.every(({ key }) => !key.subarray(2).toString().startsWith('ttl')))
@@ -150,9 +150,9 @@ describe('a sweep step', () => {
 
     const own = { shard: 1, shards: 2 }
     const cursor = newSweepCursor(own)
-    sweepStep(ctx, own, cursor, t0 + 100, false)
+    sweepStep(ctx, own, cursor, t0 + 100)
     assert.equal(live().length, 900 - SWEEP_RECORDS_PER_STEP)
-    for (let step = 0; step < 10; step++) sweepStep(ctx, own, cursor, t0 + 100, false)
+    for (let step = 0; step < 10; step++) sweepStep(ctx, own, cursor, t0 + 100)
     // Every key left is in an even partition: shard 0's.
     const left = live()
     assert.equal(left.length, 900 - oddKeys)

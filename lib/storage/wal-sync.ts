@@ -1,0 +1,23 @@
+// Syncs RocksDB's WAL files beside RocksDB rather than through it. A synced RocksDB write would
+// sync the same files, but it holds RocksDB's write queue while the disk works: every write from
+// every thread queues behind it, and under MAREKVS_FSYNC=always the main thread spent its time
+// waiting there (docs/performance.md). DB::SyncWAL, which syncs outside the queue, is not in the
+// binding, so the addon's syncWalFiles does the same on libuv's thread pool.
+//
+// Why this is enough: RocksDB hands each write's WAL record to the OS before the write returns
+// (no manual WAL flush), so an fdatasync of every live WAL file, begun after a write returned,
+// makes that write durable. A WAL file new since the last sync also needs its directory entry
+// synced, or a crash could lose the whole file: syncWalFiles does that for files not in `known`.
+import { syncWalFiles } from '../native'
+
+export class WalSync {
+  /** The WAL files the last sync found. */
+  private known: string[] = []
+
+  constructor(private readonly dir: string) {}
+
+  /** Make every write that returned before this call durable. Rejects on an I/O error. One at a time. */
+  async sync(): Promise<void> {
+    this.known = await syncWalFiles(this.dir, this.known)
+  }
+}
