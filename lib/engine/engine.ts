@@ -81,6 +81,8 @@ export class Engine {
   private readonly readyAfterBarrier: string[] = []
   /** The retry argv the barrier's data command left (Submission.done). */
   private barrierRetryArgv: Buffer[] | undefined = undefined
+  /** Whether the barrier's data commands wrote (unsynced: its reply waits for the group commit). */
+  private barrierWrote = false
   /** Scripts' time budget in thread CPU ms, live (CONFIG SET lua-time-limit): every batch carries it. */
   scriptTimeLimitMs = 20
   /** Bumped by SCRIPT FLUSH: every thread's Lua host forgets its compiled scripts when it sees a new one. */
@@ -380,14 +382,15 @@ export class Engine {
     this.mainCtx.scriptNode = this.scriptNode
     let result: BatchResult
     try {
-      result = runBatch(this.mainCtx, [command], nowMs, this.config.fsync === 'always')
+      result = runBatch(this.mainCtx, [command], nowMs, false)
     } finally {
       this.mainCtx.scriptNode = null
     }
     if (result.storageError) this.onStorageError()
-    if (result.wrote) this.countWrites(1)
-    // (A barrier is rare: it syncs its own write on this thread, not through the group commit.)
-    if (result.wrote && this.config.fsync === 'always') this.writes.syncs++
+    if (result.wrote) {
+      this.countWrites(1)
+      this.barrierWrote = true
+    }
     // Waiters are retried after the barrier's reply: they queue behind it anyway.
     if (result.ready) this.readyAfterBarrier.push(...result.ready)
     this.barrierRetryArgv = retryArgvOf(result, 0)
@@ -399,14 +402,17 @@ export class Engine {
     this.barrier = null
     const retryArgv = this.barrierRetryArgv
     this.barrierRetryArgv = undefined
+    const wrote = this.barrierWrote
+    this.barrierWrote = false
     const ready = this.readyAfterBarrier.splice(0)
     const release = (syncFailure?: Reply): void => {
       barrier.done(syncFailure === undefined ? reply : this.finish(barrier, syncFailure), retryArgv)
       if (ready.length > 0) this.onReady(ready)
     }
-    // What the barrier read may be a shard's write still waiting for its sync.
+    // Like a shard's batch: its reply waits for a sync after what it wrote, or after the
+    // unsynced writes it may have read.
     if (this.groupCommit === null) release()
-    else this.groupCommit.after(false, release)
+    else this.groupCommit.after(wrote, release)
     const held = this.held
     this.held = []
     for (const submission of held) this.submit(submission)

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
+import { partitionOf } from '../../lib/native'
 import { RawClient } from '../support/resp'
 import { startMarekvs, tempDir } from '../support/servers'
 
@@ -88,6 +89,39 @@ describe('persistence', function () {
       const beforeReads = syncs()
       for (let i = 0; i < writes; i++) await client.call('GET', `k${i}`)
       assert.equal(syncs() - beforeReads, 0)
+      client.close()
+    } finally {
+      await server.stop()
+      rmSync(traceDir, { recursive: true, force: true })
+    }
+  })
+
+  it('syncs the WAL before acknowledging a write that spans shards under MAREKVS_FSYNC=always (strace)', async function () {
+    if (spawnSync('strace', ['-V']).status !== 0) throw new Error('strace is required for this test (apt-get install strace)')
+    const traceDir = tempDir('marekvs-strace-')
+    const traceFile = path.join(traceDir, 'trace')
+    const server = await startMarekvs({
+      env: { MAREKVS_FSYNC: 'always', MAREKVS_SHARDS: '2' },
+      wrapper: ['strace', '-f', '-qq', '-e', 'trace=fsync,fdatasync', '-o', traceFile],
+    })
+    try {
+      const syncs = () => readFileSync(traceFile, 'utf8').split('\n').filter((line) => /f(data)?sync\(/.test(line)).length
+      // Key pairs on different shards: each MSET runs as a barrier on the main thread.
+      const onShard = (shard: number, n: number): string[] => {
+        const keys: string[] = []
+        for (let i = 0; keys.length < n; i++) if (partitionOf(Buffer.from(`k${i}`)) % 2 === shard) keys.push(`k${i}`)
+        return keys
+      }
+      const [left, right] = [onShard(0, 30), onShard(1, 30)]
+      const client = await RawClient.connect(server.port)
+      await client.call('SET', 'warm', 'up')
+      const before = syncs()
+      for (let i = 0; i < left.length; i++) {
+        assert.deepEqual(await client.call('MSET', left[i], 'a', right[i], 'b'), { type: 'status', value: 'OK' })
+      }
+      const during = syncs() - before
+      assert.ok(during >= left.length, `expected at least ${left.length} WAL syncs for ${left.length} acknowledged MSETs, saw ${during}`)
+      assert.deepEqual(await client.call('MGET', left[7], right[7]), { type: 'array', value: [{ type: 'bulk', value: 'a' }, { type: 'bulk', value: 'b' }] })
       client.close()
     } finally {
       await server.stop()
