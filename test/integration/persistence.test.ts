@@ -68,17 +68,7 @@ describe('persistence', function () {
   })
 
   it('syncs the WAL before acknowledging each write under MAREKVS_FSYNC=always (strace)', async function () {
-    if (spawnSync('strace', ['-V']).status !== 0) throw new Error('strace is required for this test (apt-get install strace)')
-    const traceDir = tempDir('marekvs-strace-')
-    const traceFile = path.join(traceDir, 'trace')
-    const server = await startMarekvs({
-      env: { MAREKVS_FSYNC: 'always', MAREKVS_SHARDS: '1' },
-      wrapper: ['strace', '-f', '-qq', '-e', 'trace=fsync,fdatasync', '-o', traceFile],
-    })
-    try {
-      const syncs = () => readFileSync(traceFile, 'utf8').split('\n').filter((line) => /f(data)?sync\(/.test(line)).length
-      const client = await RawClient.connect(server.port)
-      await client.call('SET', 'warm', 'up')
+    await withTracedSyncs('1', async (client, syncs) => {
       const before = syncs()
       const writes = 50
       for (let i = 0; i < writes; i++) await client.call('SET', `k${i}`, 'v')
@@ -89,23 +79,11 @@ describe('persistence', function () {
       const beforeReads = syncs()
       for (let i = 0; i < writes; i++) await client.call('GET', `k${i}`)
       assert.equal(syncs() - beforeReads, 0)
-      client.close()
-    } finally {
-      await server.stop()
-      rmSync(traceDir, { recursive: true, force: true })
-    }
+    })
   })
 
   it('syncs the WAL before acknowledging a write that spans shards under MAREKVS_FSYNC=always (strace)', async function () {
-    if (spawnSync('strace', ['-V']).status !== 0) throw new Error('strace is required for this test (apt-get install strace)')
-    const traceDir = tempDir('marekvs-strace-')
-    const traceFile = path.join(traceDir, 'trace')
-    const server = await startMarekvs({
-      env: { MAREKVS_FSYNC: 'always', MAREKVS_SHARDS: '2' },
-      wrapper: ['strace', '-f', '-qq', '-e', 'trace=fsync,fdatasync', '-o', traceFile],
-    })
-    try {
-      const syncs = () => readFileSync(traceFile, 'utf8').split('\n').filter((line) => /f(data)?sync\(/.test(line)).length
+    await withTracedSyncs('2', async (client, syncs) => {
       // Key pairs on different shards: each MSET runs as a barrier on the main thread.
       const onShard = (shard: number, n: number): string[] => {
         const keys: string[] = []
@@ -113,8 +91,6 @@ describe('persistence', function () {
         return keys
       }
       const [left, right] = [onShard(0, 30), onShard(1, 30)]
-      const client = await RawClient.connect(server.port)
-      await client.call('SET', 'warm', 'up')
       const before = syncs()
       for (let i = 0; i < left.length; i++) {
         assert.deepEqual(await client.call('MSET', left[i], 'a', right[i], 'b'), { type: 'status', value: 'OK' })
@@ -122,11 +98,7 @@ describe('persistence', function () {
       const during = syncs() - before
       assert.ok(during >= left.length, `expected at least ${left.length} WAL syncs for ${left.length} acknowledged MSETs, saw ${during}`)
       assert.deepEqual(await client.call('MGET', left[7], right[7]), { type: 'array', value: [{ type: 'bulk', value: 'a' }, { type: 'bulk', value: 'b' }] })
-      client.close()
-    } finally {
-      await server.stop()
-      rmSync(traceDir, { recursive: true, force: true })
-    }
+    })
   })
 
   it('refuses a data directory that belongs to another node id', async () => {
@@ -140,3 +112,30 @@ describe('persistence', function () {
     }
   })
 })
+
+/**
+ * Run `body` against a node under MAREKVS_FSYNC=always with `shards` shards, started under
+ * strace; `syncs()` counts the fsync and fdatasync calls so far. One warm-up write first.
+ */
+async function withTracedSyncs(shards: string, body: (client: RawClient, syncs: () => number) => Promise<void>): Promise<void> {
+  if (spawnSync('strace', ['-V']).status !== 0) throw new Error('strace is required for this test (apt-get install strace)')
+  const traceDir = tempDir('marekvs-strace-')
+  const traceFile = path.join(traceDir, 'trace')
+  const server = await startMarekvs({
+    env: { MAREKVS_FSYNC: 'always', MAREKVS_SHARDS: shards },
+    wrapper: ['strace', '-f', '-qq', '-e', 'trace=fsync,fdatasync', '-o', traceFile],
+  })
+  try {
+    const syncs = (): number => readFileSync(traceFile, 'utf8').split('\n').filter((line) => /f(data)?sync\(/.test(line)).length
+    const client = await RawClient.connect(server.port)
+    try {
+      await client.call('SET', 'warm', 'up')
+      await body(client, syncs)
+    } finally {
+      client.close()
+    }
+  } finally {
+    await server.stop()
+    rmSync(traceDir, { recursive: true, force: true })
+  }
+}
