@@ -306,7 +306,7 @@ export class Engine {
     }
     if (batch === null) return
     // (No script is cheap, so the main context's script budget and epochs need no update here.)
-    this.settle(batch, runBatch(this.mainCtx, batch, Date.now(), false))
+    this.settle(batch, runBatch(this.mainCtx, batch, Date.now()))
   }
 
   /** The arguments of a batch the main thread may run itself, or -1. */
@@ -382,7 +382,7 @@ export class Engine {
     this.mainCtx.scriptNode = this.scriptNode
     let result: BatchResult
     try {
-      result = runBatch(this.mainCtx, [command], nowMs, false)
+      result = runBatch(this.mainCtx, [command], nowMs)
     } finally {
       this.mainCtx.scriptNode = null
     }

@@ -464,8 +464,11 @@ export class ExecContext {
     entry.dirty = true
   }
 
-  /** Write the batch: every changed record stamped with a fresh HLC, key counts, the HLC mark. Returns whether anything was written. */
-  commit(sync: boolean): boolean {
+  /**
+   * Write the batch, unsynced (the WAL is synced beside RocksDB: storage/wal-sync.ts): every
+   * changed record stamped with a fresh HLC, key counts, the HLC mark. Returns whether anything was written.
+   */
+  commit(): boolean {
     this.closeReaders()
     const ops: WriteOp[] = []
     let high = 0n
@@ -496,7 +499,7 @@ export class ExecContext {
     const mark = Buffer.allocUnsafe(8)
     mark.writeBigUInt64BE(high, 0)
     ops.push({ column: 'sys', key: hlcKey(this.writer), value: mark })
-    this.store.write(ops, sync)
+    this.store.write(ops, false)
     this.counts.apply(counts)
     return true
   }

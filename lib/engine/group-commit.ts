@@ -1,7 +1,7 @@
 // MAREKVS_FSYNC=always without a command thread waiting for the disk. Batches write to RocksDB
 // unsynced, wherever they run (a shard, or inline on the main thread), and their replies wait
-// here for a WAL sync that began after the write. One sync runs at a time, on a thread of its
-// own; every batch that wrote while it ran shares the next one. So the writes of every shard
+// here for a WAL sync that began after the write. One sync runs at a time, off the JS threads
+// (storage/wal-sync.ts); every batch that wrote while it ran shares the next one. So the writes of every shard
 // and connection share syncs, and the shards run their next batches while the disk syncs.
 //
 // A batch that wrote nothing may still show what an earlier unsynced write did (a GET after a

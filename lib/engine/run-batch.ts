@@ -19,7 +19,7 @@ export interface BatchResult {
   raw: Array<Reply | undefined> | null
   /** True when the RocksDB write failed: every reply is then that error. */
   storageError: boolean
-  /** Whether the batch wrote to RocksDB (one write, synced under MAREKVS_FSYNC=always). */
+  /** Whether the batch wrote to RocksDB (one unsynced write: under MAREKVS_FSYNC=always its replies wait for a sync, engine/group-commit.ts). */
   wrote: boolean
   /** Keys (latin1) whose lists, sorted sets or streams gained elements: blocked clients may proceed. */
   ready: string[] | null
@@ -27,7 +27,7 @@ export interface BatchResult {
   retryArgv: Array<string[] | undefined> | null
 }
 
-export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], nowMs: number, sync: boolean): BatchResult {
+export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], nowMs: number): BatchResult {
   ctx.begin(nowMs)
   const keys: Buffer[] = []
   // Each name is looked up once; the handlers run from this array.
@@ -54,7 +54,7 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
       const retry = ctx.retryArgv as Buffer[] | null
       if (retry !== null) (retryArgv ??= [])[i] = retry.map((arg) => arg.toString('latin1'))
     }
-    wrote = ctx.commit(sync)
+    wrote = ctx.commit()
   } catch (err) {
     // Only storage calls throw here (handlers are guarded in runOne): nothing of the batch was applied.
     storageError = true

@@ -55,7 +55,7 @@ export function sweepStep(ctx: ExecContext, own: Ownership, cursor: SweepCursor,
   }
   const purgeable = dueKeys(ctx.store, SYS_TOMBSTONE_PREFIX, own, cursor, 'tombstones', nowMs - TOMBSTONE_GC_GRACE_MS, SWEEP_RECORDS_PER_STEP - expired.length)
   purgeTombstones(ctx.store, purgeable, nowMs, ops)
-  ctx.commit(false)
+  ctx.commit()
   ctx.store.write(ops, false)
 }
 

@@ -55,7 +55,7 @@ async function start(): Promise<(task: ShardTask) => BatchResult | null> {
     }
     const result = task.frame === null
       ? null
-      : runBatch(ctx, unpackFrame(Buffer.from(task.frame.buffer, task.frame.byteOffset, task.frame.byteLength)), task.nowMs, false)
+      : runBatch(ctx, unpackFrame(Buffer.from(task.frame.buffer, task.frame.byteOffset, task.frame.byteLength)), task.nowMs)
     return result
   }
 }

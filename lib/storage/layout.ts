@@ -18,7 +18,7 @@ export const SYS_NODE_ID = Buffer.from('node-id')
 export const SYS_HLC_PREFIX = Buffer.from('hlc/')
 /** `cnt/<pid u16 BE>`: live (non-tombstone) records of the partition, as i64 BE. */
 export const SYS_COUNT_PREFIX = Buffer.from('cnt/')
-/** Written with sync:true once a second under `everysec`, which syncs the WAL up to it. */
+/** Written with sync:true at shutdown (Store.syncWal), which syncs the WAL up to it. */
 export const SYS_SYNC_TICK = Buffer.from('sync-tick')
 /**
  * `script/<sha1 hex>`: the body of a script EVAL or SCRIPT LOAD has seen, so that EVALSHA finds it

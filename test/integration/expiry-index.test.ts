@@ -75,7 +75,7 @@ describe('expiry and tombstone indexes', () => {
         nowMs += advanceMs
         ctx.begin(nowMs)
         for (const [name, k, ...rest] of commands) run(ctx, name, prefix + k, ...rest.map((arg) => (name === 'RENAME' ? prefix + arg : arg)))
-        ctx.commit(false)
+        ctx.commit()
         const { expected, stored } = expectedAndStored(temp.store)
         assert.deepEqual(stored, expected)
       }
@@ -93,7 +93,7 @@ describe('the sweep reads the indexes', () => {
     for (let i = 0; i < 500; i++) run(ctx, 'SET', `plain${i}`, 'v')
     for (let i = 0; i < 20; i++) run(ctx, 'SET', `ttl${i}`, 'v', 'PX', '1000')
     run(ctx, 'SET', 'later', 'v', 'PX', '100000')
-    ctx.commit(false)
+    ctx.commit()
     const before = new Map(temp.store.scan('meta', ALL_META.gte, ALL_META.lt, 10_000).map(({ key, value }) => [key.toString('hex'), value.toString('hex')]))
 
     // One writer owns every partition; 64 steps at 128 seeks come round all 4096 at least twice.
@@ -143,7 +143,7 @@ describe('a sweep step', () => {
     const crowded: string[] = []
     for (let i = 0; crowded.length < 300; i++) if (partitionOf(b(`c${i}`)) === 7) crowded.push(`c${i}`)
     for (const key of crowded) run(ctx, 'SET', key, 'v', 'PX', '10')
-    ctx.commit(false)
+    ctx.commit()
     const oddKeys = 300 + [...Array(600).keys()].filter((i) => partitionOf(b(`due${i}`)) % 2 === 1).length
     const live = (): string[] => temp.store.scan('meta', ALL_META.gte, ALL_META.lt, 10_000)
       .filter(({ value }) => !(decodeEnvelope(value).flags & FLAG_TOMBSTONE)).map(({ key }) => key.subarray(2).toString())
@@ -169,7 +169,7 @@ describe('a data dir from before the indexes', () => {
     ctx.begin(1_900_000_000_000)
     for (let i = 0; i < 30; i++) run(ctx, 'SET', `k${i}`, 'v', ...(i % 3 === 0 ? ['PX', '5000'] : []))
     for (let i = 0; i < 30; i += 5) run(ctx, 'DEL', `k${i}`)
-    ctx.commit(false)
+    ctx.commit()
     const built = expectedAndStored(temp.store)
     assert.equal(built.stored.length, 6 + 8, 'six tombstones, eight keys with a TTL left')
     // What a data dir written before the indexes looks like: no entries, no marker.

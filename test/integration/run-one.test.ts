@@ -41,7 +41,7 @@ describe('runOne: a throwing handler is rolled back', () => {
     log.setLevel(level)
     assert.deepEqual(reply, { t: 'error', v: "ERR internal error in 'faulty': planted bug" })
     assert.deepEqual(ctx.readyKeys, [])
-    ctx.commit(false)
+    ctx.commit()
 
     ctx.begin(Date.now())
     assert.deepEqual(ctx.get(b('kept'))?.payload, b('1'))
