@@ -7,9 +7,9 @@
 //! `float` (INCRBYFLOAT in 80-bit long double, via float.c), `lua` (the EVAL host: one Lua 5.1
 //! VM per LuaHost object, so per thread).
 
-use napi::bindgen_prelude::{BigInt, Buffer, Uint32Array, Uint8Array};
+use napi::bindgen_prelude::{BigInt, Buffer, TypedArrayType, Uint32Array};
 use napi::bindgen_prelude::AsyncTask;
-use napi::{Env, Error, JsBuffer, JsFunction, JsUnknown, NapiRaw, Result, Status, Task};
+use napi::{Env, Error, JsBuffer, JsBufferValue, JsFunction, JsTypedArray, JsTypedArrayValue, JsUnknown, NapiRaw, Result, Status, Task};
 use napi_derive::napi;
 
 mod float;
@@ -44,6 +44,30 @@ fn u64_arg(b: &BigInt, name: &str) -> Result<u64> {
 
 const SAFE_INT_MAX: u64 = (1 << 53) - 1;
 
+// Arguments on the hot paths are borrowed for the call as JsBuffer / JsTypedArray: napi-rs's
+// `Buffer` and `Uint32Array` arguments each create and delete a napi reference (a V8 global
+// handle), which cost more than partitionOf's hashing (docs/performance.md).
+
+/// The bytes of a Buffer (or any Uint8Array) argument, valid for this call.
+fn bytes_arg(buf: JsBuffer, name: &str) -> Result<JsBufferValue> {
+    buf.into_value().map_err(|_| invalid(format!("{} must be a Buffer", name)))
+}
+
+/// The bytes of each Buffer of an array argument, valid for this call.
+fn list_arg(list: Vec<JsBuffer>, name: &str) -> Result<Vec<JsBufferValue>> {
+    list.into_iter().map(|buf| bytes_arg(buf, name)).collect()
+}
+
+/// A typed array argument of type `kind`, valid for this call.
+fn typed_arg(arr: JsTypedArray, kind: TypedArrayType, name: &str) -> Result<JsTypedArrayValue> {
+    let wrong = || invalid(format!("{} must be a {:?}Array", name, kind));
+    let value = arr.into_value().map_err(|_| wrong())?;
+    if value.typedarray_type != kind {
+        return Err(wrong());
+    }
+    Ok(value)
+}
+
 // ---------------------------------------------------------------- RESP parser
 
 /// The native half of lib/native.ts's RequestParser. `feed` writes command
@@ -67,14 +91,16 @@ impl NativeRequestParser {
 
     /// Parse a chunk. Returns the number of meta words written into `meta`,
     /// or, when they do not fit, minus that number (fetch them with takeMeta).
-    #[napi(catch_unwind)]
-    pub fn feed(&mut self, chunk: Buffer, mut meta: Uint32Array) -> Result<i64> {
+    #[napi(catch_unwind, ts_args_type = "chunk: Buffer, meta: Uint32Array")]
+    pub fn feed(&mut self, chunk: JsBuffer, meta: JsTypedArray) -> Result<i64> {
+        let chunk = bytes_arg(chunk, "chunk")?;
+        let mut meta = typed_arg(meta, TypedArrayType::Uint32, "meta")?;
         if chunk.len() >= u32::MAX as usize {
             return Err(invalid("chunk must be smaller than 4 GiB"));
         }
         self.parser.feed(&chunk, &mut self.out);
         let n = self.out.meta.len();
-        let dst: &mut [u32] = &mut meta;
+        let dst: &mut [u32] = meta.as_mut();
         if n <= dst.len() {
             dst[..n].copy_from_slice(&self.out.meta);
             Ok(n as i64)
@@ -190,8 +216,12 @@ pub fn encode_replies(env: Env, replies: JsUnknown, proto: u32) -> Result<JsBuff
 /// A batch's replies in one Buffer: reply i in protocol protos[i] (2 or 3), none when
 /// protos[i] is 0 (an embedded caller takes the value itself); ends[i] is where it ends.
 /// One allocation per batch instead of one per reply.
-#[napi(catch_unwind)]
-pub fn encode_batch(env: Env, replies: JsUnknown, protos: Uint8Array, mut ends: Uint32Array) -> Result<JsBuffer> {
+#[napi(catch_unwind, ts_args_type = "replies: unknown, protos: Uint8Array, ends: Uint32Array")]
+pub fn encode_batch(env: Env, replies: JsUnknown, protos: JsTypedArray, ends: JsTypedArray) -> Result<JsBuffer> {
+    let protos = typed_arg(protos, TypedArrayType::Uint8, "protos")?;
+    let protos: &[u8] = protos.as_ref();
+    let mut ends = typed_arg(ends, TypedArrayType::Uint32, "ends")?;
+    let ends: &mut [u32] = ends.as_mut();
     let mut enc = resp::encode::Encoder::new(env.raw(), false)?;
     // SAFETY: replies is a live value of this call.
     let arr = unsafe { replies.raw() };
@@ -270,9 +300,9 @@ pub fn hlc_update(prev: BigInt, remote: BigInt, physical_ms: f64, max_drift_ms: 
 #[napi]
 pub const PARTITIONS: u32 = hash::PARTITIONS as u32;
 
-#[napi]
-pub fn partition_of(key: Buffer) -> u32 {
-    hash::partition_of(&key) as u32
+#[napi(ts_args_type = "key: Buffer")]
+pub fn partition_of(key: JsBuffer) -> Result<u32> {
+    Ok(hash::partition_of(&bytes_arg(key, "key")?) as u32)
 }
 
 #[napi]
@@ -491,8 +521,9 @@ impl LuaHost {
     /// 1 pcall, 2 acl_check_cmd, 3 log; flags & 8: the script uses RESP3) and returns its
     /// Reply. Returns the script's Reply.
     #[napi(catch_unwind, ts_args_type = "sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (argv: Buffer[], mode: number) => unknown")]
-    pub fn run(&mut self, env: Env, sha: String, keys: Vec<Buffer>, args: Vec<Buffer>, time_limit_ms: f64, call: JsFunction) -> Result<JsUnknown> {
+    pub fn run(&mut self, env: Env, sha: String, keys: Vec<JsBuffer>, args: Vec<JsBuffer>, time_limit_ms: f64, call: JsFunction) -> Result<JsUnknown> {
         let limit = uint_arg(time_limit_ms, "timeLimitMs", SAFE_INT_MAX)?;
+        let (keys, args) = (list_arg(keys, "keys")?, list_arg(args, "args")?);
         let keys: Vec<&[u8]> = keys.iter().map(|b| &b[..]).collect();
         let args: Vec<&[u8]> = args.iter().map(|b| &b[..]).collect();
         let outcome = self.host.run(&sha, &keys, &args, limit, &mut js_callback(&env, &call));
@@ -535,8 +566,9 @@ impl LuaHost {
 
     /// FCALL: run function `name` of installed library `library`, as run runs a script.
     #[napi(catch_unwind, ts_args_type = "library: string, name: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (argv: Buffer[], mode: number) => unknown")]
-    pub fn run_function(&mut self, env: Env, library: String, name: String, keys: Vec<Buffer>, args: Vec<Buffer>, time_limit_ms: f64, call: JsFunction) -> Result<JsUnknown> {
+    pub fn run_function(&mut self, env: Env, library: String, name: String, keys: Vec<JsBuffer>, args: Vec<JsBuffer>, time_limit_ms: f64, call: JsFunction) -> Result<JsUnknown> {
         let limit = uint_arg(time_limit_ms, "timeLimitMs", SAFE_INT_MAX)?;
+        let (keys, args) = (list_arg(keys, "keys")?, list_arg(args, "args")?);
         let keys: Vec<&[u8]> = keys.iter().map(|b| &b[..]).collect();
         let args: Vec<&[u8]> = args.iter().map(|b| &b[..]).collect();
         let outcome = self.host.run_function(&library, &name, &keys, &args, limit, &mut js_callback(&env, &call));

@@ -68,4 +68,13 @@ describe('native partitions', () => {
       { numRuns: 2000 },
     )
   })
+
+  it('hashes a view by its own bytes, and refuses what is not bytes', () => {
+    const backing = Buffer.from('xxxxx{user1000}.followingyyyy')
+    const view = backing.subarray(5, 25)
+    assert.equal(partitionOf(view), partitionOf(Buffer.from(view.toString('latin1'), 'latin1')))
+    assert.equal(partitionOf(new Uint8Array(view) as Buffer), partitionOf(view))
+    assert.throws(() => partitionOf('user1000' as unknown as Buffer), /key must be a Buffer/)
+    assert.throws(() => partitionOf(42 as unknown as Buffer), /key must be a Buffer/)
+  })
 })

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import * as R from '../../lib/core/reply'
 import type { Reply } from '../../lib/core/reply'
-import { encodeReplies, encodeReply } from '../../lib/native'
+import { encodeBatch, encodeReplies, encodeReply } from '../../lib/native'
 
 // [reply, RESP2 bytes, RESP3 bytes]
 const CASES: Array<[Reply, string, string]> = [
@@ -56,6 +56,18 @@ describe('native reply encoder', () => {
       assert.deepEqual(encodeReplies(replies, proto), Buffer.concat(replies.map((r) => encodeReply(r, proto))))
     }
     assert.deepEqual(encodeReplies([], 2), Buffer.alloc(0))
+  })
+
+  it('encodes a batch, each reply in its own protocol, and says where each ends', () => {
+    const replies: Reply[] = [{ t: 'map', v: ['a', 1] }, 'skipped: the embedding API takes the value', null]
+    const ends = new Uint32Array(3)
+    const out = encodeBatch(replies, new Uint8Array([2, 0, 3]), ends)
+    const first = encodeReply(replies[0], 2)
+    assert.deepEqual(out, Buffer.concat([first, encodeReply(null, 3)]))
+    assert.deepEqual([...ends], [first.length, first.length, out.length])
+    assert.throws(() => encodeBatch(replies, new Uint8Array(3), new Int32Array(3) as unknown as Uint32Array), /ends must be a Uint32Array/)
+    assert.throws(() => encodeBatch(replies, [2, 2, 2] as unknown as Uint8Array, ends), /protos/)
+    assert.throws(() => encodeBatch(replies, new Uint8Array(3), new Uint32Array(2)), /differ in length/)
   })
 
   it('encodes large replies', () => {

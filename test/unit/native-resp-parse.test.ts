@@ -57,6 +57,16 @@ describe('native RESP parser', () => {
     assert.deepEqual(text(got), [['SET', 'a', 'x'.repeat(50)], ['SET', 'b', 'y'.repeat(50)], ['SET', 'a', 'x'.repeat(50)]])
   })
 
+  it('reads a chunk that is a view into a larger buffer from its own offset', () => {
+    const a = multibulk('SET', 'a', 'x'.repeat(50))
+    const framed = Buffer.concat([Buffer.from('garbage'), a, a, Buffer.from('more garbage')])
+    const p = new RequestParser()
+    const got: Buffer[][] = []
+    for (let i = 7; i < 7 + 2 * a.length; i += 11) got.push(...p.feed(framed.subarray(i, Math.min(i + 11, 7 + 2 * a.length))))
+    assert.deepEqual(text(got), [['SET', 'a', 'x'.repeat(50)], ['SET', 'a', 'x'.repeat(50)]])
+    assert.equal(p.bufferedBytes, 0)
+  })
+
   it('takes a large bulk in many small chunks', () => {
     const value = Buffer.alloc(3 << 20)
     for (let i = 0; i < value.length; i++) value[i] = i % 251
