@@ -115,7 +115,7 @@ interface Binding {
   LuaHost: new (memoryLimitBytes: number) => LuaHost
   NativeRequestParser: new (maxBulkLen?: number) => NativeRequestParser
   encodeReplies(replies: Reply[], proto: 2 | 3): Buffer
-  encodeBatch(replies: Reply[], protos: Uint8Array, ends: Uint32Array): Buffer
+  encodeBatch(replies: Reply[], protos: Uint8Array, ends: Uint32Array, into: Buffer): number | Buffer
   encodeReply(reply: Reply, proto: 2 | 3): Buffer
   hlcPack(physicalMs: number, logical: number): bigint
   hlcPhysical(hlc: bigint): number
@@ -258,10 +258,11 @@ export const splitArgs: (line: Buffer) => Buffer[] | null = binding.splitArgs
 export const encodeReplies: (replies: Reply[], proto: 2 | 3) => Buffer = binding.encodeReplies
 export const encodeReply: (reply: Reply, proto: 2 | 3) => Buffer = binding.encodeReply
 /**
- * A batch's replies back to back in one Buffer: reply i in protocol protos[i], or no bytes when
- * protos[i] is 0 (a value for the embedding API); ends[i] receives where reply i ends.
+ * A batch's replies back to back: reply i in protocol protos[i], or no bytes when protos[i] is 0
+ * (a value for the embedding API); ends[i] receives where reply i ends. The bytes go into `into`
+ * when they fit (the result is their length), or else into a Buffer of their own (the result).
  */
-export const encodeBatch: (replies: Reply[], protos: Uint8Array, ends: Uint32Array) => Buffer = binding.encodeBatch
+export const encodeBatch: (replies: Reply[], protos: Uint8Array, ends: Uint32Array, into: Buffer) => number | Buffer = binding.encodeBatch
 
 // -------------------------------------------------------------------- HLC
 

@@ -6,6 +6,7 @@ import { dataCommands } from '../commands/data-table'
 import { DataCommand, pushKeysOf } from '../commands/types'
 import { log } from '../log'
 import { runOne } from './run-one'
+import { isMainThread } from 'node:worker_threads'
 import { encodeBatch as encodeBatchReplies } from '../native'
 import type { FramedCommand } from '../shard/frame'
 import type { ExecContext } from './exec-context'
@@ -77,16 +78,40 @@ function prefetchMembers(ctx: ExecContext, commands: readonly FramedCommand[], r
   if (memberKeys !== null && memberKeys.length > 0) ctx.prefetchMembers(memberKeys)
 }
 
+/**
+ * Where batches encode their replies, reused: a batch allocates no ArrayBuffer of its own for
+ * them. Young ArrayBuffers are what a scavenge spends half its pause sweeping, and at a fixed
+ * 30k GET/s a batch holds ~2 commands, so each one's protos, ends and output were several per
+ * request (docs/performance.md).
+ */
+const scratch = { protos: new Uint8Array(256), ends: new Uint32Array(256), out: Buffer.allocUnsafeSlow(64 * 1024) }
+
 function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean, wrote: boolean, ready: string[] | null, retryArgv: Array<string[] | undefined> | null): BatchResult {
-  const protos = new Uint8Array(commands.length)
+  const n = commands.length
+  if (n > scratch.protos.length) {
+    scratch.protos = new Uint8Array(n * 2)
+    scratch.ends = new Uint32Array(n * 2)
+  }
+  const protos = scratch.protos.subarray(0, n)
+  const ends = scratch.ends.subarray(0, n)
   let raw: Array<Reply | undefined> | null = null
-  for (let i = 0; i < commands.length; i++) {
+  for (let i = 0; i < n; i++) {
     const proto = commands[i].proto
     protos[i] = proto
-    if (proto === 0) (raw ??= new Array(commands.length))[i] = replies[i]
+    if (proto === 0) (raw ??= new Array(n))[i] = replies[i]
   }
-  const ends = new Uint32Array(commands.length)
-  // One buffer of its own (not a pool slice: posting a slice would copy its whole pool).
-  const out = encodeBatchReplies(replies, protos, ends)
-  return { out, ends, raw, storageError, wrote, ready, retryArgv }
+  const encoded = encodeBatchReplies(replies, protos, ends, scratch.out)
+  // A copy the result owns: small ones stay on V8's heap, and they outlive this batch (the group commit holds them).
+  return { out: typeof encoded === 'number' ? ownCopy(scratch.out, encoded) : encoded, ends: ends.slice(), raw, storageError, wrote, ready, retryArgv }
+}
+
+/**
+ * The first `length` bytes of `from`, copied. On the main thread into a slice of Node's Buffer
+ * pool (no ArrayBuffer of its own); a worker posts its bytes to the main thread, and posting a
+ * pool slice would copy the whole pool, so there they get a buffer of their own.
+ */
+function ownCopy(from: Buffer, length: number): Buffer {
+  const out = isMainThread ? Buffer.allocUnsafe(length) : Buffer.allocUnsafeSlow(length)
+  from.copy(out, 0, 0, length)
+  return out
 }

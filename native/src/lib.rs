@@ -7,7 +7,7 @@
 //! `float` (INCRBYFLOAT in 80-bit long double, via float.c), `lua` (the EVAL host: one Lua 5.1
 //! VM per LuaHost object, so per thread).
 
-use napi::bindgen_prelude::{BigInt, Buffer, TypedArrayType, Uint32Array};
+use napi::bindgen_prelude::{BigInt, Buffer, Either, TypedArrayType, Uint32Array};
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Error, JsBuffer, JsBufferValue, JsFunction, JsTypedArray, JsTypedArrayValue, JsUnknown, NapiRaw, Result, Status, Task};
 use napi_derive::napi;
@@ -213,15 +213,17 @@ pub fn encode_replies(env: Env, replies: JsUnknown, proto: u32) -> Result<JsBuff
     to_buffer(&env, enc.out)
 }
 
-/// A batch's replies in one Buffer: reply i in protocol protos[i] (2 or 3), none when
-/// protos[i] is 0 (an embedded caller takes the value itself); ends[i] is where it ends.
-/// One allocation per batch instead of one per reply.
-#[napi(catch_unwind, ts_args_type = "replies: unknown, protos: Uint8Array, ends: Uint32Array")]
-pub fn encode_batch(env: Env, replies: JsUnknown, protos: JsTypedArray, ends: JsTypedArray) -> Result<JsBuffer> {
+/// A batch's replies back to back: reply i in protocol protos[i] (2 or 3), none when protos[i]
+/// is 0 (an embedded caller takes the value itself); ends[i] is where it ends. The bytes go
+/// into `into` when they fit, and the call returns their length; otherwise it returns a Buffer
+/// of their own. A batch then costs the caller no ArrayBuffer (lib/engine/run-batch.ts).
+#[napi(catch_unwind, ts_args_type = "replies: unknown, protos: Uint8Array, ends: Uint32Array, into: Buffer", ts_return_type = "number | Buffer")]
+pub fn encode_batch(env: Env, replies: JsUnknown, protos: JsTypedArray, ends: JsTypedArray, into: JsBuffer) -> Result<Either<u32, JsBuffer>> {
     let protos = typed_arg(protos, TypedArrayType::Uint8, "protos")?;
     let protos: &[u8] = protos.as_ref();
     let mut ends = typed_arg(ends, TypedArrayType::Uint32, "ends")?;
     let ends: &mut [u32] = ends.as_mut();
+    let mut into = bytes_arg(into, "into")?;
     let mut enc = resp::encode::Encoder::new(env.raw(), false)?;
     // SAFETY: replies is a live value of this call.
     let arr = unsafe { replies.raw() };
@@ -242,7 +244,12 @@ pub fn encode_batch(env: Env, replies: JsUnknown, protos: JsTypedArray, ends: Js
         }
         ends[i] = u32::try_from(enc.out.len()).map_err(|_| invalid("encodeBatch: replies over 4 GiB"))?;
     }
-    to_buffer(&env, enc.out)
+    let len = enc.out.len();
+    if len <= into.len() {
+        into[..len].copy_from_slice(&enc.out);
+        return Ok(Either::A(len as u32));
+    }
+    Ok(Either::B(to_buffer(&env, enc.out)?))
 }
 
 #[napi(catch_unwind)]

@@ -60,14 +60,24 @@ describe('native reply encoder', () => {
 
   it('encodes a batch, each reply in its own protocol, and says where each ends', () => {
     const replies: Reply[] = [{ t: 'map', v: ['a', 1] }, 'skipped: the embedding API takes the value', null]
-    const ends = new Uint32Array(3)
-    const out = encodeBatch(replies, new Uint8Array([2, 0, 3]), ends)
     const first = encodeReply(replies[0], 2)
-    assert.deepEqual(out, Buffer.concat([first, encodeReply(null, 3)]))
-    assert.deepEqual([...ends], [first.length, first.length, out.length])
-    assert.throws(() => encodeBatch(replies, new Uint8Array(3), new Int32Array(3) as unknown as Uint32Array), /ends must be a Uint32Array/)
-    assert.throws(() => encodeBatch(replies, [2, 2, 2] as unknown as Uint8Array, ends), /protos/)
-    assert.throws(() => encodeBatch(replies, new Uint8Array(3), new Uint32Array(2)), /differ in length/)
+    const expected = Buffer.concat([first, encodeReply(null, 3)])
+    // Into the caller's buffer when the bytes fit: the result is their length.
+    const ends = new Uint32Array(3)
+    const into = Buffer.alloc(64, 0xee)
+    assert.equal(encodeBatch(replies, new Uint8Array([2, 0, 3]), ends, into), expected.length)
+    assert.deepEqual(into.subarray(0, expected.length), expected)
+    assert.equal(into[expected.length], 0xee)
+    assert.deepEqual([...ends], [first.length, first.length, expected.length])
+    // A buffer of their own when they do not.
+    const tooSmall = Buffer.alloc(expected.length - 1, 0xee)
+    assert.deepEqual(encodeBatch(replies, new Uint8Array([2, 0, 3]), ends, tooSmall), expected)
+    assert.ok(tooSmall.every((byte) => byte === 0xee))
+    assert.deepEqual([...ends], [first.length, first.length, expected.length])
+    assert.throws(() => encodeBatch(replies, new Uint8Array(3), new Int32Array(3) as unknown as Uint32Array, into), /ends must be a Uint32Array/)
+    assert.throws(() => encodeBatch(replies, [2, 2, 2] as unknown as Uint8Array, ends, into), /protos/)
+    assert.throws(() => encodeBatch(replies, new Uint8Array(3), new Uint32Array(2), into), /differ in length/)
+    assert.throws(() => encodeBatch(replies, new Uint8Array(3), ends, 'x' as unknown as Buffer), /into must be a Buffer/)
   })
 
   it('encodes large replies', () => {
