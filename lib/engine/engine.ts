@@ -339,8 +339,8 @@ export class Engine {
 
   /** Hand each submission its reply, then wake the clients blocked on keys the batch fed. */
   private deliver(batch: Submission[], result: BatchResult | null, failure?: Reply): void {
-    // A Buffer again: a worker's reply arrives as a plain Uint8Array.
-    const out = result === null ? null : Buffer.from(result.out.buffer, result.out.byteOffset, result.out.byteLength)
+    // A worker's replies arrive as a plain Uint8Array: a Buffer again. An inline batch's are one.
+    const out = result === null ? null : asBuffer(result.out)
     for (let i = 0; i < batch.length; i++) {
       const submission = batch[i]
       if (failure !== undefined || result === null) submission.done(this.finish(submission, failure ?? error('ERR shard returned no reply')))
@@ -448,6 +448,10 @@ export class Engine {
     log.error('WAL sync failed', { error: err.message })
     this.onStorageError()
   }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 function retryArgvOf(result: BatchResult, index: number): Buffer[] | undefined {

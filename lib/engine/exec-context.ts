@@ -23,8 +23,14 @@ interface Entry {
   rec: Rec | null
   /** Collection versions this batch ended (deleted, replaced, expired): their members are purged later. */
   dead: bigint[] | null
-  /** HLC of the current state: stored, or reserved by this batch's last write (0n: never written). */
-  hlc: bigint
+  /**
+   * HLC of the current state: stored, or reserved by this batch's last write (0n: never
+   * written); null until first needed, then read from `stored` (hlcOf). Reads never need it,
+   * and the BigInt cost a GET ~100 bytes of garbage.
+   */
+  hlc: bigint | null
+  /** The record as read, when there was one: where `hlc` comes from. */
+  stored: Buffer | null
   dirty: boolean
   /** As stored: the record's expiry (0: none) and, for a tombstone, its HLC's physical ms (0: not a tombstone). Their index entries follow the record. */
   storedExpireAtMs: number
@@ -165,7 +171,7 @@ export class ExecContext {
       const id = key.toString('latin1')
       if (this.entries.has(id)) continue
       const pid = partitionOf(key)
-      const entry: Entry = { storageKey: metaKey(pid, key), pid, rec: null, dead: null, hlc: 0n, dirty: false, storedExpireAtMs: 0, storedTombstoneMs: 0 }
+      const entry: Entry = { storageKey: metaKey(pid, key), pid, rec: null, dead: null, hlc: 0n, stored: null, dirty: false, storedExpireAtMs: 0, storedTombstoneMs: 0 }
       this.entries.set(id, entry)
       fresh.push(entry)
       ids.push(id)
@@ -178,9 +184,10 @@ export class ExecContext {
       if (raw === undefined) continue
       const envelope = decodeEnvelope(raw)
       const entry = fresh[i]
-      entry.hlc = envelope.hlc
+      entry.hlc = null
+      entry.stored = raw
       if (envelope.flags & FLAG_TOMBSTONE) {
-        entry.storedTombstoneMs = hlcPhysical(envelope.hlc)
+        entry.storedTombstoneMs = hlcPhysical(hlcOf(entry))
       } else {
         entry.rec = { type: envelope.flags & TYPE_MASK, expireAtMs: envelope.expireAtMs, payload: raw.subarray(ENVELOPE_BYTES) }
         entry.storedExpireAtMs = envelope.expireAtMs
@@ -213,7 +220,7 @@ export class ExecContext {
   /** The version WATCH compares: any write to the key, a DEL or an expiry changes it. */
   stamp(key: Buffer): KeyStamp {
     const entry = this.entry(key)
-    return { hlc: entry.hlc, live: entry.rec !== null && !isExpired(entry.rec, this.nowMs) }
+    return { hlc: hlcOf(entry), live: entry.rec !== null && !isExpired(entry.rec, this.nowMs) }
   }
 
   /** A fresh HLC, unique on this node: new collection versions, element ids. */
@@ -475,7 +482,7 @@ export class ExecContext {
     for (const entry of this.entries.values()) {
       if (!entry.dirty) continue
       const rec = entry.rec
-      const hlc = entry.hlc
+      const hlc = hlcOf(entry)
       if (hlc > high) high = hlc
       const value = rec === null
         ? encodeRecord({ flags: FLAG_TOMBSTONE, hlc, origin: this.origin, expireAtMs: 0 }, EMPTY)
@@ -515,6 +522,12 @@ export class ExecContext {
     this.countDeltas.set(pid, (this.countDeltas.get(pid) ?? 0) + delta)
     this.undo.push(() => this.countDeltas.set(pid, this.countDeltas.get(pid)! - delta))
   }
+}
+
+/** An entry's HLC, read from its stored record the first time it is needed. */
+function hlcOf(entry: Entry): bigint {
+  if (entry.hlc === null) entry.hlc = entry.stored!.readBigUInt64BE(1)
+  return entry.hlc
 }
 
 /** Keep the expiry and tombstone indexes in step with a record rewritten with `expireAtMs` and `tombstoneMs` (0: none). */

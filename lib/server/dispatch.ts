@@ -11,6 +11,9 @@ import { monitorLine } from './monitor'
 import { TRANSACTION_CONTROL } from './commands/transaction'
 import { subscribedModeRefusal } from './pubsub'
 import { redactForMonitor, subcommandOf } from './commands/util'
+import type { ServerStats } from './stats'
+import type { NodeCommand, Submission } from '../engine/engine'
+import type { DataCommand } from '../commands/types'
 
 export type Done = (reply: Buffer | Reply) => void
 
@@ -80,28 +83,20 @@ export class Dispatcher {
     const fullName = subcommand?.name ?? command?.name ?? 'unknown'
     const startMs = performance.now()
     const stats = this.services.stats
-    // The one closure a data command costs: the engine calls it with the reply.
-    const finish: Done = (reply) => {
-      const failed = Buffer.isBuffer(reply) ? reply[0] === 0x2d : isError(reply)
-      stats.recordCommand(fullName, (performance.now() - startMs) * 1000, failed)
-      done(reply)
-    }
     session.lastActiveMs = Date.now()
-    if (command === undefined) return this.reject(session, embedded, finish, unknownCommand(argv))
-    if (!arityOk(command.arity, argv.length)) return this.reject(session, embedded, finish, Errors.wrongArity(command.name))
-    if (!session.authenticated && !command.flags.includes('no-auth')) return this.reject(session, embedded, finish, Errors.noAuth)
-    if (session.proto === 2 && this.services.pubsub.isSubscribed(session)) {
-      const refusal = subscribedModeRefusal(command, subcommand, argv.length)
-      if (refusal !== null) return this.reject(session, embedded, finish, refusal)
-    }
+    if (command === undefined) return this.reject(session, embedded, new CountedReply(stats, fullName, startMs, done), unknownCommand(argv))
+    const refusal = this.refusal(session, command, subcommand, argv)
+    if (refusal !== null) return this.reject(session, embedded, new CountedReply(stats, fullName, startMs, done), refusal)
     session.lastCommand = fullName
     // As Redis: admin commands are not shown to monitors, credentials are redacted.
     if (this.services.monitors.size > 0 && !(subcommand ?? command).flags.includes('admin')) this.feedMonitors(session, redactForMonitor(command.name, argv))
     if (session.multi !== null && !TRANSACTION_CONTROL.has(command.name)) {
       session.multi.queued.push(argv)
-      return answer(session, embedded, finish, QUEUED)
+      return answer(session, embedded, new CountedReply(stats, fullName, startMs, done), QUEUED)
     }
+    const proto = embedded ? 0 : session.proto
     if ('runConn' in command) {
+      const finish = new CountedReply(stats, fullName, startMs, done)
       let reply: Reply | Promise<Reply>
       try {
         reply = command.runConn(this.services, session, argv)
@@ -120,17 +115,26 @@ export class Dispatcher {
       }
       return
     }
-    const proto = embedded ? 0 : session.proto
     if ('run' in command && command.blocking !== undefined) {
       // A blocked client runs nothing else until it is served or times out, as in Redis.
+      const finish = new CountedReply(stats, fullName, startMs, done)
       this.held.set(session, [])
       this.blocking.run(session, command, argv, proto, (reply) => {
-        finish(reply)
+        finish.done(reply)
         this.release(session)
       })
       return
     }
-    this.services.engine.submit({ command, argv, proto, done: finish })
+    // The common case: the submission is the reply path too, one object per command.
+    this.services.engine.submit(new EngineCall(command, argv, proto, stats, fullName, startMs, done))
+  }
+
+  /** Why the session may not run `command` now (arity, auth, RESP2 subscribed mode), or null. */
+  private refusal(session: Session, command: AnyCommand, subcommand: AnyCommand | undefined, argv: Buffer[]): Reply | null {
+    if (!arityOk(command.arity, argv.length)) return Errors.wrongArity(command.name)
+    if (!session.authenticated && !command.flags.includes('no-auth')) return Errors.noAuth
+    if (session.proto === 2 && this.services.pubsub.isSubscribed(session)) return subscribedModeRefusal(command, subcommand, argv.length)
+    return null
   }
 
   /**
@@ -148,7 +152,7 @@ export class Dispatcher {
   }
 
   /** A command rejected inside MULTI makes EXEC abort, as Redis's flagTransaction. */
-  private reject(session: Session, embedded: boolean, finish: Done, reply: Reply): void {
+  private reject(session: Session, embedded: boolean, finish: CountedReply, reply: Reply): void {
     if (session.multi !== null) session.multi.failed = true
     answer(session, embedded, finish, reply)
   }
@@ -165,8 +169,39 @@ export class Dispatcher {
 }
 
 /** Hand a reply computed on the main thread to `finish`: as a value when embedded, encoded otherwise. */
-function answer(session: Session, embedded: boolean, finish: Done, reply: Reply): void {
-  finish(embedded ? reply : encodeConnReply(reply, session.proto))
+function answer(session: Session, embedded: boolean, finish: CountedReply, reply: Reply): void {
+  finish.done(embedded ? reply : encodeConnReply(reply, session.proto))
+}
+
+/** A command's way back to its caller: counted in the command stats (INFO commandstats), then handed over. */
+class CountedReply {
+  constructor(
+    private readonly stats: ServerStats,
+    private readonly fullName: string,
+    private readonly startMs: number,
+    private readonly reply: Done,
+  ) {}
+
+  done(reply: Buffer | Reply): void {
+    const failed = Buffer.isBuffer(reply) ? reply[0] === 0x2d : isError(reply)
+    this.stats.recordCommand(this.fullName, (performance.now() - this.startMs) * 1000, failed)
+    this.reply(reply)
+  }
+}
+
+/** A data command for the engine, with its counted way back: one object per command, no closure. */
+class EngineCall extends CountedReply implements Submission {
+  constructor(
+    readonly command: DataCommand | NodeCommand,
+    readonly argv: Buffer[],
+    readonly proto: 0 | 2 | 3,
+    stats: ServerStats,
+    fullName: string,
+    startMs: number,
+    reply: Done,
+  ) {
+    super(stats, fullName, startMs, reply)
+  }
 }
 
 /** A connection command's reply in the session's protocol; several replies one after another. */

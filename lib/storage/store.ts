@@ -49,6 +49,8 @@ export class Store {
   private readonly columns: Record<string, unknown>
   /** `{ column }` per column family, made once: the binding reads one per put or delete. */
   private readonly columnOptions: Record<string, object>
+  /** `{ column, valueEncoding }` per column family, made once: one getMany per batch read. */
+  private readonly readOptions: Record<string, object>
   /**
    * One RocksDB WriteBatch for every write of this thread's Store, cleared after each: a new
    * batch per write cost a JS object, a native allocation and a finalizer the next scavenge
@@ -59,7 +61,11 @@ export class Store {
   private constructor(private readonly db: any) {
     this.columns = db.columns
     this.columnOptions = {}
-    for (const [name, handle] of Object.entries(this.columns)) this.columnOptions[name] = { column: handle }
+    this.readOptions = {}
+    for (const [name, handle] of Object.entries(this.columns)) {
+      this.columnOptions[name] = { column: handle }
+      this.readOptions[name] = { column: handle, valueEncoding: 'buffer' }
+    }
     this.batch = db.batch()
   }
 
@@ -91,7 +97,7 @@ export class Store {
 
   getMany(column: Column, keys: Buffer[]): Array<Buffer | undefined> {
     if (keys.length === 0) return []
-    return this.db._getManySync(keys, { column: this.columns[column], valueEncoding: 'buffer' })
+    return this.db._getManySync(keys, this.readOptions[column])
   }
 
   get(column: Column, key: Buffer): Buffer | undefined {
