@@ -92,8 +92,7 @@ function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], stora
     scratch.protos = new Uint8Array(n * 2)
     scratch.ends = new Uint32Array(n * 2)
   }
-  const protos = scratch.protos.subarray(0, n)
-  const ends = scratch.ends.subarray(0, n)
+  const { protos, ends } = scratch
   let raw: Array<Reply | undefined> | null = null
   for (let i = 0; i < n; i++) {
     const proto = commands[i].proto
@@ -102,7 +101,7 @@ function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], stora
   }
   const encoded = encodeBatchReplies(replies, protos, ends, scratch.out)
   // A copy the result owns: small ones stay on V8's heap, and they outlive this batch (the group commit holds them).
-  return { out: typeof encoded === 'number' ? ownCopy(scratch.out, encoded) : encoded, ends: ends.slice(), raw, storageError, wrote, ready, retryArgv }
+  return { out: typeof encoded === 'number' ? ownCopy(scratch.out, encoded) : encoded, ends: ends.slice(0, n), raw, storageError, wrote, ready, retryArgv }
 }
 
 /**

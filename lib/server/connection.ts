@@ -27,8 +27,10 @@ const CONCAT_MAX_BYTES = 64 * 1024
 
 /**
  * Connections with replies to write once the running batch has handed out all of its replies.
- * One microtask flushes them all: Node's queueMicrotask costs an AsyncResource and a bound
- * function per call, too much to pay per connection per batch.
+ * One tick flushes them all, once the code that completed them returns (a batch's delivery, or
+ * every promise callback of a microtask checkpoint: ticks wait for the microtask queue to
+ * drain). process.nextTick costs one object; queueMicrotask cost an AsyncResource, a bound
+ * function and a closure per call.
  */
 const toFlush: Connection[] = []
 
@@ -228,7 +230,7 @@ export class Connection implements Session {
   private queueFlush(): void {
     if (this.flushQueued) return
     this.flushQueued = true
-    if (toFlush.push(this) === 1) queueMicrotask(flushQueued)
+    if (toFlush.push(this) === 1) process.nextTick(flushQueued)
   }
 
   /** Called by flushQueued: this connection's turn to write what its commands answered. */
@@ -246,14 +248,13 @@ export class Connection implements Session {
     let count = 0
     while (count < this.pending.length && this.pending[count] !== undefined) count++
     if (count === 0) return
-    const ready = this.pending.splice(0, count) as Buffer[]
-    this.headSeq += count
     let bytes = 0
-    for (const reply of ready) bytes += reply.length
+    for (let i = 0; i < count; i++) bytes += this.pending[i]!.length
+    const ready = this.takeReady(count, bytes)
+    this.headSeq += count
     this.heldBytes -= bytes
     if (!this.socket.destroyed) {
-      if (ready.length === 1) this.socket.write(ready[0])
-      else if (bytes <= CONCAT_MAX_BYTES) this.socket.write(Buffer.concat(ready, bytes))
+      if (Buffer.isBuffer(ready)) this.socket.write(ready)
       else {
         this.socket.cork()
         for (const reply of ready) this.socket.write(reply)
@@ -275,6 +276,23 @@ export class Connection implements Session {
     } else {
       this.maybeResume()
     }
+  }
+
+  /**
+   * Take the first `count` replies (`bytes` in all) off `pending`: as one Buffer (one write),
+   * or, past CONCAT_MAX_BYTES, as a list written uncopied. The unpipelined case, one reply, and the
+   * small pipelined one allocate no array.
+   */
+  private takeReady(count: number, bytes: number): Buffer | Buffer[] {
+    const pending = this.pending as Buffer[]
+    if (count === 1) return pending.shift()!
+    if (bytes > CONCAT_MAX_BYTES) return pending.splice(0, count)
+    const out = Buffer.allocUnsafe(bytes)
+    let at = 0
+    for (let i = 0; i < count; i++) at += pending[i].copy(out, at)
+    pending.copyWithin(0, count)
+    pending.length -= count
+    return out
   }
 
   private pauseReading(): void {

@@ -214,7 +214,8 @@ pub fn encode_replies(env: Env, replies: JsUnknown, proto: u32) -> Result<JsBuff
 }
 
 /// A batch's replies back to back: reply i in protocol protos[i] (2 or 3), none when protos[i]
-/// is 0 (an embedded caller takes the value itself); ends[i] is where it ends. The bytes go
+/// is 0 (an embedded caller takes the value itself); ends[i] is where it ends. `protos` and
+/// `ends` may be longer than `replies` (reused scratch): only their first entries count. The bytes go
 /// into `into` when they fit, and the call returns their length; otherwise it returns a Buffer
 /// of their own. A batch then costs the caller no ArrayBuffer (lib/engine/run-batch.ts).
 #[napi(catch_unwind, ts_args_type = "replies: unknown, protos: Uint8Array, ends: Uint32Array, into: Buffer", ts_return_type = "number | Buffer")]
@@ -227,9 +228,14 @@ pub fn encode_batch(env: Env, replies: JsUnknown, protos: JsTypedArray, ends: Js
     let mut enc = resp::encode::Encoder::new(env.raw(), false)?;
     // SAFETY: replies is a live value of this call.
     let arr = unsafe { replies.raw() };
-    let n = protos.len();
-    if ends.len() != n {
-        return Err(invalid("encodeBatch: protos and ends differ in length"));
+    let mut n = 0u32;
+    // SAFETY: as above; a value that is not an array fails here.
+    if unsafe { napi::sys::napi_get_array_length(env.raw(), arr, &mut n) } != napi::sys::Status::napi_ok {
+        return Err(invalid("encodeBatch takes an array of replies"));
+    }
+    let n = n as usize;
+    if protos.len() < n || ends.len() < n {
+        return Err(invalid("encodeBatch: protos and ends shorter than the replies"));
     }
     for i in 0..n {
         if protos[i] != 0 {

@@ -76,7 +76,12 @@ describe('native reply encoder', () => {
     assert.deepEqual([...ends], [first.length, first.length, expected.length])
     assert.throws(() => encodeBatch(replies, new Uint8Array(3), new Int32Array(3) as unknown as Uint32Array, into), /ends must be a Uint32Array/)
     assert.throws(() => encodeBatch(replies, [2, 2, 2] as unknown as Uint8Array, ends, into), /protos/)
-    assert.throws(() => encodeBatch(replies, new Uint8Array(3), new Uint32Array(2), into), /differ in length/)
+    assert.throws(() => encodeBatch(replies, new Uint8Array(3), new Uint32Array(2), into), /shorter than the replies/)
+    assert.throws(() => encodeBatch('x' as unknown as Reply[], new Uint8Array(3), ends, into), /array of replies/)
+    // Longer protos and ends (reused scratch): only the first entries count.
+    const longEnds = new Uint32Array(8).fill(7)
+    assert.equal(encodeBatch(replies, new Uint8Array([2, 0, 3, 2, 2, 2, 2, 2]), longEnds, into), expected.length)
+    assert.deepEqual([...longEnds], [first.length, first.length, expected.length, 7, 7, 7, 7, 7])
     assert.throws(() => encodeBatch(replies, new Uint8Array(3), ends, 'x' as unknown as Buffer), /into must be a Buffer/)
   })
 
