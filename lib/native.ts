@@ -54,6 +54,7 @@ export interface HlcUpdate {
 
 /** The native half of RequestParser (native/src/lib.rs). */
 interface NativeRequestParser {
+  /** Meta words written × 8 + the FEED_* state bits; negative when they did not fit `meta` (takeMeta). */
   feed(chunk: Buffer, meta: Uint32Array): number
   takeMeta(): Uint32Array
   takePendingBacking(): Buffer | null
@@ -184,8 +185,15 @@ const sharedMeta = new Uint32Array(64 * 1024)
 
 const NO_BYTES = Buffer.alloc(0)
 
+/** State bits in the low three bits of the native feed's result (native/src/lib.rs); the word count is the rest. */
+const FEED_STALLED = 1
+const FEED_ERROR = 2
+const FEED_BUFFERED = 4
+
 class RequestParserImpl implements RequestParser {
   private readonly native: NativeRequestParser
+  /** The parser's state after the last feed: the getters below skip a native call when they can. */
+  private state = 0
 
   constructor(options: ParserOptions = {}) {
     this.native = new binding.NativeRequestParser(options.maxBulkLen)
@@ -193,12 +201,15 @@ class RequestParserImpl implements RequestParser {
 
   feed(chunk: Buffer): Buffer[][] {
     const native = this.native
-    let words = native.feed(chunk, sharedMeta)
+    let packed = native.feed(chunk, sharedMeta)
     let meta: Uint32Array = sharedMeta
-    if (words < 0) {
+    if (packed < 0) {
       meta = native.takeMeta()
-      words = -words
+      packed = -packed
     }
+    // Arithmetic, not bit operations: the word count may pass 2^28.
+    this.state = packed % 8
+    const words = (packed - this.state) / 8
     const commands: Buffer[][] = []
     let pending: Buffer | null = null
     let inline: Buffer | null = null
@@ -227,15 +238,15 @@ class RequestParserImpl implements RequestParser {
   }
 
   get error(): string | null {
-    return this.native.error
+    return (this.state & FEED_ERROR) === 0 ? null : this.native.error
   }
 
   get bufferedBytes(): number {
-    return this.native.bufferedBytes
+    return (this.state & FEED_BUFFERED) === 0 ? 0 : this.native.bufferedBytes
   }
 
   get stalled(): boolean {
-    return this.native.stalled
+    return (this.state & FEED_STALLED) !== 0
   }
 
   setAuthenticated(authenticated: boolean): void {

@@ -70,6 +70,11 @@ fn typed_arg(arr: JsTypedArray, kind: TypedArrayType, name: &str) -> Result<JsTy
 
 // ---------------------------------------------------------------- RESP parser
 
+/// State bits in feed's result (the low three; the word count is the rest).
+const FEED_STALLED: i64 = 1;
+const FEED_ERROR: i64 = 2;
+const FEED_BUFFERED: i64 = 4;
+
 /// The native half of lib/native.ts's RequestParser. `feed` writes command
 /// descriptions (see resp/parse.rs) into `meta`; the JS half slices Buffers.
 #[napi]
@@ -89,8 +94,10 @@ impl NativeRequestParser {
         Ok(NativeRequestParser { parser: Parser::new(max), out: FeedOut::default() })
     }
 
-    /// Parse a chunk. Returns the number of meta words written into `meta`,
-    /// or, when they do not fit, minus that number (fetch them with takeMeta).
+    /// Parse a chunk. Returns the number of meta words written into `meta` times 8, plus the
+    /// parser's state after the chunk (FEED_STALLED, FEED_ERROR, FEED_BUFFERED), so the caller
+    /// needs no getter call per chunk; negative when the words do not fit (fetch them with
+    /// takeMeta).
     #[napi(catch_unwind, ts_args_type = "chunk: Buffer, meta: Uint32Array")]
     pub fn feed(&mut self, chunk: JsBuffer, meta: JsTypedArray) -> Result<i64> {
         let chunk = bytes_arg(chunk, "chunk")?;
@@ -100,12 +107,16 @@ impl NativeRequestParser {
         }
         self.parser.feed(&chunk, &mut self.out);
         let n = self.out.meta.len();
+        let state = if self.parser.stalled { FEED_STALLED } else { 0 }
+            | if self.parser.error.is_some() { FEED_ERROR } else { 0 }
+            | if self.parser.buffered_bytes() > 0 { FEED_BUFFERED } else { 0 };
+        let packed = n as i64 * 8 + state;
         let dst: &mut [u32] = meta.as_mut();
         if n <= dst.len() {
             dst[..n].copy_from_slice(&self.out.meta);
-            Ok(n as i64)
+            Ok(packed)
         } else {
-            Ok(-(n as i64))
+            Ok(-packed)
         }
     }
 
