@@ -271,8 +271,8 @@ export const encodeReply: (reply: Reply, proto: 2 | 3) => Buffer = binding.encod
 /**
  * A batch's replies back to back: reply i in protocol protos[i], or no bytes when protos[i] is 0
  * (a value for the embedding API); ends[i] receives where reply i ends (`protos` and `ends` may
- * be longer than `replies`: reused scratch). The bytes go into `into`
- * when they fit (the result is their length), or else into a Buffer of their own (the result).
+ * be longer than `replies`: reused scratch). The bytes go into `into` when they fit (the result
+ * is their length), or else into a Buffer of their own (the result).
  */
 export const encodeBatch: (replies: Reply[], protos: Uint8Array, ends: Uint32Array, into: Buffer) => number | Buffer = binding.encodeBatch
 

@@ -1,12 +1,12 @@
 // Run a batch of data commands on one writer: prefetch, execute in order, commit once,
 // then encode. Shared by the shard workers and the main thread's paused-shards path.
+import { isMainThread } from 'node:worker_threads'
 import { error, Reply } from '../core/reply'
 import { Collection } from '../commands/collection'
 import { dataCommands } from '../commands/data-table'
 import { DataCommand, pushKeysOf } from '../commands/types'
 import { log } from '../log'
 import { runOne } from './run-one'
-import { isMainThread } from 'node:worker_threads'
 import { encodeBatch as encodeBatchReplies } from '../native'
 import type { FramedCommand } from '../shard/frame'
 import type { ExecContext } from './exec-context'
@@ -100,7 +100,8 @@ function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], stora
     if (proto === 0) (raw ??= new Array(n))[i] = replies[i]
   }
   const encoded = encodeBatchReplies(replies, protos, ends, scratch.out)
-  // A copy the result owns: small ones stay on V8's heap, and they outlive this batch (the group commit holds them).
+  // The result owns copies of `out` and `ends`: the next batch reuses the scratch, and these may outlive
+  // this one (the group commit holds them). A short `ends` copy lives on V8's heap, with no ArrayBuffer.
   return { out: typeof encoded === 'number' ? ownCopy(scratch.out, encoded) : encoded, ends: ends.slice(0, n), raw, storageError, wrote, ready, retryArgv }
 }
 

@@ -82,21 +82,20 @@ export class Dispatcher {
     const subcommand = command !== undefined && 'runConn' in command ? subcommandOf(command, argv) : undefined
     const fullName = subcommand?.name ?? command?.name ?? 'unknown'
     const startMs = performance.now()
-    const stats = this.services.stats
     session.lastActiveMs = Date.now()
-    if (command === undefined) return this.reject(session, embedded, new CountedReply(stats, fullName, startMs, done), unknownCommand(argv))
+    if (command === undefined) return this.reject(session, embedded, this.counted(fullName, startMs, done), unknownCommand(argv))
     const refusal = this.refusal(session, command, subcommand, argv)
-    if (refusal !== null) return this.reject(session, embedded, new CountedReply(stats, fullName, startMs, done), refusal)
+    if (refusal !== null) return this.reject(session, embedded, this.counted(fullName, startMs, done), refusal)
     session.lastCommand = fullName
     // As Redis: admin commands are not shown to monitors, credentials are redacted.
     if (this.services.monitors.size > 0 && !(subcommand ?? command).flags.includes('admin')) this.feedMonitors(session, redactForMonitor(command.name, argv))
     if (session.multi !== null && !TRANSACTION_CONTROL.has(command.name)) {
       session.multi.queued.push(argv)
-      return answer(session, embedded, new CountedReply(stats, fullName, startMs, done), QUEUED)
+      return answer(session, embedded, this.counted(fullName, startMs, done), QUEUED)
     }
     const proto = embedded ? 0 : session.proto
     if ('runConn' in command) {
-      const finish = new CountedReply(stats, fullName, startMs, done)
+      const finish = this.counted(fullName, startMs, done)
       let reply: Reply | Promise<Reply>
       try {
         reply = command.runConn(this.services, session, argv)
@@ -117,7 +116,7 @@ export class Dispatcher {
     }
     if ('run' in command && command.blocking !== undefined) {
       // A blocked client runs nothing else until it is served or times out, as in Redis.
-      const finish = new CountedReply(stats, fullName, startMs, done)
+      const finish = this.counted(fullName, startMs, done)
       this.held.set(session, [])
       this.blocking.run(session, command, argv, proto, (reply) => {
         finish.done(reply)
@@ -126,7 +125,12 @@ export class Dispatcher {
       return
     }
     // The common case: the submission is the reply path too, one object per command.
-    this.services.engine.submit(new EngineCall(command, argv, proto, stats, fullName, startMs, done))
+    this.services.engine.submit(new EngineCall(command, argv, proto, this.services.stats, fullName, startMs, done))
+  }
+
+  /** The way back of a command that does not go to the engine as an EngineCall. */
+  private counted(fullName: string, startMs: number, done: Done): CountedReply {
+    return new CountedReply(this.services.stats, fullName, startMs, done)
   }
 
   /** Why the session may not run `command` now (arity, auth, RESP2 subscribed mode), or null. */
