@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Closed-loop redis-benchmark against one redis-server and each marekvs variant, alternating,
+# in one run: ops/s, the ratio to Redis, and server CPU µs per request (user + system from
+# /proc, so the client's share of the machine does not count). The figure to trust on a noisy
+# machine is the CPU per request of variants measured side by side.
+#   bench/tools/side-by-side.sh /work/old /work/main
+#   TESTS=set,get PIPELINES="1 16" REQUESTS=200000 bench/tools/side-by-side.sh /work/main
+source "$(dirname "$0")/common.sh"
+TESTS=${TESTS:-set,get}; PIPELINES=${PIPELINES:-"1 16"}; REQUESTS=${REQUESTS:-100000}; CLIENTS=${CLIENTS:-50}
+[ $# -gt 0 ] || { echo "usage: $0 VARIANT..." >&2; exit 2; }
+start_servers 7400 "" "$@"
+run() { # port pid test pipeline -> "ops/s cpu-us-per-request"
+  local c0 c1 ops
+  c0=$(cpu_seconds "$2")
+  ops=$(redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r 100000 -P "$4" -t "$3" -q | tr '\r' '\n' | grep 'requests per second' | tail -1 | awk '{print $2}')
+  c1=$(cpu_seconds "$2")
+  echo "$ops $(awk -v a="$c0" -v b="$c1" -v n="$REQUESTS" 'BEGIN { printf "%.1f", (b - a) * 1e6 / n }')"
+}
+for p in $PIPELINES; do for t in ${TESTS//,/ }; do
+  read -r rops rcpu <<< "$(run "${ports[0]}" "${pids[0]}" "$t" "$p")"
+  line="$t -P $p: redis ${rops%.*}/s ${rcpu} µs"
+  for j in $(seq 1 $((${#ports[@]} - 1))); do
+    read -r mops mcpu <<< "$(run "${ports[$j]}" "${pids[$j]}" "$t" "$p")"
+    line="$line | ${names[$j]}: ${mops%.*}/s $(awk -v a="$mops" -v b="$rops" 'BEGIN { printf "%.2f", a / b }')x ${mcpu} µs"
+  done
+  echo "$line"
+done; done
+redis-cli -p "${ports[0]}" shutdown nosave >/dev/null 2>&1 || true
