@@ -358,8 +358,12 @@ export class ExecContext {
     const overlay = this.memberWritesIn(gte, lt)
     if (reverse) overlay.reverse()
     const order = reverse ? -1 : 1
+    // Rows this batch deleted are still stored, and the walk reads past them: the first page
+    // counts them too (the second pop from a list in one batch reads the row the first one took).
+    let page = firstPage
+    if (page !== undefined) for (const write of overlay) if (write.member === null) page++
     if (firstPage === undefined || firstPage > SHARED_READER_ROWS) {
-      yield* this.merged(this.store.iterate('members', gte, lt, reverse, firstPage), overlay, order)
+      yield* this.merged(this.store.iterate('members', gte, lt, reverse, page), overlay, order)
       return
     }
     // A reader of this range no other walk of this batch is using (nested walks, as SINTER's, take one each).
@@ -367,7 +371,7 @@ export class ExecContext {
     const at = free.findIndex((reader) => reader.covers(gte, lt))
     const reader = at >= 0 ? free.splice(at, 1)[0] : this.newReader(gte, lt, reverse)
     try {
-      yield* this.merged(reader.rows(gte, lt, firstPage), overlay, order)
+      yield* this.merged(reader.rows(gte, lt, page), overlay, order)
     } finally {
       free.push(reader)
       // A batch that walks many collections keeps the last few readers, not one per collection.
