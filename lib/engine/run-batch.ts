@@ -82,9 +82,11 @@ function prefetchMembers(ctx: ExecContext, commands: readonly FramedCommand[], r
  * Where batches encode their replies, reused: a batch allocates no ArrayBuffer of its own for
  * them. Young ArrayBuffers are what a scavenge spends half its pause sweeping, and at a fixed
  * 30k GET/s a batch holds ~2 commands, so each one's protos, ends and output were several per
- * request (docs/performance.md).
+ * request (docs/performance.md). The output goes through scratch on the main thread only: its
+ * copy is a slice of Node's Buffer pool there, while a worker posts its bytes to the main thread
+ * (posting a pool slice would copy the whole pool), so the addon makes a worker's buffer directly.
  */
-const scratch = { protos: new Uint8Array(256), ends: new Uint32Array(256), out: Buffer.allocUnsafeSlow(64 * 1024) }
+const scratch = { protos: new Uint8Array(256), ends: new Uint32Array(256), out: isMainThread ? Buffer.allocUnsafeSlow(64 * 1024) : Buffer.alloc(0) }
 
 function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean, wrote: boolean, ready: string[] | null, retryArgv: Array<string[] | undefined> | null): BatchResult {
   const n = commands.length
@@ -100,18 +102,14 @@ function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], stora
     if (proto === 0) (raw ??= new Array(n))[i] = replies[i]
   }
   const encoded = encodeBatchReplies(replies, protos, ends, scratch.out)
-  // The result owns copies of `out` and `ends`: the next batch reuses the scratch, and these may outlive
-  // this one (the group commit holds them). A short `ends` copy lives on V8's heap, with no ArrayBuffer.
-  return { out: typeof encoded === 'number' ? ownCopy(scratch.out, encoded) : encoded, ends: ends.slice(0, n), raw, storageError, wrote, ready, retryArgv }
+  // The result owns copies of `out` and `ends`: the next batch reuses the scratch, and these may
+  // outlive this one (the group commit holds them). A short `ends` copy lives on V8's heap.
+  return { out: typeof encoded === 'number' ? pooledCopy(scratch.out, encoded) : encoded, ends: ends.slice(0, n), raw, storageError, wrote, ready, retryArgv }
 }
 
-/**
- * The first `length` bytes of `from`, copied. On the main thread into a slice of Node's Buffer
- * pool (no ArrayBuffer of its own); a worker posts its bytes to the main thread, and posting a
- * pool slice would copy the whole pool, so there they get a buffer of their own.
- */
-function ownCopy(from: Buffer, length: number): Buffer {
-  const out = isMainThread ? Buffer.allocUnsafe(length) : Buffer.allocUnsafeSlow(length)
+/** The first `length` bytes of `from`, copied into a slice of Node's Buffer pool: no ArrayBuffer of its own. */
+function pooledCopy(from: Buffer, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length)
   from.copy(out, 0, 0, length)
   return out
 }

@@ -246,10 +246,13 @@ export class Connection implements Session {
 
   private flushReplies(): void {
     let count = 0
-    while (count < this.pending.length && this.pending[count] !== undefined) count++
-    if (count === 0) return
     let bytes = 0
-    for (let i = 0; i < count; i++) bytes += this.pending[i]!.length
+    for (; count < this.pending.length; count++) {
+      const reply = this.pending[count]
+      if (reply === undefined) break
+      bytes += reply.length
+    }
+    if (count === 0) return
     const ready = this.takeReady(count, bytes)
     this.headSeq += count
     this.heldBytes -= bytes

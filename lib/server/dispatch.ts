@@ -183,13 +183,13 @@ class CountedReply {
     private readonly stats: ServerStats,
     private readonly fullName: string,
     private readonly startMs: number,
-    private readonly reply: Done,
+    private readonly handOver: Done,
   ) {}
 
   done(reply: Buffer | Reply): void {
     const failed = Buffer.isBuffer(reply) ? reply[0] === 0x2d : isError(reply)
     this.stats.recordCommand(this.fullName, (performance.now() - this.startMs) * 1000, failed)
-    this.reply(reply)
+    this.handOver(reply)
   }
 }
 
@@ -202,9 +202,9 @@ class EngineCall extends CountedReply implements Submission {
     stats: ServerStats,
     fullName: string,
     startMs: number,
-    reply: Done,
+    handOver: Done,
   ) {
-    super(stats, fullName, startMs, reply)
+    super(stats, fullName, startMs, handOver)
   }
 }
 

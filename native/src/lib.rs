@@ -7,8 +7,7 @@
 //! `float` (INCRBYFLOAT in 80-bit long double, via float.c), `lua` (the EVAL host: one Lua 5.1
 //! VM per LuaHost object, so per thread).
 
-use napi::bindgen_prelude::{BigInt, Buffer, Either, TypedArrayType, Uint32Array};
-use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either, TypedArrayType, Uint32Array};
 use napi::{Env, Error, JsBuffer, JsBufferValue, JsFunction, JsTypedArray, JsTypedArrayValue, JsUnknown, NapiRaw, Result, Status, Task};
 use napi_derive::napi;
 
@@ -226,9 +225,9 @@ pub fn encode_replies(env: Env, replies: JsUnknown, proto: u32) -> Result<JsBuff
 
 /// A batch's replies back to back: reply i in protocol protos[i] (2 or 3), none when protos[i]
 /// is 0 (an embedded caller takes the value itself); ends[i] is where it ends. `protos` and
-/// `ends` may be longer than `replies` (reused scratch): only their first entries count. The bytes go
-/// into `into` when they fit, and the call returns their length; otherwise it returns a Buffer
-/// of their own. A batch then costs the caller no ArrayBuffer (lib/engine/run-batch.ts).
+/// `ends` may be longer than `replies` (reused scratch): only their first entries count. The
+/// bytes go into `into` when they fit, and the call returns their length; otherwise it returns
+/// a Buffer of their own. A batch then costs the caller no ArrayBuffer (lib/engine/run-batch.ts).
 #[napi(catch_unwind, ts_args_type = "replies: unknown, protos: Uint8Array, ends: Uint32Array, into: Buffer", ts_return_type = "number | Buffer")]
 pub fn encode_batch(env: Env, replies: JsUnknown, protos: JsTypedArray, ends: JsTypedArray, into: JsBuffer) -> Result<Either<u32, JsBuffer>> {
     let protos = typed_arg(protos, TypedArrayType::Uint8, "protos")?;
