@@ -7,9 +7,14 @@
 //      that scripts/install.js runs when no prebuild loads)
 // A failure names every path tried and why each failed.
 //
+// The addon's RocksDB calls (native/src/store/) link against no RocksDB of their own: their
+// symbols resolve against @nxtedition/rocksdb's addon, which is loaded first with RTLD_GLOBAL
+// (loadRocksDbSymbols; docs/native.md, "RocksDB").
+//
 // The addon keeps no global state: each worker thread that imports this module
 // loads its own instance.
 
+import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Reply } from './core/reply'
 
@@ -112,7 +117,31 @@ export interface RegisteredFunction {
   readonly flags: readonly string[]
 }
 
+/** One RocksDB database (native/src/store/): see lib/storage/store.ts. */
+export interface RocksStore {
+  readonly handle: bigint
+  readonly openIterators: number
+  close(): void
+  getMany(cf: number, keys: Buffer[], slab: Buffer, offset: number, lens: Int32Array): number | Buffer
+  write(count: number, cfs: Uint8Array, keys: Buffer[], values: Array<Buffer | null>, sync: boolean): void
+  query(cf: number, gte: Buffer, lt: Buffer, reverse: boolean, limit: number, lens: Int32Array): Buffer
+  iterator(cf: number, gte: Buffer, lt: Buffer, reverse: boolean): RocksIterator
+  deleteRange(cf: number, gte: Buffer, lt: Buffer): void
+  property(name: string): string | null
+}
+
+export interface RocksIterator {
+  read(target: Buffer | null, limit: number, lens: Int32Array): Buffer
+  close(): void
+}
+
+interface RocksStoreClass {
+  open(path: string, names: string[], cacheBytes: number[], memtableBudgets: number[], pointLookup: boolean[]): RocksStore
+  attach(handle: bigint): RocksStore
+}
+
 interface Binding {
+  RocksStore: RocksStoreClass
   LuaHost: new (memoryLimitBytes: number) => LuaHost
   NativeRequestParser: new (maxBulkLen?: number) => NativeRequestParser
   encodeReplies(replies: Reply[], proto: 2 | 3): Buffer
@@ -144,8 +173,25 @@ export function nativeCandidates(env: NodeJS.ProcessEnv = process.env): string[]
   return paths
 }
 
+/**
+ * Load @nxtedition/rocksdb's addon (the file its own loader, node-gyp-build, picks) with its
+ * symbols global, so that ours resolve against it. Loading it again from another thread, or
+ * after the package's own require, finds the same library.
+ */
+export function loadRocksDbSymbols(): void {
+  const dir = path.dirname(require.resolve('@nxtedition/rocksdb/package.json'))
+  const nodeGypBuild = require(require.resolve('node-gyp-build', { paths: [dir] })) as { path(dir: string): string }
+  const { RTLD_LAZY, RTLD_GLOBAL } = os.constants.dlopen as { RTLD_LAZY: number; RTLD_GLOBAL: number }
+  process.dlopen({ exports: {} }, nodeGypBuild.path(dir), RTLD_LAZY | RTLD_GLOBAL)
+}
+
 function load(): Binding {
   const failures: string[] = []
+  try {
+    loadRocksDbSymbols()
+  } catch (err) {
+    failures.push(`@nxtedition/rocksdb (its RocksDB, which the addon links to): ${String((err as Error).message).split('\n')[0]}`)
+  }
   for (const p of nativeCandidates()) {
     try {
       return require(p) as Binding
@@ -323,5 +369,7 @@ export const LUA_CALL = 0
 export const LUA_PCALL = 1
 export const LUA_CHECK = 2
 export const LUA_LOG = 3
+
+export const RocksStore: RocksStoreClass = binding.RocksStore
 
 export const LuaHost: new (memoryLimitBytes: number) => LuaHost = binding.LuaHost

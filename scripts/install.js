@@ -4,7 +4,6 @@
 // this platform (or an earlier source build) loads, there is nothing to do;
 // otherwise build from source with cargo, and fail clearly without it.
 
-const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
 
@@ -15,12 +14,10 @@ const candidates = [
   path.join(ROOT, 'build', 'Release', 'marekvs.node'),
 ]
 
-/** Load in a child so a broken binary cannot take this process down. */
+const { addonLoads } = require('./addon-loads')
+
 function loads(file) {
-  if (!fs.existsSync(file)) return 'not found'
-  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`], { encoding: 'utf8' })
-  if (r.status === 0) return null
-  return (r.stderr || '').split('\n').find((l) => /Error/.test(l)) || `exit ${r.status}`
+  return fs.existsSync(file) ? addonLoads(file) : 'not found'
 }
 
 const failures = []

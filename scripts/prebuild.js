@@ -8,6 +8,7 @@ const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
 const { buildNative } = require('./build-native')
+const { addonLoads } = require('./addon-loads')
 
 const ROOT = path.join(__dirname, '..')
 const target = `${process.platform}-${process.arch}`
@@ -23,8 +24,8 @@ try {
   if (strip.error || strip.status !== 0) console.warn('marekvs: strip not available or failed; the prebuild keeps its symbols')
   fs.renameSync(tmp, out)
   // A prebuild that does not load is worse than none: check it now.
-  const check = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(out)})`], { stdio: 'inherit' })
-  if (check.status !== 0) throw new Error(`${out} was built but does not load`)
+  const why = addonLoads(out)
+  if (why !== null) throw new Error(`${out} was built but does not load: ${why}`)
   const kib = Math.round(fs.statSync(out).size / 1024)
   console.log(`marekvs: prebuild ${path.relative(ROOT, out)} (${kib} KiB)`)
 } catch (err) {

@@ -1,10 +1,9 @@
-// The storage boundary: flat synchronous calls over one RocksDB database
-// (@nxtedition/rocksdb), shared by handle between the main thread and the shard workers.
+// The storage boundary: flat synchronous calls over one RocksDB database, shared by handle
+// between the main thread and the shard workers. The calls are our own (native/src/store/),
+// made against the RocksDB that @nxtedition/rocksdb ships (docs/native.md, "RocksDB").
+import { isMainThread } from 'node:worker_threads'
+import { RocksStore, type RocksIterator } from '../native'
 import { COLUMN_FAMILIES, SYS_SYNC_TICK } from './layout'
-
-// The package ships no types; this file is the only place that touches it.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { RocksLevel } = require('@nxtedition/rocksdb')
 
 export type Column = 'meta' | 'members' | 'sys'
 
@@ -22,82 +21,95 @@ export interface OpenOptions {
   cacheSize?: number
 }
 
+/** Index of each column family in COLUMN_FAMILIES: the native calls name columns by it. */
+const COLUMN_INDEX: Record<Column, number> = { meta: COLUMN_FAMILIES.indexOf('meta'), members: COLUMN_FAMILIES.indexOf('members'), sys: COLUMN_FAMILIES.indexOf('sys') }
+
 /**
- * Options per column family. The binding applies options to each column family on its own:
- * the database-level ones reach no column, so each has its own block cache (8 MB unless
- * set) and memtables (64 MB each unless set). Here the node's cache is split by use, the
- * memtables are sized from a budget per column (level compaction: no compression on L0 and
- * L1, so flushes spend no CPU on ZSTD; ZSTD from L2 down), and `meta`, read by key on every
- * command, gets point-lookup indexes (a hash index in data blocks, a memtable bloom filter).
+ * Per column family: its share of the block cache, its memtable budget (level compaction: four
+ * memtables of a quarter each, no compression on L0 and L1, so flushes spend no CPU on ZSTD;
+ * ZSTD from L2 down), and whether it is read by key on every command (`meta`: a hash index in
+ * data blocks and a memtable bloom filter).
  */
-function columnOptions(cacheSize: number): Record<(typeof COLUMN_FAMILIES)[number], object> {
+function columnSpecs(cacheSize: number): { cacheBytes: number[]; memtableBudgets: number[]; pointLookup: boolean[] } {
   const MB = 1024 * 1024
-  const level = (budget: number): object => ({ compaction: 'level', memtableMemoryBudget: budget })
-  return {
-    default: { ...level(4 * MB), cacheSize: MB },
-    meta: { ...level(64 * MB), cacheSize: Math.round(cacheSize * 0.6), optimize: 'point-lookup' },
-    members: { ...level(64 * MB), cacheSize: Math.round(cacheSize * 0.3) },
-    sys: { ...level(16 * MB), cacheSize: Math.round(cacheSize * 0.1) },
+  const spec: Record<(typeof COLUMN_FAMILIES)[number], [number, number, boolean]> = {
+    default: [MB, 4 * MB, false],
+    meta: [Math.round(cacheSize * 0.6), 64 * MB, true],
+    members: [Math.round(cacheSize * 0.3), 64 * MB, false],
+    sys: [Math.round(cacheSize * 0.1), 16 * MB, false],
   }
+  const rows = COLUMN_FAMILIES.map((name) => spec[name])
+  return { cacheBytes: rows.map((r) => r[0]), memtableBudgets: rows.map((r) => r[1]), pointLookup: rows.map((r) => r[2]) }
 }
 
-/** Write options, made once: the binding reads them on every write. */
-const SYNC = { sync: true }
-const NO_SYNC = { sync: false }
+/**
+ * Where reads put their values: one ArrayBuffer shared by many values, as Node's Buffer pool
+ * does, instead of one per value (its allocation and its sweep cost more than the read of a
+ * small value; docs/performance.md). A slab lives while any value in it does. Workers use none:
+ * their values may be posted to the main thread, which would copy the whole slab.
+ */
+const SLAB_BYTES = 16 * 1024
+/** Below this much room a new slab starts; a larger read gets a Buffer of its own. */
+const SLAB_MIN_ROOM = 1024
+/** [rows, ended, key length, value length, ...] for the largest page read (1000 rows). */
+const MAX_ROWS = 1000
 
 export class Store {
-  private readonly columns: Record<string, unknown>
-  /** `{ column }` per column family, made once: the binding reads one per put or delete. */
-  private readonly columnOptions: Record<string, object>
-  /** `{ column, valueEncoding }` per column family, made once: one getMany per batch read. */
-  private readonly readOptions: Record<string, object>
-  /**
-   * One RocksDB WriteBatch for every write of this thread's Store, cleared after each: a new
-   * batch per write cost a JS object, a native allocation and a finalizer the next scavenge
-   * has to run.
-   */
-  private readonly batch: any
+  private slab = isMainThread ? Buffer.allocUnsafeSlow(SLAB_BYTES) : Buffer.alloc(0)
+  private slabUsed = 0
+  private readonly lens = new Int32Array(2 + 2 * MAX_ROWS)
+  /** write's ops as the native call takes them, reused: columns, keys, values. */
+  private readonly opColumns = new Uint8Array(256)
+  private readonly opKeys: Buffer[] = []
+  private readonly opValues: Array<Buffer | null> = []
 
-  private constructor(private readonly db: any) {
-    this.columns = db.columns
-    this.columnOptions = {}
-    this.readOptions = {}
-    for (const [name, handle] of Object.entries(this.columns)) {
-      this.columnOptions[name] = { column: handle }
-      this.readOptions[name] = { column: handle, valueEncoding: 'buffer' }
-    }
-    this.batch = db.batch()
-  }
+  private constructor(private readonly db: RocksStore, readonly location: string) {}
 
   /** Open (creating if missing) the database at `location`, or attach to an open one by `handle`. */
   static async open(locationOrHandle: string | unknown, options: OpenOptions = {}): Promise<Store> {
-    const db = new RocksLevel(locationOrHandle, { keyEncoding: 'buffer', valueEncoding: 'buffer' })
-    await db.open({
-      createIfMissing: true,
-      columns: columnOptions(options.cacheSize ?? 64 * 1024 * 1024),
-      // Database-level column options reach no column family (above): no cache of their own.
-      cacheSize: 0,
-      infoLogLevel: 'warn',
-      // The binding's default compresses every WAL record with ZSTD: ~4 % more instructions
-      // per get-and-write batch (callgrind, docs/performance.md) for WAL files that live seconds.
-      walCompression: false,
-    })
-    return new Store(db)
+    if (typeof locationOrHandle !== 'string') {
+      const { handle, location } = locationOrHandle as StoreHandle
+      return new Store(RocksStore.attach(handle), location)
+    }
+    const { cacheBytes, memtableBudgets, pointLookup } = columnSpecs(options.cacheSize ?? 64 * 1024 * 1024)
+    return new Store(RocksStore.open(locationOrHandle, [...COLUMN_FAMILIES], cacheBytes, memtableBudgets, pointLookup), locationOrHandle)
   }
 
-  /** A handle another thread passes to `Store.open` to share this database. */
-  get handle(): unknown {
-    return this.db.handle
-  }
-
-  /** The database's directory (and its WAL files'). */
-  get location(): string {
-    return this.db.location
+  /** A handle another thread of this process passes to `Store.open` to share this database. */
+  get handle(): StoreHandle {
+    return { handle: this.db.handle, location: this.location }
   }
 
   getMany(column: Column, keys: Buffer[]): Array<Buffer | undefined> {
-    if (keys.length === 0) return []
-    return this.db._getManySync(keys, this.readOptions[column])
+    const n = keys.length
+    if (n === 0) return []
+    if (this.slab.length - this.slabUsed < SLAB_MIN_ROOM && this.slab.length > 0) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES)
+      this.slabUsed = 0
+    }
+    const lens = this.lensFor(n)
+    const got = this.db.getMany(COLUMN_INDEX[column], keys, this.slab, this.slabUsed, lens)
+    let bytes: Buffer
+    let at: number
+    if (typeof got === 'number') {
+      bytes = this.slab
+      at = this.slabUsed
+      this.slabUsed += got
+    } else {
+      bytes = got
+      at = 0
+    }
+    const values = new Array<Buffer | undefined>(n)
+    for (let i = 0; i < n; i++) {
+      const len = lens[i]
+      if (len < 0) {
+        values[i] = undefined
+        continue
+      }
+      values[i] = bytes.subarray(at, at + len)
+      at += len
+    }
+    return values
   }
 
   get(column: Column, key: Buffer): Buffer | undefined {
@@ -106,18 +118,23 @@ export class Store {
 
   /** Apply ops atomically; with `sync`, the WAL is synced before this returns. Throws on a RocksDB error. */
   write(ops: WriteOp[], sync: boolean): void {
-    if (ops.length === 0) return
-    const batch = this.batch
+    const n = ops.length
+    if (n === 0) return
+    const columns = n <= this.opColumns.length ? this.opColumns : new Uint8Array(n)
+    const keys = this.opKeys
+    const values = this.opValues
+    for (let i = 0; i < n; i++) {
+      const op = ops[i]
+      columns[i] = COLUMN_INDEX[op.column]
+      keys[i] = op.key
+      values[i] = op.value
+    }
     try {
-      // The underscored calls skip abstract-level's encodings and state: keys and values are bytes.
-      for (const op of ops) {
-        const options = this.columnOptions[op.column]
-        if (op.value === null) batch._del(op.key, options)
-        else batch._put(op.key, op.value, options)
-      }
-      batch._writeSync(sync ? SYNC : NO_SYNC)
+      this.db.write(n, columns, keys, values, sync)
     } finally {
-      batch._clear()
+      // Hold no keys or values past the call.
+      keys.length = 0
+      values.length = 0
     }
   }
 
@@ -136,28 +153,40 @@ export class Store {
 
   /**
    * Up to `limit` rows of `column` in [gte, lt), from `lt` down when `reverse`, as [key, value,
-   * key, value...]: one native call that makes, reads and drops its own iterator, ~10 µs here
-   * against ~20 µs for an iterator object with one read and a close (docs/performance.md).
+   * key, value...]: one native call that makes, reads and drops its own iterator.
    */
   query(column: Column, gte: Buffer, lt: Buffer, reverse: boolean, limit: number): Buffer[] {
-    return this.db.querySync({ column: this.columns[column], gte, lt, reverse, limit, keys: true, values: true, keyEncoding: 'buffer', valueEncoding: 'buffer' }).rows
+    const lens = this.lensFor(limit)
+    return rows(this.db.query(COLUMN_INDEX[column], gte, lt, reverse, limit, lens), lens)
+  }
+
+  /** Room for the lengths of `rows` rows (or values). */
+  private lensFor(rows: number): Int32Array {
+    return rows <= MAX_ROWS ? this.lens : new Int32Array(2 + 2 * rows)
   }
 
   /**
    * A reader of the ranges within [gte, lt) of `column`, in one direction. Its first walk reads
-   * by `query`; a later one makes an iterator and seeks it (~4 µs a seek). It sees the column as
-   * it is when it reads, so a batch makes its own and closes them when it ends.
+   * by `query`; a later one makes an iterator and seeks it. It sees the column as it is when it
+   * reads, so a batch makes its own and closes them when it ends.
    */
   rangeReader(column: Column, gte: Buffer, lt: Buffer, reverse: boolean): RangeReader {
     return new RangeReader(this, column, gte, lt, reverse)
   }
 
   /** An iterator over [gte, lt) of `column`, for RangeReader's seeks. */
-  iterator(column: Column, gte: Buffer, lt: Buffer, reverse: boolean): any {
-    // Reversed, a seek goes to the last key at or before its target, and the binding finds
-    // nothing for a target at the upper bound: `lte` (an upper bound just past `lt`) admits it.
-    const bounds = reverse ? { gte, lte: lt } : { gte, lt }
-    return this.db.iterator({ column: this.columns[column], reverse, ...bounds, keys: true, values: true, keyEncoding: 'buffer', valueEncoding: 'buffer' })
+  iterator(column: Column, gte: Buffer, lt: Buffer, reverse: boolean): RocksIterator {
+    return this.db.iterator(COLUMN_INDEX[column], gte, lt, reverse)
+  }
+
+  /**
+   * Seek `it` to `target` (reversed: the last key below it), or read on from where it stopped
+   * when null, then read up to `limit` rows: [key, value...] and whether the range ended.
+   */
+  read(it: RocksIterator, target: Buffer | null, limit: number): { rows: Buffer[]; ended: boolean } {
+    const lens = this.lensFor(limit)
+    const bytes = it.read(target, limit, lens)
+    return { rows: rows(bytes, lens), ended: lens[1] === 1 }
   }
 
   /**
@@ -176,30 +205,48 @@ export class Store {
       const last: Buffer = flat[flat.length - 2]
       if (reverse) lt = last
       else gte = Buffer.concat([last, ZERO_BYTE])
-      page = Math.min(1000, page * 4)
+      page = Math.min(MAX_ROWS, page * 4)
     }
   }
 
-  /**
-   * Delete every key of `column` in [gte, lt) (FLUSHALL), as one range tombstone. Pass real
-   * bounds: without `lt` the binding ends the range at a 1 MB key of 0xff bytes, and every
-   * iterator created afterwards pays for comparing and copying it.
-   */
+  /** Delete every key of `column` in [gte, lt) (FLUSHALL), as one range tombstone. */
   async clear(column: Column, gte: Buffer, lt: Buffer): Promise<void> {
-    await this.db.clear({ column: this.columns[column], gte, lt })
+    this.db.deleteRange(COLUMN_INDEX[column], gte, lt)
   }
 
+  /** RangeReader iterators not yet closed, on every thread (a leak check for tests). */
+  get openIterators(): number {
+    return this.db.openIterators
+  }
+
+  /** A RocksDB property of the database (e.g. `rocksdb.estimate-num-keys`), or undefined. */
   property(name: string): string | undefined {
-    try {
-      return this.db.getProperty(name)
-    } catch {
-      return undefined
-    }
+    return this.db.property(name) ?? undefined
   }
 
+  /** Close: the thread that opened the database closes it for all; an attached one lets go. */
   async close(): Promise<void> {
-    await this.db.close()
+    this.db.close()
   }
+}
+
+/** What `Store.handle` gives another thread: the native database handle and its directory. */
+export interface StoreHandle {
+  handle: bigint
+  location: string
+}
+
+/** The rows of a native read, from its bytes and `lens` ([rows, ended, key length, value length...]), as [key, value, key, value...]. */
+function rows(bytes: Buffer, lens: Int32Array): Buffer[] {
+  const n = 2 * lens[0]
+  const flat = new Array<Buffer>(n)
+  let at = 0
+  for (let i = 0; i < n; i++) {
+    const len = lens[2 + i]
+    flat[i] = bytes.subarray(at, at + len)
+    at += len
+  }
+  return flat
 }
 
 function firstPageSize(firstPage: number): number {
@@ -214,7 +261,7 @@ const ZERO_BYTE = Buffer.from([0])
  * (one LPOP), and one query costs half of making an iterator.
  */
 export class RangeReader {
-  private it: any = null
+  private it: RocksIterator | null = null
   private walked = false
 
   constructor(private readonly store: Store, private readonly column: Column, readonly gte: Buffer, readonly lt: Buffer, readonly reverse: boolean) {}
@@ -236,28 +283,23 @@ export class RangeReader {
     }
     this.it ??= this.store.iterator(this.column, this.gte, this.lt, this.reverse)
     const reverse = this.reverse
-    // Reversed, the iterator seeks to the last key at or before `lt`, which is outside the range if equal.
-    this.it._seekSync(reverse ? lt : gte)
+    let target: Buffer | null = reverse ? lt : gte
     let page = firstPageSize(firstPage)
     for (;;) {
-      const { rows: flat, finished } = this.it._nextvSync(page)
+      const { rows: flat, ended } = this.store.read(this.it, target, page)
+      target = null
       for (let i = 0; i < flat.length; i += 2) {
-        const key: Buffer = flat[i]
-        if (reverse) {
-          if (Buffer.compare(key, gte) < 0) return
-          if (Buffer.compare(key, lt) >= 0) continue
-        } else if (Buffer.compare(key, lt) >= 0) {
-          return
-        }
+        const key = flat[i]
+        if (reverse ? Buffer.compare(key, gte) < 0 : Buffer.compare(key, lt) >= 0) return
         yield { key, value: flat[i + 1] }
       }
-      if (finished || flat.length === 0) return
-      page = Math.min(1000, page * 4)
+      if (ended) return
+      page = Math.min(MAX_ROWS, page * 4)
     }
   }
 
   close(): void {
-    if (this.it !== null) void this.it.close()
+    if (this.it !== null) this.it.close()
     this.it = null
   }
 }

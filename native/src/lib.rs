@@ -16,6 +16,7 @@ mod hash;
 mod hlc;
 mod lua;
 mod resp;
+mod store;
 mod wal;
 
 use resp::parse::{FeedOut, Parser};

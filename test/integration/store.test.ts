@@ -1,17 +1,12 @@
-// The storage boundary on a real RocksDB: writes apply, and a long run of writes and scans
-// leaves nothing behind in the binding (a leak that once kept every write batch alive).
+// The storage boundary on a real RocksDB: writes apply, values read share slabs without
+// overwriting each other, readers leave no iterator open, and a closed store refuses calls.
 import assert from 'node:assert/strict'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import fc from 'fast-check'
 import { Store } from '../../lib/storage/store'
 import { tempStore } from '../support/store'
-
-/** What abstract-level keeps open on the database (write batches, iterators): its own bookkeeping, read here to catch a leak. */
-function attachedResources(store: Store): number {
-  const db = (store as unknown as { db: object }).db as Record<symbol, Set<unknown>>
-  const key = Object.getOwnPropertySymbols(db).find((symbol) => symbol.description === 'resources')
-  assert.ok(key !== undefined, 'abstract-level keeps its open resources under Symbol(resources)')
-  return db[key].size
-}
 
 describe('Store on a real RocksDB', () => {
   const temp = tempStore()
@@ -29,16 +24,62 @@ describe('Store on a real RocksDB', () => {
     assert.deepEqual(temp.store.getMany('meta', [Buffer.from('c'), Buffer.from('d')]), [undefined, Buffer.from('5')])
   })
 
-  it('holds no more open resources after 20k writes and 2k scans than before them', async () => {
-    const before = attachedResources(temp.store)
-    for (let i = 0; i < 20_000; i++) temp.store.write([{ column: 'meta', key: Buffer.from(`k${i % 500}`), value: Buffer.from(String(i)) }], false)
-    for (let i = 0; i < 2_000; i++) {
-      for (const row of temp.store.iterate('meta', Buffer.from('k'), Buffer.from('l'))) if (row.key.length > 0) break
-      temp.store.scan('meta', Buffer.from('k'), Buffer.from('l'), 3)
+  it('keeps every value read intact while later reads fill new slabs, small values and large', () => {
+    const sizes = [0, 1, 7, 100, 1000, 3000, 20_000]
+    const ops = []
+    for (let i = 0; i < 700; i++) ops.push({ column: 'meta' as const, key: Buffer.from(`v${i}`), value: Buffer.alloc(sizes[i % sizes.length], i % 251) })
+    temp.store.write(ops, false)
+    const kept: Array<Buffer | undefined> = []
+    for (let i = 0; i < 700; i += 2) kept.push(...temp.store.getMany('meta', [Buffer.from(`v${i}`), Buffer.from('missing'), Buffer.from(`v${i + 1}`)]))
+    for (let i = 0; i < 700; i += 2) {
+      const [a, missing, b] = kept.slice((i / 2) * 3, (i / 2) * 3 + 3)
+      assert.deepEqual(a, ops[i].value)
+      assert.equal(missing, undefined)
+      assert.deepEqual(b, ops[i + 1].value)
     }
-    // An iterator's close completes on a later tick.
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    assert.equal(attachedResources(temp.store), before)
+  })
+
+  it('closes the iterators of closed readers, and counts those still open', () => {
+    const ops = []
+    for (let i = 0; i < 50; i++) ops.push({ column: 'members' as const, key: Buffer.from(`r${i}`), value: Buffer.from(String(i)) })
+    temp.store.write(ops, false)
+    const before = temp.store.openIterators
+    const open = temp.store.rangeReader('members', Buffer.from('r'), Buffer.from('s'), false)
+    for (let i = 0; i < 2_000; i++) {
+      const reader = temp.store.rangeReader('members', Buffer.from('r'), Buffer.from('s'), i % 2 === 1)
+      // The first walk is a query; the second seeks the reader's iterator.
+      for (let walk = 0; walk < 2; walk++) for (const row of reader.rows(Buffer.from('r1'), Buffer.from('r3'), 2)) if (row.key.length > 0) break
+      reader.close()
+    }
+    for (let walk = 0; walk < 2; walk++) for (const row of open.rows(Buffer.from('r'), Buffer.from('s'))) if (row.key.length > 0) break
+    assert.equal(temp.store.openIterators, before + 1)
+    open.close()
+    assert.equal(temp.store.openIterators, before)
+  })
+})
+
+describe('Store across threads and after close', () => {
+  it('an attached store sees the same database; after the owner closes, calls fail and reopening works', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marekvs-store-'))
+    try {
+      const owner = await Store.open(dir)
+      const attached = await Store.open(owner.handle)
+      attached.write([{ column: 'sys', key: Buffer.from('k'), value: Buffer.from('v') }], false)
+      assert.deepEqual(owner.get('sys', Buffer.from('k')), Buffer.from('v'))
+      await attached.close()
+      assert.deepEqual(owner.get('sys', Buffer.from('k')), Buffer.from('v'))
+      const reader = owner.rangeReader('sys', Buffer.from('a'), Buffer.from('z'), false)
+      for (let walk = 0; walk < 2; walk++) assert.equal([...reader.rows(Buffer.from('a'), Buffer.from('z'))].length, 1)
+      await owner.close()
+      assert.throws(() => owner.get('sys', Buffer.from('k')), /database is closed/)
+      assert.throws(() => [...reader.rows(Buffer.from('a'), Buffer.from('z'))], /database is closed/)
+      reader.close()
+      const again = await Store.open(dir)
+      assert.deepEqual(again.get('sys', Buffer.from('k')), Buffer.from('v'))
+      await again.close()
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 

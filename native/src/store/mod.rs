@@ -1,0 +1,332 @@
+//! lib/storage/store.ts's RocksDB: napi classes over rocks.cc's C ABI. A read copies its
+//! values into the caller's slab (one ArrayBuffer per many reads, as Node's Buffer pool does)
+//! instead of a Buffer per value, and a write takes its ops as parallel arrays: no options
+//! objects to read per call (docs/performance.md, "Our own RocksDB calls").
+
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+
+use napi::bindgen_prelude::{BigInt, Either, TypedArrayType};
+use napi::{Env, Error, JsBuffer, JsObject, JsTypedArray, JsUnknown, Result, Status, ValueType};
+use napi_derive::napi;
+
+use crate::{bytes_arg, invalid, typed_arg};
+
+#[repr(C)]
+struct Column {
+    name: *const c_char,
+    cache_bytes: u64,
+    memtable_budget: u64,
+    point_lookup: c_int,
+}
+
+extern "C" {
+    fn mkv_error() -> *const c_char;
+    fn mkv_out_bytes() -> *const u8;
+    fn mkv_out_size() -> usize;
+    fn mkv_out_lens() -> *const i64;
+    fn mkv_out_count() -> usize;
+    fn mkv_open(path: *const c_char, columns: *const Column, count: usize) -> *mut c_void;
+    fn mkv_retain(db: *mut c_void);
+    fn mkv_release(db: *mut c_void);
+    fn mkv_close(db: *mut c_void) -> c_int;
+    fn mkv_get_many(db: *mut c_void, cf: u32, count: usize, keys: *const *const u8, key_lens: *const usize) -> c_int;
+    fn mkv_write(
+        db: *mut c_void,
+        count: usize,
+        cfs: *const u8,
+        keys: *const *const u8,
+        key_lens: *const usize,
+        values: *const *const u8,
+        value_lens: *const usize,
+        sync: c_int,
+    ) -> c_int;
+    fn mkv_query(db: *mut c_void, cf: u32, gte: *const u8, gte_len: usize, lt: *const u8, lt_len: usize, reverse: c_int, limit: u32) -> c_int;
+    fn mkv_iter_open(db: *mut c_void, cf: u32, gte: *const u8, gte_len: usize, lt: *const u8, lt_len: usize, reverse: c_int) -> *mut c_void;
+    fn mkv_iter_read(iter: *mut c_void, target: *const u8, target_len: usize, limit: u32) -> c_int;
+    fn mkv_iter_close(iter: *mut c_void);
+    fn mkv_delete_range(db: *mut c_void, cf: u32, gte: *const u8, gte_len: usize, lt: *const u8, lt_len: usize) -> c_int;
+    fn mkv_open_iterators(db: *mut c_void) -> usize;
+    fn mkv_property(db: *mut c_void, name: *const c_char) -> c_int;
+}
+
+fn last_error() -> Error {
+    // SAFETY: mkv_error returns this thread's last error text, NUL-terminated.
+    let text = unsafe { CStr::from_ptr(mkv_error()) }.to_string_lossy().into_owned();
+    Error::new(Status::GenericFailure, text)
+}
+
+fn check(rc: c_int) -> Result<c_int> {
+    if rc < 0 {
+        Err(last_error())
+    } else {
+        Ok(rc)
+    }
+}
+
+/// This thread's last output: its bytes and lengths.
+fn output() -> (&'static [u8], &'static [i64]) {
+    // SAFETY: thread-local buffers of rocks.cc, unchanged until this thread's next mkv_ call,
+    // and every caller here is done with them before that.
+    unsafe {
+        let bytes = if mkv_out_size() == 0 { &[][..] } else { std::slice::from_raw_parts(mkv_out_bytes(), mkv_out_size()) };
+        let lens = if mkv_out_count() == 0 { &[][..] } else { std::slice::from_raw_parts(mkv_out_lens(), mkv_out_count()) };
+        (bytes, lens)
+    }
+}
+
+/// Rows of the last query or iterator read into `lens` ([rows, ended, klen, vlen, ...]) and one Buffer of their bytes.
+fn rows_out(env: &Env, lens: JsTypedArray, ended: bool) -> Result<JsBuffer> {
+    let mut lens = typed_arg(lens, TypedArrayType::Int32, "lens")?;
+    let lens: &mut [i32] = lens.as_mut();
+    let (bytes, row_lens) = output();
+    if lens.len() < 2 + row_lens.len() {
+        return Err(invalid("lens too short for the rows read"));
+    }
+    lens[0] = (row_lens.len() / 2) as i32;
+    lens[1] = ended as i32;
+    for (slot, len) in lens[2..].iter_mut().zip(row_lens) {
+        *slot = *len as i32;
+    }
+    Ok(env.create_buffer_copy(bytes)?.into_raw())
+}
+
+/// A pointer to `bytes` that is never null: RocksDB asserts that a Slice's data is set, and an
+/// empty Buffer's may not be.
+fn data(bytes: &[u8]) -> *const u8 {
+    if bytes.is_empty() {
+        EMPTY.as_ptr()
+    } else {
+        bytes.as_ptr()
+    }
+}
+
+static EMPTY: [u8; 1] = [0];
+
+/// The bytes of each Buffer in a JS array, borrowed for this call.
+fn buffers(list: &JsObject, count: u32, name: &str) -> Result<(Vec<*const u8>, Vec<usize>)> {
+    let mut ptrs = Vec::with_capacity(count as usize);
+    let mut lens = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let value = bytes_arg(list.get_element::<JsBuffer>(i)?, name)?;
+        ptrs.push(data(&value));
+        lens.push(value.len());
+    }
+    Ok((ptrs, lens))
+}
+
+/// One RocksDB database, opened here or attached by handle to one another thread opened.
+#[napi]
+pub struct RocksStore {
+    db: *mut c_void,
+    owner: bool,
+}
+
+#[napi]
+impl RocksStore {
+    /// Open (creating if missing) the database at `path` with these column families: per
+    /// column, its block cache bytes, memtable budget and whether it is read by point lookups.
+    #[napi(factory)]
+    pub fn open(path: String, names: Vec<String>, cache_bytes: Vec<f64>, memtable_budgets: Vec<f64>, point_lookup: Vec<bool>) -> Result<Self> {
+        let n = names.len();
+        if cache_bytes.len() != n || memtable_budgets.len() != n || point_lookup.len() != n {
+            return Err(invalid("one cache size, memtable budget and point-lookup flag per column"));
+        }
+        let path = CString::new(path).map_err(|_| invalid("path contains a NUL byte"))?;
+        let c_names = names.into_iter().map(CString::new).collect::<std::result::Result<Vec<_>, _>>().map_err(|_| invalid("column name contains a NUL byte"))?;
+        let columns: Vec<Column> = (0..n)
+            .map(|i| Column { name: c_names[i].as_ptr(), cache_bytes: cache_bytes[i] as u64, memtable_budget: memtable_budgets[i] as u64, point_lookup: point_lookup[i] as c_int })
+            .collect();
+        // SAFETY: the strings and columns outlive the call.
+        let db = unsafe { mkv_open(path.as_ptr(), columns.as_ptr(), n) };
+        if db.is_null() {
+            return Err(last_error());
+        }
+        Ok(RocksStore { db, owner: true })
+    }
+
+    /// Attach to a database another thread of this process opened (its `handle`).
+    #[napi(factory)]
+    pub fn attach(handle: BigInt) -> Result<Self> {
+        let (signed, ptr, lossless) = handle.get_u64();
+        if signed || !lossless || ptr == 0 {
+            return Err(invalid("not a store handle"));
+        }
+        let db = ptr as *mut c_void;
+        // SAFETY: handles come from `handle` of a RocksStore that is still open (lib/storage/store.ts).
+        unsafe { mkv_retain(db) };
+        Ok(RocksStore { db, owner: false })
+    }
+
+    #[napi(getter)]
+    pub fn handle(&self) -> BigInt {
+        BigInt::from(self.db as u64)
+    }
+
+    /// Iterators open on this database, from every thread.
+    #[napi(getter)]
+    pub fn open_iterators(&self) -> u32 {
+        // SAFETY: self.db stays valid until this object's release.
+        unsafe { mkv_open_iterators(self.db) as u32 }
+    }
+
+    /// The owner closes the database for every thread; an attached store only lets go of it.
+    #[napi]
+    pub fn close(&mut self) -> Result<()> {
+        if self.owner {
+            // SAFETY: self.db stays valid until this object's release.
+            check(unsafe { mkv_close(self.db) })?;
+        }
+        Ok(())
+    }
+
+    /// The values of `keys` in column `cf`: `lens[i]` is value i's length, -1 when missing. The
+    /// values go back to back into `slab` from `offset` when they fit, and the call returns
+    /// their length; otherwise it returns a Buffer of their own.
+    #[napi(ts_args_type = "cf: number, keys: Buffer[], slab: Buffer, offset: number, lens: Int32Array", ts_return_type = "number | Buffer")]
+    pub fn get_many(&self, env: Env, cf: u32, keys: JsObject, slab: JsBuffer, offset: u32, lens: JsTypedArray) -> Result<Either<u32, JsBuffer>> {
+        let count = keys.get_array_length()?;
+        let mut lens = typed_arg(lens, TypedArrayType::Int32, "lens")?;
+        let lens: &mut [i32] = lens.as_mut();
+        if lens.len() < count as usize {
+            return Err(invalid("lens shorter than keys"));
+        }
+        let (ptrs, key_lens) = buffers(&keys, count, "key")?;
+        // SAFETY: the key bytes are borrowed from live Buffers for this call.
+        check(unsafe { mkv_get_many(self.db, cf, count as usize, ptrs.as_ptr(), key_lens.as_ptr()) })?;
+        let (bytes, value_lens) = output();
+        for (slot, len) in lens.iter_mut().zip(value_lens) {
+            *slot = *len as i32;
+        }
+        let mut slab = bytes_arg(slab, "slab")?;
+        let start = offset as usize;
+        if start <= slab.len() && bytes.len() <= slab.len() - start {
+            slab[start..start + bytes.len()].copy_from_slice(bytes);
+            return Ok(Either::A(bytes.len() as u32));
+        }
+        Ok(Either::B(env.create_buffer_copy(bytes)?.into_raw()))
+    }
+
+    /// Apply `count` ops atomically: op i puts `values[i]` at `keys[i]` in column `cfs[i]`, or
+    /// deletes the key when `values[i]` is null. With `sync`, the WAL is synced first.
+    #[napi(ts_args_type = "count: number, cfs: Uint8Array, keys: Buffer[], values: Array<Buffer | null>, sync: boolean")]
+    pub fn write(&self, count: u32, cfs: JsTypedArray, keys: JsObject, values: JsObject, sync: bool) -> Result<()> {
+        let cfs = typed_arg(cfs, TypedArrayType::Uint8, "cfs")?;
+        let cfs: &[u8] = cfs.as_ref();
+        if cfs.len() < count as usize {
+            return Err(invalid("cfs shorter than count"));
+        }
+        let (key_ptrs, key_lens) = buffers(&keys, count, "key")?;
+        let mut value_ptrs = Vec::with_capacity(count as usize);
+        let mut value_lens = Vec::with_capacity(count as usize);
+        for i in 0..count {
+            let value = values.get_element::<JsUnknown>(i)?;
+            if value.get_type()? == ValueType::Null {
+                value_ptrs.push(std::ptr::null());
+                value_lens.push(0);
+            } else {
+                // SAFETY: a JsUnknown read from the array, checked by into_value below.
+                let value = bytes_arg(unsafe { value.cast::<JsBuffer>() }, "value")?;
+                value_ptrs.push(data(&value));
+                value_lens.push(value.len());
+            }
+        }
+        // SAFETY: every pointer borrows a live Buffer (or a static byte) for this call.
+        check(unsafe {
+            mkv_write(self.db, count as usize, cfs.as_ptr(), key_ptrs.as_ptr(), key_lens.as_ptr(), value_ptrs.as_ptr(), value_lens.as_ptr(), sync as c_int)
+        })?;
+        Ok(())
+    }
+
+    /// Up to `limit` rows of [gte, lt), from `lt` down when reversed: their bytes in one Buffer,
+    /// `lens` = [rows, 1, key length, value length, ...].
+    #[napi(ts_args_type = "cf: number, gte: Buffer, lt: Buffer, reverse: boolean, limit: number, lens: Int32Array")]
+    pub fn query(&self, env: Env, cf: u32, gte: JsBuffer, lt: JsBuffer, reverse: bool, limit: u32, lens: JsTypedArray) -> Result<JsBuffer> {
+        let gte = bytes_arg(gte, "gte")?;
+        let lt = bytes_arg(lt, "lt")?;
+        // SAFETY: the bounds are borrowed from live Buffers for this call.
+        check(unsafe { mkv_query(self.db, cf, data(&gte), gte.len(), data(&lt), lt.len(), reverse as c_int, limit) })?;
+        rows_out(&env, lens, true)
+    }
+
+    /// An iterator over [gte, lt) of column `cf`, for repeated seeks.
+    #[napi(ts_args_type = "cf: number, gte: Buffer, lt: Buffer, reverse: boolean")]
+    pub fn iterator(&self, cf: u32, gte: JsBuffer, lt: JsBuffer, reverse: bool) -> Result<RocksIterator> {
+        let gte = bytes_arg(gte, "gte")?;
+        let lt = bytes_arg(lt, "lt")?;
+        // SAFETY: as in query.
+        let it = unsafe { mkv_iter_open(self.db, cf, data(&gte), gte.len(), data(&lt), lt.len(), reverse as c_int) };
+        if it.is_null() {
+            return Err(last_error());
+        }
+        Ok(RocksIterator { it })
+    }
+
+    /// Delete [gte, lt) of column `cf` as one range tombstone.
+    #[napi(ts_args_type = "cf: number, gte: Buffer, lt: Buffer")]
+    pub fn delete_range(&self, cf: u32, gte: JsBuffer, lt: JsBuffer) -> Result<()> {
+        let gte = bytes_arg(gte, "gte")?;
+        let lt = bytes_arg(lt, "lt")?;
+        // SAFETY: as in query.
+        check(unsafe { mkv_delete_range(self.db, cf, data(&gte), gte.len(), data(&lt), lt.len()) })?;
+        Ok(())
+    }
+
+    /// A RocksDB property (e.g. `rocksdb.estimate-num-keys`), or null when RocksDB has none by that name.
+    #[napi]
+    pub fn property(&self, name: String) -> Result<Option<String>> {
+        let name = CString::new(name).map_err(|_| invalid("name contains a NUL byte"))?;
+        // SAFETY: name outlives the call.
+        if check(unsafe { mkv_property(self.db, name.as_ptr()) })? == 0 {
+            return Ok(None);
+        }
+        Ok(Some(String::from_utf8_lossy(output().0).into_owned()))
+    }
+}
+
+impl Drop for RocksStore {
+    fn drop(&mut self) {
+        // SAFETY: this object holds one reference, released once.
+        unsafe { mkv_release(self.db) }
+    }
+}
+
+/// An iterator of RocksStore.iterator. It holds its database open until closed or collected.
+#[napi]
+pub struct RocksIterator {
+    it: *mut c_void,
+}
+
+#[napi]
+impl RocksIterator {
+    /// Seek to `target` (null: read on), then up to `limit` rows: their bytes in one Buffer,
+    /// `lens` = [rows, 1 when the range ended, key length, value length, ...].
+    #[napi(ts_args_type = "target: Buffer | null, limit: number, lens: Int32Array")]
+    pub fn read(&self, env: Env, target: Option<JsBuffer>, limit: u32, lens: JsTypedArray) -> Result<JsBuffer> {
+        if self.it.is_null() {
+            return Err(Error::new(Status::GenericFailure, "iterator is closed".to_owned()));
+        }
+        let target = target.map(|t| bytes_arg(t, "target")).transpose()?;
+        let (ptr, len) = match &target {
+            Some(t) => (data(t), t.len()),
+            None => (std::ptr::null(), 0),
+        };
+        // SAFETY: the target is borrowed from a live Buffer for this call.
+        let ended = check(unsafe { mkv_iter_read(self.it, ptr, len, limit) })? == 1;
+        rows_out(&env, lens, ended)
+    }
+
+    #[napi]
+    pub fn close(&mut self) {
+        if !self.it.is_null() {
+            // SAFETY: closed once; the pointer is cleared.
+            unsafe { mkv_iter_close(self.it) };
+            self.it = std::ptr::null_mut();
+        }
+    }
+}
+
+impl Drop for RocksIterator {
+    fn drop(&mut self) {
+        self.close();
+    }
+}

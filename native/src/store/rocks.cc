@@ -1,0 +1,385 @@
+// The RocksDB side of lib/storage/store.ts: a C ABI over RocksDB's C++ API for store.rs.
+//
+// There is no RocksDB build here: the headers are those @nxtedition/rocksdb ships in
+// deps/rocksdb, and the symbols resolve at load time against that package's prebuilt addon,
+// which lib/native.ts loads with RTLD_GLOBAL first (docs/native.md, "RocksDB"). The headers
+// and the library come from one package version, so they always match.
+//
+// One database is shared by every thread of the process: the main thread opens it, the shard
+// workers attach by handle. A call holds the handle's lock shared; close takes it exclusive,
+// so a call never runs on a closed database, and fails with "database is closed" after it.
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Iter;
+
+struct Db {
+  std::atomic<int> refs{1};
+  std::shared_mutex lock;
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> columns;
+  std::set<Iter*> iters;
+};
+
+struct Iter {
+  Db* owner;
+  rocksdb::Iterator* it;
+  std::string gte, lt;
+  // The iterator's bounds: RocksDB keeps pointers to these, so they live as long as it does.
+  rocksdb::Slice lower, upper;
+  bool reverse;
+};
+
+// The last call's output on this thread: values (or key/value rows) back to back, their
+// lengths, and the error text. Valid until the thread's next call.
+thread_local std::string out_bytes;
+thread_local std::vector<int64_t> out_lens;
+thread_local std::string out_error;
+
+int fail(const std::string& message) {
+  out_error = message;
+  return -1;
+}
+
+int fail(const rocksdb::Status& status) { return fail(status.ToString()); }
+
+const char* const CLOSED = "database is closed";
+
+rocksdb::ColumnFamilyHandle* column(Db* db, uint32_t index) {
+  return index < db->columns.size() ? db->columns[index] : nullptr;
+}
+
+// Level compaction sized from a memtable budget, no compression on L0 and L1 (flushes spend
+// no CPU on ZSTD), ZSTD below; the table options of the binding this replaced, so existing
+// databases keep their layout.
+rocksdb::ColumnFamilyOptions column_options(uint64_t cache_bytes, uint64_t memtable_budget, bool point_lookup) {
+  rocksdb::ColumnFamilyOptions o;
+  o.write_buffer_size = static_cast<size_t>(memtable_budget / 4);
+  o.min_write_buffer_number_to_merge = 2;
+  o.max_write_buffer_number = 6;
+  o.level0_file_num_compaction_trigger = 2;
+  o.target_file_size_base = memtable_budget / 8;
+  o.max_bytes_for_level_base = memtable_budget;
+  o.compaction_style = rocksdb::kCompactionStyleLevel;
+  o.compression = rocksdb::kZSTD;
+  o.compression_opts.max_dict_bytes = 16 * 1024;
+  o.compression_opts.zstd_max_train_bytes = 16 * 1024 * 100;
+  o.compression_per_level.resize(o.num_levels);
+  for (int i = 0; i < o.num_levels; ++i) o.compression_per_level[i] = i < 2 ? rocksdb::kNoCompression : rocksdb::kZSTD;
+
+  rocksdb::BlockBasedTableOptions t;
+  if (cache_bytes > 0) {
+    t.block_cache = rocksdb::HyperClockCacheOptions(cache_bytes, 0).MakeSharedCache();
+  } else {
+    t.no_block_cache = true;
+  }
+  if (point_lookup) {
+    t.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+    t.data_block_hash_table_util_ratio = 0.75;
+    t.filter_policy.reset(rocksdb::NewRibbonFilterPolicy(10, 1));
+    o.memtable_prefix_bloom_size_ratio = 0.02;
+    o.memtable_whole_key_filtering = true;
+  } else {
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  }
+  t.checksum = rocksdb::kXXH3;
+  t.decouple_partitioned_filters = true;
+  t.optimize_filters_for_memory = true;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+void append_row(const rocksdb::Slice& key, const rocksdb::Slice& value) {
+  out_bytes.append(key.data(), key.size());
+  out_bytes.append(value.data(), value.size());
+  out_lens.push_back(static_cast<int64_t>(key.size()));
+  out_lens.push_back(static_cast<int64_t>(value.size()));
+}
+
+// Up to `limit` rows of `it` from where it stands (its bounds keep it in range); true when it ran out.
+bool read_rows(rocksdb::Iterator* it, bool reverse, uint32_t limit) {
+  for (uint32_t n = 0; n < limit && it->Valid(); n++) {
+    append_row(it->key(), it->value());
+    if (reverse) it->Prev();
+    else it->Next();
+  }
+  return !it->Valid();
+}
+
+}  // namespace
+
+extern "C" {
+
+struct mkv_column {
+  const char* name;
+  uint64_t cache_bytes;
+  uint64_t memtable_budget;
+  int point_lookup;
+};
+
+const char* mkv_error() { return out_error.c_str(); }
+const char* mkv_out_bytes() { return out_bytes.data(); }
+size_t mkv_out_size() { return out_bytes.size(); }
+const int64_t* mkv_out_lens() { return out_lens.data(); }
+size_t mkv_out_count() { return out_lens.size(); }
+
+void* mkv_open(const char* path, const mkv_column* columns, size_t count) try {
+  rocksdb::DBOptions o;
+  o.IncreaseParallelism(std::max<int>(1, std::thread::hardware_concurrency() / 2));
+  o.create_if_missing = true;
+  o.create_missing_column_families = true;
+  o.avoid_unnecessary_blocking_io = true;
+  o.write_dbid_to_manifest = true;
+  o.fail_if_options_file_error = true;
+  o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // WAL files live seconds: compressing each record is CPU for nothing.
+  o.wal_compression = rocksdb::kNoCompression;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (size_t i = 0; i < count; i++) {
+    descriptors.emplace_back(columns[i].name, column_options(columns[i].cache_bytes, columns[i].memtable_budget, columns[i].point_lookup != 0));
+  }
+  auto db = std::make_unique<Db>();
+  rocksdb::Status s = rocksdb::DB::Open(o, path, descriptors, &db->columns, &db->db);
+  if (!s.ok()) {
+    fail(s);
+    return nullptr;
+  }
+  return db.release();
+} catch (const std::exception& e) {
+  fail(e.what());
+  return nullptr;
+}
+
+void mkv_retain(void* handle) { static_cast<Db*>(handle)->refs.fetch_add(1); }
+
+// Close the database: iterators still open are dropped first. Later calls fail.
+int mkv_close(void* handle) try {
+  Db* db = static_cast<Db*>(handle);
+  std::unique_lock guard(db->lock);
+  if (!db->db) return 0;
+  for (Iter* iter : db->iters) {
+    delete iter->it;
+    iter->it = nullptr;
+  }
+  db->iters.clear();
+  for (auto* c : db->columns) db->db->DestroyColumnFamilyHandle(c);
+  db->columns.clear();
+  rocksdb::Status s = db->db->Close();
+  delete db->db;
+  db->db = nullptr;
+  return s.ok() ? 0 : fail(s);
+} catch (const std::exception& e) {
+  return fail(e.what());
+}
+
+void mkv_release(void* handle) {
+  Db* db = static_cast<Db*>(handle);
+  if (db->refs.fetch_sub(1) == 1) {
+    mkv_close(db);
+    delete db;
+  }
+}
+
+// Values of `keys` in one column: out_bytes back to back, out_lens[i] their lengths, -1 when missing.
+int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* keys, const size_t* key_lens) try {
+  Db* db = static_cast<Db*>(handle);
+  std::shared_lock guard(db->lock);
+  out_bytes.clear();
+  out_lens.clear();
+  if (!db->db) return fail(CLOSED);
+  rocksdb::ColumnFamilyHandle* c = column(db, cf);
+  if (!c) return fail("no such column");
+  static const rocksdb::ReadOptions read_options;
+  if (count == 1) {
+    // One key (most batches): Get skips MultiGet's sorting and batching.
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db->db->Get(read_options, c, rocksdb::Slice(keys[0], key_lens[0]), &value);
+    if (s.IsNotFound()) {
+      out_lens.push_back(-1);
+      return 0;
+    }
+    if (!s.ok()) return fail(s);
+    out_bytes.append(value.data(), value.size());
+    out_lens.push_back(static_cast<int64_t>(value.size()));
+    return 0;
+  }
+  std::vector<rocksdb::Slice> slices(count);
+  for (size_t i = 0; i < count; i++) slices[i] = rocksdb::Slice(keys[i], key_lens[i]);
+  std::vector<rocksdb::PinnableSlice> values(count);
+  std::vector<rocksdb::Status> statuses(count);
+  db->db->MultiGet(read_options, c, count, slices.data(), values.data(), statuses.data());
+  for (size_t i = 0; i < count; i++) {
+    if (statuses[i].IsNotFound()) {
+      out_lens.push_back(-1);
+      continue;
+    }
+    if (!statuses[i].ok()) return fail(statuses[i]);
+    out_bytes.append(values[i].data(), values[i].size());
+    out_lens.push_back(static_cast<int64_t>(values[i].size()));
+  }
+  return 0;
+} catch (const std::exception& e) {
+  return fail(e.what());
+}
+
+// One atomic batch: op i puts values[i] at keys[i] in column cfs[i], or deletes when values[i] is null.
+int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const* keys, const size_t* key_lens,
+              const char* const* values, const size_t* value_lens, int sync) try {
+  Db* db = static_cast<Db*>(handle);
+  std::shared_lock guard(db->lock);
+  if (!db->db) return fail(CLOSED);
+  thread_local rocksdb::WriteBatch batch;
+  batch.Clear();
+  for (size_t i = 0; i < count; i++) {
+    rocksdb::ColumnFamilyHandle* c = column(db, cfs[i]);
+    if (!c) return fail("no such column");
+    rocksdb::Slice key(keys[i], key_lens[i]);
+    rocksdb::Status s = values[i] ? batch.Put(c, key, rocksdb::Slice(values[i], value_lens[i])) : batch.Delete(c, key);
+    if (!s.ok()) return fail(s);
+  }
+  rocksdb::WriteOptions w;
+  w.sync = sync != 0;
+  rocksdb::Status s = db->db->Write(w, &batch);
+  batch.Clear();
+  return s.ok() ? 0 : fail(s);
+} catch (const std::exception& e) {
+  return fail(e.what());
+}
+
+// Up to `limit` rows of [gte, lt), from `lt` down when reversed, as out_bytes/out_lens key/value pairs.
+int mkv_query(void* handle, uint32_t cf, const char* gte, size_t gte_len, const char* lt, size_t lt_len, int reverse, uint32_t limit) try {
+  Db* db = static_cast<Db*>(handle);
+  std::shared_lock guard(db->lock);
+  out_bytes.clear();
+  out_lens.clear();
+  if (!db->db) return fail(CLOSED);
+  rocksdb::ColumnFamilyHandle* c = column(db, cf);
+  if (!c) return fail("no such column");
+  rocksdb::Slice lower(gte, gte_len), upper(lt, lt_len);
+  rocksdb::ReadOptions r;
+  r.iterate_lower_bound = &lower;
+  r.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db->db->NewIterator(r, c));
+  if (reverse) it->SeekToLast();
+  else it->SeekToFirst();
+  read_rows(it.get(), reverse != 0, limit);
+  return it->status().ok() ? 0 : fail(it->status());
+} catch (const std::exception& e) {
+  return fail(e.what());
+}
+
+void* mkv_iter_open(void* handle, uint32_t cf, const char* gte, size_t gte_len, const char* lt, size_t lt_len, int reverse) try {
+  Db* db = static_cast<Db*>(handle);
+  std::unique_lock guard(db->lock);
+  if (!db->db) {
+    fail(CLOSED);
+    return nullptr;
+  }
+  rocksdb::ColumnFamilyHandle* c = column(db, cf);
+  if (!c) {
+    fail("no such column");
+    return nullptr;
+  }
+  auto iter = std::make_unique<Iter>();
+  iter->owner = db;
+  iter->gte.assign(gte, gte_len);
+  iter->lt.assign(lt, lt_len);
+  iter->reverse = reverse != 0;
+  iter->lower = rocksdb::Slice(iter->gte);
+  iter->upper = rocksdb::Slice(iter->lt);
+  rocksdb::ReadOptions r;
+  r.iterate_lower_bound = &iter->lower;
+  r.iterate_upper_bound = &iter->upper;
+  iter->it = db->db->NewIterator(r, c);
+  db->refs.fetch_add(1);
+  db->iters.insert(iter.get());
+  return iter.release();
+} catch (const std::exception& e) {
+  fail(e.what());
+  return nullptr;
+}
+
+// Seek to `target` (reversed: the last key before it, or the range's last when it is at or past
+// the range's end), then read up to `limit` rows; with no target, read on from where the last
+// read stopped. Returns 1 when the range ended, 0 when rows may remain, -1 on error.
+int mkv_iter_read(void* handle, const char* target, size_t target_len, uint32_t limit) try {
+  Iter* iter = static_cast<Iter*>(handle);
+  std::shared_lock guard(iter->owner->lock);
+  out_bytes.clear();
+  out_lens.clear();
+  if (!iter->it) return fail(CLOSED);
+  if (target) {
+    rocksdb::Slice t(target, target_len);
+    if (!iter->reverse) iter->it->Seek(t);
+    else if (t.compare(iter->upper) >= 0) iter->it->SeekToLast();
+    else {
+      // SeekForPrev lands on `t` itself when present; the rows wanted are below it.
+      iter->it->SeekForPrev(t);
+      if (iter->it->Valid() && iter->it->key().compare(t) == 0) iter->it->Prev();
+    }
+  }
+  bool ended = read_rows(iter->it, iter->reverse, limit);
+  if (!iter->it->status().ok()) return fail(iter->it->status());
+  return ended ? 1 : 0;
+} catch (const std::exception& e) {
+  return fail(e.what());
+}
+
+void mkv_iter_close(void* handle) {
+  Iter* iter = static_cast<Iter*>(handle);
+  Db* db = iter->owner;
+  {
+    std::unique_lock guard(db->lock);
+    if (db->iters.erase(iter)) delete iter->it;
+  }
+  delete iter;
+  mkv_release(db);
+}
+
+size_t mkv_open_iterators(void* handle) {
+  Db* db = static_cast<Db*>(handle);
+  std::shared_lock guard(db->lock);
+  return db->iters.size();
+}
+
+// Delete [gte, lt) of a column as one range tombstone.
+int mkv_delete_range(void* handle, uint32_t cf, const char* gte, size_t gte_len, const char* lt, size_t lt_len) try {
+  Db* db = static_cast<Db*>(handle);
+  std::shared_lock guard(db->lock);
+  if (!db->db) return fail(CLOSED);
+  rocksdb::ColumnFamilyHandle* c = column(db, cf);
+  if (!c) return fail("no such column");
+  rocksdb::Status s = db->db->DeleteRange(rocksdb::WriteOptions(), c, rocksdb::Slice(gte, gte_len), rocksdb::Slice(lt, lt_len));
+  return s.ok() ? 0 : fail(s);
+} catch (const std::exception& e) {
+  return fail(e.what());
+}
+
+// A database property (RocksDB's names, e.g. rocksdb.estimate-num-keys) into out_bytes: 1 when known.
+int mkv_property(void* handle, const char* name) try {
+  Db* db = static_cast<Db*>(handle);
+  std::shared_lock guard(db->lock);
+  out_bytes.clear();
+  if (!db->db) return fail(CLOSED);
+  return db->db->GetProperty(rocksdb::Slice(name), &out_bytes) ? 1 : 0;
+} catch (const std::exception& e) {
+  return fail(e.what());
+}
+
+}  // extern "C"
