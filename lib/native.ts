@@ -136,7 +136,7 @@ export interface RocksIterator {
 }
 
 interface RocksStoreClass {
-  open(path: string, names: string[], cacheBytes: number[], memtableBudgets: number[], pointLookup: boolean[]): RocksStore
+  open(path: string, names: string[], cacheBytes: number[], memtableBudgets: number[], pointLookup: boolean[], recordCacheBytes: number[]): RocksStore
   attach(handle: bigint): RocksStore
 }
 

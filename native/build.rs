@@ -21,6 +21,7 @@ fn main() {
         .opt_level(2)
         .compile("marekvs_rocks");
     println!("cargo:rerun-if-changed=src/store/rocks.cc");
+    println!("cargo:rerun-if-changed=src/store/record_cache.h");
 }
 
 /// deps/rocksdb/rocksdb/include of the @nxtedition/rocksdb that Node resolves from this

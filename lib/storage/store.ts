@@ -27,19 +27,21 @@ const COLUMN_INDEX: Record<Column, number> = { meta: COLUMN_FAMILIES.indexOf('me
 /**
  * Per column family: its share of the block cache, its memtable budget (level compaction: four
  * memtables of a quarter each, no compression on L0 and L1, so flushes spend no CPU on ZSTD;
- * ZSTD from L2 down), and whether it is read by key on every command (`meta`: a hash index in
- * data blocks and a memtable bloom filter).
+ * ZSTD from L2 down), whether it is read by key on every command (`meta`: a hash index in data
+ * blocks and a memtable bloom filter), and its record cache: `meta`'s newest records, kept
+ * exact by the native read and write paths (native/src/store/record_cache.h), so that a hot
+ * key's read skips the memtable's skiplist.
  */
-function columnSpecs(cacheSize: number): { cacheBytes: number[]; memtableBudgets: number[]; pointLookup: boolean[] } {
+function columnSpecs(cacheSize: number): { cacheBytes: number[]; memtableBudgets: number[]; pointLookup: boolean[]; recordCacheBytes: number[] } {
   const MB = 1024 * 1024
-  const spec: Record<(typeof COLUMN_FAMILIES)[number], [number, number, boolean]> = {
-    default: [MB, 4 * MB, false],
-    meta: [Math.round(cacheSize * 0.6), 64 * MB, true],
-    members: [Math.round(cacheSize * 0.3), 64 * MB, false],
-    sys: [Math.round(cacheSize * 0.1), 16 * MB, false],
+  const spec: Record<(typeof COLUMN_FAMILIES)[number], [number, number, boolean, number]> = {
+    default: [MB, 4 * MB, false, 0],
+    meta: [Math.round(cacheSize * 0.6), 64 * MB, true, Math.round(cacheSize * 0.25)],
+    members: [Math.round(cacheSize * 0.3), 64 * MB, false, 0],
+    sys: [Math.round(cacheSize * 0.1), 16 * MB, false, 0],
   }
   const rows = COLUMN_FAMILIES.map((name) => spec[name])
-  return { cacheBytes: rows.map((r) => r[0]), memtableBudgets: rows.map((r) => r[1]), pointLookup: rows.map((r) => r[2]) }
+  return { cacheBytes: rows.map((r) => r[0]), memtableBudgets: rows.map((r) => r[1]), pointLookup: rows.map((r) => r[2]), recordCacheBytes: rows.map((r) => r[3]) }
 }
 
 /**
@@ -71,8 +73,8 @@ export class Store {
       const { handle, location } = locationOrHandle as StoreHandle
       return new Store(RocksStore.attach(handle), location)
     }
-    const { cacheBytes, memtableBudgets, pointLookup } = columnSpecs(options.cacheSize ?? 64 * 1024 * 1024)
-    return new Store(RocksStore.open(locationOrHandle, [...COLUMN_FAMILIES], cacheBytes, memtableBudgets, pointLookup), locationOrHandle)
+    const { cacheBytes, memtableBudgets, pointLookup, recordCacheBytes } = columnSpecs(options.cacheSize ?? 64 * 1024 * 1024)
+    return new Store(RocksStore.open(locationOrHandle, [...COLUMN_FAMILIES], cacheBytes, memtableBudgets, pointLookup, recordCacheBytes), locationOrHandle)
   }
 
   /** A handle another thread of this process passes to `Store.open` to share this database. */

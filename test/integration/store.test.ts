@@ -39,6 +39,14 @@ describe('Store on a real RocksDB', () => {
     }
   })
 
+  it('reads and writes values of several MiB, and small ones after them', () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 7)
+    temp.store.write([{ column: 'members', key: Buffer.from('big'), value: big }, { column: 'members', key: Buffer.from('bih'), value: Buffer.from('small') }], false)
+    assert.deepEqual(temp.store.get('members', Buffer.from('big')), big)
+    assert.deepEqual(temp.store.scan('members', Buffer.from('big'), Buffer.from('bii'), 10).map((row) => row.value.length), [big.length, 5])
+    assert.deepEqual(temp.store.get('members', Buffer.from('bih')), Buffer.from('small'))
+  })
+
   it('closes the iterators of closed readers, and counts those still open', () => {
     const ops = []
     for (let i = 0; i < 50; i++) ops.push({ column: 'members' as const, key: Buffer.from(`r${i}`), value: Buffer.from(String(i)) })

@@ -17,6 +17,7 @@ struct Column {
     cache_bytes: u64,
     memtable_budget: u64,
     point_lookup: c_int,
+    record_cache_bytes: u64,
 }
 
 extern "C" {
@@ -124,17 +125,18 @@ pub struct RocksStore {
 #[napi]
 impl RocksStore {
     /// Open (creating if missing) the database at `path` with these column families: per
-    /// column, its block cache bytes, memtable budget and whether it is read by point lookups.
+    /// column, its block cache bytes, memtable budget, whether it is read by point lookups, and
+    /// the bytes of its record cache (0: none; record_cache.h).
     #[napi(factory)]
-    pub fn open(path: String, names: Vec<String>, cache_bytes: Vec<f64>, memtable_budgets: Vec<f64>, point_lookup: Vec<bool>) -> Result<Self> {
+    pub fn open(path: String, names: Vec<String>, cache_bytes: Vec<f64>, memtable_budgets: Vec<f64>, point_lookup: Vec<bool>, record_cache_bytes: Vec<f64>) -> Result<Self> {
         let n = names.len();
-        if cache_bytes.len() != n || memtable_budgets.len() != n || point_lookup.len() != n {
-            return Err(invalid("one cache size, memtable budget and point-lookup flag per column"));
+        if cache_bytes.len() != n || memtable_budgets.len() != n || point_lookup.len() != n || record_cache_bytes.len() != n {
+            return Err(invalid("one cache size, memtable budget, point-lookup flag and record cache size per column"));
         }
         let path = CString::new(path).map_err(|_| invalid("path contains a NUL byte"))?;
         let c_names = names.into_iter().map(CString::new).collect::<std::result::Result<Vec<_>, _>>().map_err(|_| invalid("column name contains a NUL byte"))?;
         let columns: Vec<Column> = (0..n)
-            .map(|i| Column { name: c_names[i].as_ptr(), cache_bytes: cache_bytes[i] as u64, memtable_budget: memtable_budgets[i] as u64, point_lookup: point_lookup[i] as c_int })
+            .map(|i| Column { name: c_names[i].as_ptr(), cache_bytes: cache_bytes[i] as u64, memtable_budget: memtable_budgets[i] as u64, point_lookup: point_lookup[i] as c_int, record_cache_bytes: record_cache_bytes[i] as u64 })
             .collect();
         // SAFETY: the strings and columns outlive the call.
         let db = unsafe { mkv_open(path.as_ptr(), columns.as_ptr(), n) };

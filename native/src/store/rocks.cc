@@ -15,6 +15,8 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include "record_cache.h"
+
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -34,6 +36,8 @@ struct Db {
   std::shared_mutex lock;
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> columns;
+  // Per column, its record cache, or null (record_cache.h).
+  std::vector<std::unique_ptr<marekvs::RecordCache>> caches;
   std::set<Iter*> iters;
 };
 
@@ -52,6 +56,14 @@ thread_local std::string out_bytes;
 thread_local std::vector<int64_t> out_lens;
 thread_local std::string out_error;
 
+// Clear the last output; one that grew past 1 MiB (a large value or page) gives its memory back.
+void reset_output() {
+  out_bytes.clear();
+  out_lens.clear();
+  if (out_bytes.capacity() > (1 << 20)) out_bytes.shrink_to_fit();
+  if (out_lens.capacity() > (1 << 16)) out_lens.shrink_to_fit();
+}
+
 int fail(const std::string& message) {
   out_error = message;
   return -1;
@@ -64,6 +76,8 @@ const char* const CLOSED = "database is closed";
 rocksdb::ColumnFamilyHandle* column(Db* db, uint32_t index) {
   return index < db->columns.size() ? db->columns[index] : nullptr;
 }
+
+marekvs::RecordCache* cache_of(Db* db, uint32_t index) { return index < db->caches.size() ? db->caches[index].get() : nullptr; }
 
 // Level compaction sized from a memtable budget, no compression on L0 and L1 (flushes spend
 // no CPU on ZSTD), ZSTD below; the table options of the binding this replaced, so existing
@@ -131,6 +145,8 @@ struct mkv_column {
   uint64_t cache_bytes;
   uint64_t memtable_budget;
   int point_lookup;
+  // Bytes of its record cache (record_cache.h); 0 for none.
+  uint64_t record_cache_bytes;
 };
 
 const char* mkv_error() { return out_error.c_str(); }
@@ -160,6 +176,10 @@ void* mkv_open(const char* path, const mkv_column* columns, size_t count) try {
     fail(s);
     return nullptr;
   }
+  for (size_t i = 0; i < count; i++) {
+    uint64_t bytes = columns[i].record_cache_bytes;
+    db->caches.emplace_back(bytes > 0 ? std::make_unique<marekvs::RecordCache>(bytes) : nullptr);
+  }
   return db.release();
 } catch (const std::exception& e) {
   fail(e.what());
@@ -180,6 +200,7 @@ int mkv_close(void* handle) try {
   db->iters.clear();
   for (auto* c : db->columns) db->db->DestroyColumnFamilyHandle(c);
   db->columns.clear();
+  db->caches.clear();
   rocksdb::Status s = db->db->Close();
   delete db->db;
   db->db = nullptr;
@@ -200,38 +221,56 @@ void mkv_release(void* handle) {
 int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* keys, const size_t* key_lens) try {
   Db* db = static_cast<Db*>(handle);
   std::shared_lock guard(db->lock);
-  out_bytes.clear();
-  out_lens.clear();
+  reset_output();
   if (!db->db) return fail(CLOSED);
   rocksdb::ColumnFamilyHandle* c = column(db, cf);
   if (!c) return fail("no such column");
   static const rocksdb::ReadOptions read_options;
-  if (count == 1) {
-    // One key (most batches): Get skips MultiGet's sorting and batching.
-    rocksdb::PinnableSlice value;
-    rocksdb::Status s = db->db->Get(read_options, c, rocksdb::Slice(keys[0], key_lens[0]), &value);
-    if (s.IsNotFound()) {
-      out_lens.push_back(-1);
-      return 0;
-    }
-    if (!s.ok()) return fail(s);
-    out_bytes.append(value.data(), value.size());
-    out_lens.push_back(static_cast<int64_t>(value.size()));
-    return 0;
-  }
-  std::vector<rocksdb::Slice> slices(count);
-  for (size_t i = 0; i < count; i++) slices[i] = rocksdb::Slice(keys[i], key_lens[i]);
-  std::vector<rocksdb::PinnableSlice> values(count);
-  std::vector<rocksdb::Status> statuses(count);
-  db->db->MultiGet(read_options, c, count, slices.data(), values.data(), statuses.data());
+  marekvs::RecordCache* cache = cache_of(db, cf);
+  // Cached values first, in key order, into `hits` (-2 in out_lens marks a key to read).
+  thread_local std::string hits;
+  thread_local std::vector<size_t> misses;
+  thread_local std::vector<uint64_t> versions;
+  hits.clear();
+  misses.clear();
+  versions.clear();
   for (size_t i = 0; i < count; i++) {
-    if (statuses[i].IsNotFound()) {
-      out_lens.push_back(-1);
+    uint64_t version = 0;
+    size_t before = hits.size();
+    if (cache && cache->get(std::string_view(keys[i], key_lens[i]), hits, version)) {
+      out_lens.push_back(static_cast<int64_t>(hits.size() - before));
+    } else {
+      out_lens.push_back(-2);
+      misses.push_back(i);
+      versions.push_back(version);
+    }
+  }
+  // The rest from RocksDB: one key (most batches) by Get, which skips MultiGet's sorting.
+  size_t n = misses.size();
+  std::vector<rocksdb::Slice> slices(n);
+  for (size_t m = 0; m < n; m++) slices[m] = rocksdb::Slice(keys[misses[m]], key_lens[misses[m]]);
+  std::vector<rocksdb::PinnableSlice> values(n);
+  std::vector<rocksdb::Status> statuses(n);
+  if (n == 1) statuses[0] = db->db->Get(read_options, c, slices[0], &values[0]);
+  else if (n > 1) db->db->MultiGet(read_options, c, n, slices.data(), values.data(), statuses.data());
+  for (size_t m = 0; m < n; m++) {
+    if (!statuses[m].ok() && !statuses[m].IsNotFound()) return fail(statuses[m]);
+  }
+  size_t hit_at = 0, m = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (out_lens[i] != -2) {
+      out_bytes.append(hits, hit_at, static_cast<size_t>(out_lens[i]));
+      hit_at += static_cast<size_t>(out_lens[i]);
       continue;
     }
-    if (!statuses[i].ok()) return fail(statuses[i]);
-    out_bytes.append(values[i].data(), values[i].size());
-    out_lens.push_back(static_cast<int64_t>(values[i].size()));
+    if (statuses[m].IsNotFound()) {
+      out_lens[i] = -1;
+    } else {
+      out_bytes.append(values[m].data(), values[m].size());
+      out_lens[i] = static_cast<int64_t>(values[m].size());
+      if (cache) cache->fill(slices[m].ToStringView(), values[m].ToStringView(), versions[m]);
+    }
+    m++;
   }
   return 0;
 } catch (const std::exception& e) {
@@ -245,18 +284,32 @@ int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const*
   std::shared_lock guard(db->lock);
   if (!db->db) return fail(CLOSED);
   thread_local rocksdb::WriteBatch batch;
+  // Versions of the cached keys' shards, noted before the write (record_cache.h).
+  thread_local std::vector<uint64_t> versions;
   batch.Clear();
+  versions.assign(count, 0);
   for (size_t i = 0; i < count; i++) {
     rocksdb::ColumnFamilyHandle* c = column(db, cfs[i]);
     if (!c) return fail("no such column");
     rocksdb::Slice key(keys[i], key_lens[i]);
+    if (marekvs::RecordCache* cache = cache_of(db, cfs[i])) versions[i] = cache->version(key.ToStringView());
     rocksdb::Status s = values[i] ? batch.Put(c, key, rocksdb::Slice(values[i], value_lens[i])) : batch.Delete(c, key);
     if (!s.ok()) return fail(s);
   }
   rocksdb::WriteOptions w;
   w.sync = sync != 0;
   rocksdb::Status s = db->db->Write(w, &batch);
+  for (size_t i = 0; i < count; i++) {
+    marekvs::RecordCache* cache = cache_of(db, cfs[i]);
+    if (!cache) continue;
+    std::string_view key(keys[i], key_lens[i]);
+    std::string_view value = values[i] ? std::string_view(values[i], value_lens[i]) : std::string_view();
+    if (s.ok()) cache->wrote(key, values[i] ? &value : nullptr, versions[i]);
+    else cache->drop(key);
+  }
   batch.Clear();
+  // A large batch (a big MSET) would otherwise keep its memory for the thread's life.
+  if (batch.Data().capacity() > (1 << 20)) batch = rocksdb::WriteBatch();
   return s.ok() ? 0 : fail(s);
 } catch (const std::exception& e) {
   return fail(e.what());
@@ -266,8 +319,7 @@ int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const*
 int mkv_query(void* handle, uint32_t cf, const char* gte, size_t gte_len, const char* lt, size_t lt_len, int reverse, uint32_t limit) try {
   Db* db = static_cast<Db*>(handle);
   std::shared_lock guard(db->lock);
-  out_bytes.clear();
-  out_lens.clear();
+  reset_output();
   if (!db->db) return fail(CLOSED);
   rocksdb::ColumnFamilyHandle* c = column(db, cf);
   if (!c) return fail("no such column");
@@ -321,8 +373,7 @@ void* mkv_iter_open(void* handle, uint32_t cf, const char* gte, size_t gte_len, 
 int mkv_iter_read(void* handle, const char* target, size_t target_len, uint32_t limit) try {
   Iter* iter = static_cast<Iter*>(handle);
   std::shared_lock guard(iter->owner->lock);
-  out_bytes.clear();
-  out_lens.clear();
+  reset_output();
   if (!iter->it) return fail(CLOSED);
   if (target) {
     rocksdb::Slice t(target, target_len);
@@ -366,6 +417,8 @@ int mkv_delete_range(void* handle, uint32_t cf, const char* gte, size_t gte_len,
   rocksdb::ColumnFamilyHandle* c = column(db, cf);
   if (!c) return fail("no such column");
   rocksdb::Status s = db->db->DeleteRange(rocksdb::WriteOptions(), c, rocksdb::Slice(gte, gte_len), rocksdb::Slice(lt, lt_len));
+  // Whatever the outcome, nothing cached of the column may outlive it.
+  if (marekvs::RecordCache* cache = cache_of(db, cf)) cache->clear();
   return s.ok() ? 0 : fail(s);
 } catch (const std::exception& e) {
   return fail(e.what());
@@ -375,7 +428,7 @@ int mkv_delete_range(void* handle, uint32_t cf, const char* gte, size_t gte_len,
 int mkv_property(void* handle, const char* name) try {
   Db* db = static_cast<Db*>(handle);
   std::shared_lock guard(db->lock);
-  out_bytes.clear();
+  reset_output();
   if (!db->db) return fail(CLOSED);
   return db->db->GetProperty(rocksdb::Slice(name), &out_bytes) ? 1 : 0;
 } catch (const std::exception& e) {
