@@ -70,6 +70,27 @@ int main() {
     }
   }
   {
+    // One batch writes two keys of one shard, and one of them twice: its own bumps are no race,
+    // so both keys are cached, the twice-written one with its last value.
+    RecordCache cache(1 << 20);
+    std::string a = "a", b;
+    for (int i = 0; b.empty() || cache.shard_index(b) != cache.shard_index(a); i++) b = "b" + std::to_string(i);
+    uint64_t va1 = cache.version(a), vb = cache.version(b), va2 = cache.version(a);
+    std::string_view x = "x", y = "y", z = "z";
+    cache.wrote(a, &x, va1, 0);
+    cache.wrote(b, &y, vb, 1);
+    cache.wrote(a, &z, va2, 2);
+    expect(cached(cache, a) == "z" && cached(cache, b) == "y", "a batch's own writes to one shard are cached");
+    // The same batch, with another writer's report between its note and its reports: dropped.
+    std::string other;
+    for (int i = 0; other.empty() || cache.shard_index(other) != cache.shard_index(a); i++) other = "o" + std::to_string(i);
+    uint64_t w1 = cache.version(a), w2 = cache.version(b);
+    cache.wrote(other, &x, cache.version(other));
+    cache.wrote(a, &x, w1, 0);
+    cache.wrote(b, &y, w2, 1);
+    expect(cached(cache, a) == "<miss>" && cached(cache, b) == "<miss>", "another writer's report drops a batch's keys");
+  }
+  {
     // A writer alone caches what it wrote; a delete drops it; a failed write drops it.
     RecordCache cache(1 << 20);
     std::string_view v = new_value;

@@ -6,9 +6,10 @@
 // Each shard has a version, bumped under its lock after every write to one of its keys lands in
 // RocksDB. A reader notes the version before it reads RocksDB and caches what it read only if
 // the version has not moved since; a writer notes it before its write and caches the value it
-// wrote only if nothing else moved it meanwhile, and otherwise drops the key. A value read or
+// wrote only if no other write moved it meanwhile, and otherwise drops the key. A value read or
 // written before a write that landed later can therefore never be left in the cache: that
-// write's bump comes after it, and either rejects the fill or drops the key.
+// write's bump comes after it, and either rejects the fill or drops the key. A batch that
+// writes several keys of one shard counts its own bumps (`wrote`'s `own`), which are no race.
 #pragma once
 
 #include <cstdint>
@@ -52,11 +53,13 @@ class RecordCache {
   }
 
   // After a write of key landed in RocksDB: cache the value written (nullptr: deleted), if no
-  // other write to the shard landed since `version`; otherwise drop the key.
-  void wrote(std::string_view key, const std::string_view* value, uint64_t version) {
+  // other write to the shard landed since `version`, besides the `own` reports of the same
+  // batch made since (a batch reports its keys in its order, so the last write of a key wins,
+  // as in RocksDB); otherwise drop the key.
+  void wrote(std::string_view key, const std::string_view* value, uint64_t version, uint64_t own = 0) {
     Shard& s = shard(key);
     std::lock_guard guard(s.lock);
-    bool alone = ++s.version == version + 1;
+    bool alone = s.version++ == version + own;
     if (alone && value && cacheable(*value)) put(s, key, *value);
     else erase(s, key);
   }
@@ -69,6 +72,10 @@ class RecordCache {
     erase(s, key);
   }
 
+  static constexpr size_t SHARDS = 64;
+
+  size_t shard_index(std::string_view key) const { return std::hash<std::string_view>{}(key) % SHARDS; }
+
   void clear() {
     for (Shard& s : shards_) {
       std::lock_guard guard(s.lock);
@@ -79,7 +86,6 @@ class RecordCache {
   }
 
  private:
-  static constexpr size_t SHARDS = 64;
   // Values above this stay in RocksDB only: a few would crowd out many small records.
   static constexpr size_t MAX_VALUE = 4096;
   // What an entry costs besides its bytes: the node, two strings, the bucket.
@@ -96,7 +102,7 @@ class RecordCache {
 
   static size_t cost(std::string_view key, std::string_view value) { return key.size() + value.size() + ENTRY_OVERHEAD; }
 
-  Shard& shard(std::string_view key) { return shards_[std::hash<std::string_view>{}(key) % SHARDS]; }
+  Shard& shard(std::string_view key) { return shards_[shard_index(key)]; }
 
   // The key as a std::string without an allocation per lookup (this thread's buffer).
   static const std::string& lookup(std::string_view key) {

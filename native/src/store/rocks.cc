@@ -299,13 +299,20 @@ int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const*
   rocksdb::WriteOptions w;
   w.sync = sync != 0;
   rocksdb::Status s = db->db->Write(w, &batch);
+  // This batch's reports so far, per column and cache shard: its own bumps (record_cache.h).
+  thread_local std::vector<uint64_t> own;
+  own.assign(db->caches.size() * marekvs::RecordCache::SHARDS, 0);
   for (size_t i = 0; i < count; i++) {
     marekvs::RecordCache* cache = cache_of(db, cfs[i]);
     if (!cache) continue;
     std::string_view key(keys[i], key_lens[i]);
     std::string_view value = values[i] ? std::string_view(values[i], value_lens[i]) : std::string_view();
-    if (s.ok()) cache->wrote(key, values[i] ? &value : nullptr, versions[i]);
-    else cache->drop(key);
+    if (!s.ok()) {
+      cache->drop(key);
+      continue;
+    }
+    uint64_t& mine = own[cfs[i] * marekvs::RecordCache::SHARDS + cache->shard_index(key)];
+    cache->wrote(key, values[i] ? &value : nullptr, versions[i], mine++);
   }
   batch.Clear();
   // A large batch (a big MSET) would otherwise keep its memory for the thread's life.
