@@ -22,6 +22,7 @@ fn main() {
         .compile("marekvs_rocks");
     println!("cargo:rerun-if-changed=src/store/rocks.cc");
     println!("cargo:rerun-if-changed=src/store/record_cache.h");
+    println!("cargo:rerun-if-changed=src/store/entry_table.h");
 }
 
 /// deps/rocksdb/rocksdb/include of the @nxtedition/rocksdb that Node resolves from this

@@ -16,7 +16,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "entry_table.h"
 
 namespace marekvs {
 
@@ -26,30 +27,32 @@ class RecordCache {
 
   // The shard version to pass to `fill` or `wrote` later.
   uint64_t version(std::string_view key) {
-    Shard& s = shard(key);
+    Shard& s = shards_[shard_index(key)];
     std::lock_guard guard(s.lock);
     return s.version;
   }
 
   // Append key's cached value to `out` and return true, or return false and set `version`.
   bool get(std::string_view key, std::string& out, uint64_t& version) {
-    Shard& s = shard(key);
+    uint64_t h = hash(key);
+    Shard& s = shards_[h >> SHARD_SHIFT];
     std::lock_guard guard(s.lock);
-    auto it = s.map.find(lookup(key));
-    if (it == s.map.end()) {
+    std::string_view value;
+    if (!s.table.find(h, key, value)) {
       version = s.version;
       return false;
     }
-    out.append(it->second);
+    out.append(value);
     return true;
   }
 
   // Cache a value read from RocksDB, unless a write to the shard landed since `version`.
   void fill(std::string_view key, std::string_view value, uint64_t version) {
     if (!cacheable(value)) return;
-    Shard& s = shard(key);
+    uint64_t h = hash(key);
+    Shard& s = shards_[h >> SHARD_SHIFT];
     std::lock_guard guard(s.lock);
-    if (s.version == version) put(s, key, value);
+    if (s.version == version) put(s, h, key, value);
   }
 
   // After a write of key landed in RocksDB: cache the value written (nullptr: deleted), if no
@@ -57,78 +60,55 @@ class RecordCache {
   // batch made since (a batch reports its keys in its order, so the last write of a key wins,
   // as in RocksDB); otherwise drop the key.
   void wrote(std::string_view key, const std::string_view* value, uint64_t version, uint64_t own = 0) {
-    Shard& s = shard(key);
+    uint64_t h = hash(key);
+    Shard& s = shards_[h >> SHARD_SHIFT];
     std::lock_guard guard(s.lock);
     bool alone = s.version++ == version + own;
-    if (alone && value && cacheable(*value)) put(s, key, *value);
-    else erase(s, key);
+    if (alone && value && cacheable(*value)) put(s, h, key, *value);
+    else s.table.erase(h, key);
   }
 
   // After a write that failed: RocksDB applied none of it, but drop the key anyway.
   void drop(std::string_view key) {
-    Shard& s = shard(key);
+    uint64_t h = hash(key);
+    Shard& s = shards_[h >> SHARD_SHIFT];
     std::lock_guard guard(s.lock);
     ++s.version;
-    erase(s, key);
+    s.table.erase(h, key);
   }
 
   static constexpr size_t SHARDS = 64;
 
-  size_t shard_index(std::string_view key) const { return std::hash<std::string_view>{}(key) % SHARDS; }
+  // Shards by the hash's top bits; a shard's table probes by its low bits.
+  static size_t shard_index(std::string_view key) { return hash(key) >> SHARD_SHIFT; }
 
   void clear() {
     for (Shard& s : shards_) {
       std::lock_guard guard(s.lock);
       ++s.version;
-      s.map.clear();
-      s.bytes = 0;
+      s.table.clear();
     }
   }
 
  private:
+  static constexpr unsigned SHARD_SHIFT = 58;  // 64 shards
   // Values above this stay in RocksDB only: a few would crowd out many small records.
   static constexpr size_t MAX_VALUE = 4096;
-  // What an entry costs besides its bytes: the node, two strings, the bucket.
-  static constexpr size_t ENTRY_OVERHEAD = 96;
 
   struct Shard {
     std::mutex lock;
-    std::unordered_map<std::string, std::string> map;
+    EntryTable table;
     uint64_t version = 0;
-    size_t bytes = 0;
   };
+
+  static uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
   static bool cacheable(std::string_view value) { return value.size() <= MAX_VALUE; }
 
-  static size_t cost(std::string_view key, std::string_view value) { return key.size() + value.size() + ENTRY_OVERHEAD; }
-
-  Shard& shard(std::string_view key) { return shards_[shard_index(key)]; }
-
-  // The key as a std::string without an allocation per lookup (this thread's buffer).
-  static const std::string& lookup(std::string_view key) {
-    thread_local std::string buffer;
-    buffer.assign(key);
-    return buffer;
-  }
-
-  void put(Shard& s, std::string_view key, std::string_view value) {
-    auto [it, inserted] = s.map.try_emplace(lookup(key));
-    if (!inserted) s.bytes -= cost(key, it->second);
-    it->second.assign(value);
-    s.bytes += cost(key, value);
-    // Over budget: drop entries from the front of the table, which hashing makes arbitrary ones.
-    while (s.bytes > shard_capacity_ && !s.map.empty()) {
-      auto victim = s.map.begin();
-      s.bytes -= cost(victim->first, victim->second);
-      s.map.erase(victim);
-    }
-  }
-
-  void erase(Shard& s, std::string_view key) {
-    auto it = s.map.find(lookup(key));
-    if (it == s.map.end()) return;
-    s.bytes -= cost(it->first, it->second);
-    s.map.erase(it);
+  void put(Shard& s, uint64_t h, std::string_view key, std::string_view value) {
+    s.table.put(h, key, value);
+    // Over budget: drop entries, arbitrary ones (EntryTable::evict_one).
+    while (s.table.bytes() > shard_capacity_ && s.table.size() > 0) s.table.evict_one();
   }
 
   const size_t shard_capacity_;

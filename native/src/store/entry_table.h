@@ -1,0 +1,152 @@
+// One record cache shard's table (record_cache.h): key → value, each entry one allocation
+// holding both, found by open addressing (linear probing on the key's hash, kept beside the
+// entry's pointer). A hit costs a slot and an entry, two cache lines where std::unordered_map
+// with string keys and values cost four or five (docs/performance.md, eighth round).
+// Not thread-safe: the shard's lock guards it.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <vector>
+
+namespace marekvs {
+
+class EntryTable {
+ public:
+  EntryTable() : slots_(MIN_SLOTS) {}
+  EntryTable(const EntryTable&) = delete;
+  EntryTable& operator=(const EntryTable&) = delete;
+  ~EntryTable() { clear(); }
+
+  // What an entry costs besides its key and value: a slot at 3/4 load (21 bytes), its header
+  // (8), malloc's own (~16).
+  static constexpr size_t OVERHEAD = 48;
+
+  size_t size() const { return count_; }
+
+  // Whether key (hash: its hash) is here; if so, `value` views its value until the next change.
+  bool find(uint64_t hash, std::string_view key, std::string_view& value) const {
+    size_t i = index_of(hash, key);
+    if (i == NONE) return false;
+    value = value_of(slots_[i].entry);
+    return true;
+  }
+
+  void put(uint64_t hash, std::string_view key, std::string_view value) {
+    size_t i = index_of(hash, key);
+    Entry* entry = make(key, value);
+    if (i != NONE) {
+      bytes_ -= cost(slots_[i].entry);
+      std::free(slots_[i].entry);
+      slots_[i].entry = entry;
+    } else {
+      if ((count_ + 1) * 4 > slots_.size() * 3) grow();
+      i = hash & mask();
+      while (slots_[i].entry) i = (i + 1) & mask();
+      slots_[i] = {hash, entry};
+      count_++;
+    }
+    bytes_ += cost(entry);
+  }
+
+  void erase(uint64_t hash, std::string_view key) {
+    size_t i = index_of(hash, key);
+    if (i != NONE) remove(i);
+  }
+
+  // Drop one entry, the next one after the last dropped (a clock hand without reference bits:
+  // which entry that is depends only on hashes, so it is an arbitrary one).
+  void evict_one() {
+    if (count_ == 0) return;
+    while (!slots_[hand_ & mask()].entry) hand_++;
+    remove(hand_ & mask());
+  }
+
+  // Bytes held: the entries' keys and values, plus a fixed cost per entry for its slot, its
+  // header and the allocator's own.
+  size_t bytes() const { return bytes_; }
+
+  void clear() {
+    for (Slot& slot : slots_) {
+      std::free(slot.entry);
+      slot = {};
+    }
+    count_ = 0;
+    bytes_ = 0;
+  }
+
+ private:
+  struct Entry {
+    uint32_t key_len;
+    uint32_t value_len;
+    char data[];  // key, then value
+  };
+  struct Slot {
+    uint64_t hash = 0;
+    Entry* entry = nullptr;
+  };
+
+  static constexpr size_t NONE = SIZE_MAX;
+  static constexpr size_t MIN_SLOTS = 16;
+
+  static size_t cost(const Entry* e) { return e->key_len + e->value_len + OVERHEAD; }
+  static std::string_view key_of(const Entry* e) { return {e->data, e->key_len}; }
+  static std::string_view value_of(const Entry* e) { return {e->data + e->key_len, e->value_len}; }
+
+  static Entry* make(std::string_view key, std::string_view value) {
+    auto* e = static_cast<Entry*>(std::malloc(sizeof(Entry) + key.size() + value.size()));
+    if (!e) throw std::bad_alloc();
+    e->key_len = static_cast<uint32_t>(key.size());
+    e->value_len = static_cast<uint32_t>(value.size());
+    std::memcpy(e->data, key.data(), key.size());
+    if (!value.empty()) std::memcpy(e->data + key.size(), value.data(), value.size());
+    return e;
+  }
+
+  size_t mask() const { return slots_.size() - 1; }
+
+  size_t index_of(uint64_t hash, std::string_view key) const {
+    for (size_t i = hash & mask();; i = (i + 1) & mask()) {
+      const Slot& slot = slots_[i];
+      if (!slot.entry) return NONE;
+      if (slot.hash == hash && key_of(slot.entry) == key) return i;
+    }
+  }
+
+  // Empty slot i and close the gap: later entries of its probe run move back (no tombstones).
+  void remove(size_t i) {
+    bytes_ -= cost(slots_[i].entry);
+    std::free(slots_[i].entry);
+    count_--;
+    for (size_t j = (i + 1) & mask(); slots_[j].entry; j = (j + 1) & mask()) {
+      size_t home = slots_[j].hash & mask();
+      // Move j back to i unless its home lies cyclically in (i, j].
+      bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+      if (stays) continue;
+      slots_[i] = slots_[j];
+      i = j;
+    }
+    slots_[i] = {};
+  }
+
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    for (const Slot& slot : old) {
+      if (!slot.entry) continue;
+      size_t i = slot.hash & mask();
+      while (slots_[i].entry) i = (i + 1) & mask();
+      slots_[i] = slot;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t count_ = 0;
+  size_t bytes_ = 0;
+  size_t hand_ = 0;
+};
+
+}  // namespace marekvs
