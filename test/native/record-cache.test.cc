@@ -8,6 +8,8 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 using marekvs::EntryTable;
 using marekvs::RecordCache;
@@ -28,105 +30,157 @@ static std::string cached(RecordCache& cache, const std::string& key) {
   return cache.get(key, out, version) ? out : "<miss>";
 }
 
+// One write of `keys` to one shard, as rocks.cc makes it, with its values (nullptr: delete).
+struct Write {
+  RecordCache& cache;
+  std::vector<std::string_view> keys;
+  std::vector<std::string_view> values;
+  std::vector<const std::string_view*> value_ptrs;
+  uint64_t note = 0;
+
+  Write(RecordCache& c, std::vector<std::pair<std::string_view, const char*>> ops) : cache(c) {
+    for (auto& [k, v] : ops) {
+      keys.push_back(k);
+      values.push_back(v ? std::string_view(v) : std::string_view());
+    }
+    for (size_t i = 0; i < ops.size(); i++) value_ptrs.push_back(ops[i].second ? &values[i] : nullptr);
+  }
+  size_t shard() const { return RecordCache::shard_index(keys[0]); }
+  void begin() { note = cache.begin_write(shard(), keys.data(), keys.size()); }
+  void end(bool landed = true) { cache.end_write(shard(), note, landed, keys.data(), value_ptrs.data(), keys.size()); }
+};
+
+// A key of the same cache shard as `key`, other than it.
+static std::string same_shard(const std::string& key) {
+  for (int i = 0;; i++) {
+    std::string other = "s" + std::to_string(i);
+    if (RecordCache::shard_index(other) == RecordCache::shard_index(key)) return other;
+  }
+}
+
 int main() {
-  const std::string k = "key", old_value = "old", new_value = "new";
+  const std::string k = "key";
   {
-    // A reader misses and reads the old value; a write lands and is reported; then the fill.
+    // A reader misses; a write begins; the reader's fill (old or new, it cannot know) is refused.
     RecordCache cache(1 << 20);
     std::string out;
-    uint64_t read_version;
-    expect(!cache.get(k, out, read_version), "an empty cache misses");
-    uint64_t write_version = cache.version(k);
-    std::string_view written = new_value;
-    cache.wrote(k, &written, write_version);
-    cache.fill(k, old_value, read_version);
-    expect(cached(cache, k) == new_value, "a fill from before a write is refused");
+    uint64_t version;
+    expect(!cache.get(k, out, version), "an empty cache misses");
+    Write w(cache, {{k, "new"}});
+    w.begin();
+    cache.fill(k, "old", version);
+    expect(cached(cache, k) == "<miss>", "a fill from before a write began is refused");
+    w.end();
+    expect(cached(cache, k) == "new", "a lone write is cached when it ends");
   }
   {
-    // The reader read the old value before a write landed, and fills before the write is reported.
+    // A reader misses while a write is in flight: its fill is refused though the version is the same.
+    RecordCache cache(1 << 20);
+    Write w(cache, {{k, "new"}});
+    w.begin();
+    std::string out;
+    uint64_t version;
+    cache.get(k, out, version);
+    cache.fill(k, "old", version);
+    expect(cached(cache, k) == "<miss>", "a fill while a write is in flight is refused");
+    w.end();
+    expect(cached(cache, k) == "new", "the write's value is cached when it ends");
+  }
+  {
+    // With no write, a fill is kept; a write that begins drops it at once.
     RecordCache cache(1 << 20);
     std::string out;
-    uint64_t read_version;
-    cache.get(k, out, read_version);
-    uint64_t write_version = cache.version(k);
-    cache.fill(k, old_value, read_version);
-    expect(cached(cache, k) == old_value, "a fill with no write since is kept");
-    std::string_view written = new_value;
-    cache.wrote(k, &written, write_version);
-    expect(cached(cache, k) == new_value, "the write's report replaces the filled value");
+    uint64_t version;
+    cache.get(k, out, version);
+    cache.fill(k, "old", version);
+    expect(cached(cache, k) == "old", "a fill with no write since is kept");
+    Write w(cache, {{k, "new"}});
+    w.begin();
+    expect(cached(cache, k) == "<miss>", "a write drops the key before it goes to RocksDB");
+    w.end();
   }
   {
-    // Two writers note the same version; their writes land in some order, their reports in
-    // either: the cache must not keep either value, since it cannot know which landed last.
+    // Two writes in flight in one shard, to one key or two, ending in either order: neither is
+    // cached, since the cache cannot know which landed last.
     for (int first = 0; first < 2; first++) {
-      RecordCache cache(1 << 20);
-      uint64_t v1 = cache.version(k), v2 = cache.version(k);
-      std::string_view a = "a", b = "b";
-      if (first == 0) {
-        cache.wrote(k, &a, v1);
-        cache.wrote(k, &b, v2);
-      } else {
-        cache.wrote(k, &b, v2);
-        cache.wrote(k, &a, v1);
+      for (int same_key = 0; same_key < 2; same_key++) {
+        RecordCache cache(1 << 20);
+        std::string k2 = same_key ? k : same_shard(k);
+        Write a(cache, {{k, "a"}}), b(cache, {{k2, "b"}});
+        a.begin();
+        b.begin();
+        if (first == 0) {
+          a.end();
+          b.end();
+        } else {
+          b.end();
+          a.end();
+        }
+        expect(cached(cache, k) == "<miss>" && cached(cache, k2) == "<miss>", "overlapping writes leave their keys uncached");
       }
-      expect(cached(cache, k) == "<miss>", "racing writers leave the key uncached");
     }
   }
   {
-    // One batch writes two keys of one shard, and one of them twice: its own bumps are no race,
-    // so both keys are cached, the twice-written one with its last value.
+    // A write that begins and ends while another is in flight, then the other: neither cached.
     RecordCache cache(1 << 20);
-    std::string a = "a", b;
-    for (int i = 0; b.empty() || cache.shard_index(b) != cache.shard_index(a); i++) b = "b" + std::to_string(i);
-    uint64_t va1 = cache.version(a), vb = cache.version(b), va2 = cache.version(a);
-    std::string_view x = "x", y = "y", z = "z";
-    cache.wrote(a, &x, va1, 0);
-    cache.wrote(b, &y, vb, 1);
-    cache.wrote(a, &z, va2, 2);
-    expect(cached(cache, a) == "z" && cached(cache, b) == "y", "a batch's own writes to one shard are cached");
-    // The same batch, with another writer's report between its note and its reports: dropped.
-    std::string other;
-    for (int i = 0; other.empty() || cache.shard_index(other) != cache.shard_index(a); i++) other = "o" + std::to_string(i);
-    uint64_t w1 = cache.version(a), w2 = cache.version(b);
-    cache.wrote(other, &x, cache.version(other));
-    cache.wrote(a, &x, w1, 0);
-    cache.wrote(b, &y, w2, 1);
-    expect(cached(cache, a) == "<miss>" && cached(cache, b) == "<miss>", "another writer's report drops a batch's keys");
+    std::string k2 = same_shard(k);
+    Write a(cache, {{k, "a"}}), b(cache, {{k2, "b"}});
+    a.begin();
+    b.begin();
+    b.end();
+    expect(cached(cache, k2) == "<miss>", "a write that ends while another is in flight is not cached");
+    a.end();
+    expect(cached(cache, k) == "<miss>", "nor is the other, which overlapped it");
   }
   {
-    // A writer alone caches what it wrote; a delete drops it; a failed write drops it.
+    // One write with a key twice and another key of the shard: the last value of each is cached.
+    // A failed write caches nothing; a delete leaves the key uncached.
     RecordCache cache(1 << 20);
-    std::string_view v = new_value;
-    cache.wrote(k, &v, cache.version(k));
-    expect(cached(cache, k) == new_value, "a lone write is cached");
-    cache.wrote(k, nullptr, cache.version(k));
-    expect(cached(cache, k) == "<miss>", "a delete drops the key");
-    cache.wrote(k, &v, cache.version(k));
-    cache.drop(k);
-    expect(cached(cache, k) == "<miss>", "a failed write drops the key");
+    std::string k2 = same_shard(k);
+    Write w(cache, {{k, "x"}, {k2, "y"}, {k, "z"}});
+    w.begin();
+    w.end();
+    expect(cached(cache, k) == "z" && cached(cache, k2) == "y", "a batch's last value of each key is cached");
+    Write failed(cache, {{k, "q"}});
+    failed.begin();
+    failed.end(false);
+    expect(cached(cache, k) == "<miss>", "a failed write caches nothing");
+    Write del(cache, {{k2, nullptr}});
+    del.begin();
+    del.end();
+    expect(cached(cache, k2) == "<miss>", "a delete leaves the key uncached");
   }
   {
-    // A range delete (clear) refuses fills begun before it.
+    // A range delete drops everything and refuses fills until it ends.
     RecordCache cache(1 << 20);
+    Write w(cache, {{k, "v"}});
+    w.begin();
+    w.end();
     std::string out;
-    uint64_t read_version;
-    cache.get(k, out, read_version);
-    cache.clear();
-    cache.fill(k, old_value, read_version);
-    expect(cached(cache, k) == "<miss>", "a fill from before a clear is refused");
+    uint64_t version;
+    cache.get("other", out, version);
+    cache.begin_clear();
+    expect(cached(cache, k) == "<miss>", "a range delete drops what is cached");
+    cache.fill("other", "old", version);
+    cache.get("third", out, version);
+    cache.fill("third", "old", version);
+    cache.end_clear();
+    expect(cached(cache, "other") == "<miss>" && cached(cache, "third") == "<miss>", "no fill lands during a range delete");
   }
   {
     // Large values are not cached; the budget holds under many inserts.
     RecordCache cache(64 * 1024);
     std::string big(5000, 'x');
-    std::string_view b = big;
-    cache.wrote(k, &b, cache.version(k));
+    Write w(cache, {{k, big.c_str()}});
+    w.begin();
+    w.end();
     expect(cached(cache, k) == "<miss>", "a value over 4 KiB is not cached");
     size_t kept = 0;
     for (int i = 0; i < 10000; i++) {
       std::string key = "k" + std::to_string(i);
-      std::string_view v = "value";
-      cache.wrote(key, &v, cache.version(key));
+      Write v(cache, {{key, "value"}});
+      v.begin();
+      v.end();
     }
     for (int i = 0; i < 10000; i++) kept += cached(cache, "k" + std::to_string(i)) == "value";
     expect(kept > 0 && kept <= 64 * 1024 / EntryTable::OVERHEAD, "the cache keeps within its budget");

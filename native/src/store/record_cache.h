@@ -1,15 +1,19 @@
 // A cache of the newest value of keys of one column family, in front of RocksDB's memtable,
 // whose point lookup is a skiplist search: ~17 dependent cache misses at 100k keys, the largest
 // single cost of a read (docs/performance.md, eighth round). Every write and read of the column
-// goes through rocks.cc, in this process, so the cache can stay exact:
+// goes through rocks.cc, in this process, so the cache can stay exact: whatever it holds is what
+// RocksDB holds, at every instant a reader can look.
 //
-// Each shard has a version, bumped under its lock after every write to one of its keys lands in
-// RocksDB. A reader notes the version before it reads RocksDB and caches what it read only if
-// the version has not moved since; a writer notes it before its write and caches the value it
-// wrote only if no other write moved it meanwhile, and otherwise drops the key. A value read or
-// written before a write that landed later can therefore never be left in the cache: that
-// write's bump comes after it, and either rejects the fill or drops the key. A batch that
-// writes several keys of one shard counts its own bumps (`wrote`'s `own`), which are no race.
+// The protocol, per shard (a version, and a count of writes in flight):
+// - A write announces itself before it goes to RocksDB (`begin_write`): the shard's version
+//   moves, its keys leave the cache, and it is in flight. While it is, readers of its keys miss
+//   and read RocksDB, which is consistent by itself.
+// - When it has landed (`end_write`), its values are cached only if it was the shard's only
+//   write in flight and none began meanwhile; otherwise its keys are dropped. Either way the
+//   version moves again.
+// - A reader that missed notes the version, reads RocksDB, and caches what it read only if the
+//   version has not moved and no write is in flight (`fill`): then no write can have landed
+//   between its read and its fill, and any write that lands later drops the key first.
 #pragma once
 
 #include <cstdint>
@@ -25,14 +29,7 @@ class RecordCache {
  public:
   explicit RecordCache(size_t capacity_bytes) : shard_capacity_(capacity_bytes / SHARDS) {}
 
-  // The shard version to pass to `fill` or `wrote` later.
-  uint64_t version(std::string_view key) {
-    Shard& s = shards_[shard_index(key)];
-    std::lock_guard guard(s.lock);
-    return s.version;
-  }
-
-  // Append key's cached value to `out` and return true, or return false and set `version`.
+  // Append key's cached value to `out` and return true, or return false and set `version` (for `fill`).
   bool get(std::string_view key, std::string& out, uint64_t& version) {
     uint64_t h = hash(key);
     Shard& s = shards_[h >> SHARD_SHIFT];
@@ -46,49 +43,64 @@ class RecordCache {
     return true;
   }
 
-  // Cache a value read from RocksDB, unless a write to the shard landed since `version`.
+  // Cache a value read from RocksDB after `get` missed with `version`, unless a write began since
+  // or is still in flight.
   void fill(std::string_view key, std::string_view value, uint64_t version) {
     if (!cacheable(value)) return;
     uint64_t h = hash(key);
     Shard& s = shards_[h >> SHARD_SHIFT];
     std::lock_guard guard(s.lock);
-    if (s.version == version) put(s, h, key, value);
+    if (s.version == version && s.in_flight == 0) put(s, h, key, value);
   }
 
-  // After a write of key landed in RocksDB: cache the value written (nullptr: deleted), if no
-  // other write to the shard landed since `version`, besides the `own` reports of the same
-  // batch made since (a batch reports its keys in its order, so the last write of a key wins,
-  // as in RocksDB); otherwise drop the key.
-  void wrote(std::string_view key, const std::string_view* value, uint64_t version, uint64_t own = 0) {
-    uint64_t h = hash(key);
-    Shard& s = shards_[h >> SHARD_SHIFT];
+  // Before a write of `keys` (all of shard `shard`) goes to RocksDB. Returns the note for `end_write`.
+  uint64_t begin_write(size_t shard, const std::string_view* keys, size_t count) {
+    Shard& s = shards_[shard];
     std::lock_guard guard(s.lock);
-    bool alone = s.version++ == version + own;
-    if (alone && value && cacheable(*value)) put(s, h, key, *value);
-    else s.table.erase(h, key);
+    s.in_flight++;
+    for (size_t i = 0; i < count; i++) s.table.erase(hash(keys[i]), keys[i]);
+    return ++s.version;
   }
 
-  // After a write that failed: RocksDB applied none of it, but drop the key anyway.
-  void drop(std::string_view key) {
-    uint64_t h = hash(key);
-    Shard& s = shards_[h >> SHARD_SHIFT];
+  // After that write returned: `landed` when RocksDB applied it. values[i] is keys[i]'s value
+  // (nullptr: deleted); a key written twice takes its last value, as in RocksDB.
+  void end_write(size_t shard, uint64_t note, bool landed, const std::string_view* keys, const std::string_view* const* values, size_t count) {
+    Shard& s = shards_[shard];
     std::lock_guard guard(s.lock);
-    ++s.version;
-    s.table.erase(h, key);
+    s.in_flight--;
+    bool alone = landed && s.version == note && s.in_flight == 0;
+    s.version++;
+    for (size_t i = 0; i < count; i++) {
+      uint64_t h = hash(keys[i]);
+      if (alone && values[i] && cacheable(*values[i])) put(s, h, keys[i], *values[i]);
+      else s.table.erase(h, keys[i]);
+    }
+  }
+
+  // Around a write no key list describes (a range delete): every shard as in begin_write and
+  // end_write, with nothing cached afterwards.
+  void begin_clear() {
+    for (Shard& s : shards_) {
+      std::lock_guard guard(s.lock);
+      s.in_flight++;
+      s.version++;
+      s.table.clear();
+    }
+  }
+
+  void end_clear() {
+    for (Shard& s : shards_) {
+      std::lock_guard guard(s.lock);
+      s.in_flight--;
+      s.version++;
+      s.table.clear();
+    }
   }
 
   static constexpr size_t SHARDS = 64;
 
   // Shards by the hash's top bits; a shard's table probes by its low bits.
   static size_t shard_index(std::string_view key) { return hash(key) >> SHARD_SHIFT; }
-
-  void clear() {
-    for (Shard& s : shards_) {
-      std::lock_guard guard(s.lock);
-      ++s.version;
-      s.table.clear();
-    }
-  }
 
  private:
   static constexpr unsigned SHARD_SHIFT = 58;  // 64 shards
@@ -99,6 +111,7 @@ class RecordCache {
     std::mutex lock;
     EntryTable table;
     uint64_t version = 0;
+    uint32_t in_flight = 0;
   };
 
   static uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }

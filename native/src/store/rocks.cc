@@ -17,6 +17,7 @@
 
 #include "record_cache.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -134,6 +135,58 @@ bool read_rows(rocksdb::Iterator* it, bool reverse, uint32_t limit) {
     else it->Next();
   }
   return !it->Valid();
+}
+
+// A write's ops on cached columns, grouped by column and cache shard (in batch order within a
+// group), for the record caches' begin_write and end_write (record_cache.h).
+struct CachedWrites {
+  struct Group {
+    uint32_t column;
+    uint32_t shard;
+    size_t first, count;  // into keys/values/value_ptrs
+    uint64_t note;
+  };
+  std::vector<std::pair<uint64_t, uint32_t>> order;  // (column × SHARDS + shard, op index)
+  std::vector<std::string_view> keys, values;
+  std::vector<const std::string_view*> value_ptrs;
+  std::vector<Group> groups;
+
+  void begin(Db* db) {
+    for (Group& g : groups) g.note = db->caches[g.column]->begin_write(g.shard, &keys[g.first], g.count);
+  }
+
+  void end(Db* db, bool landed) {
+    for (Group& g : groups) db->caches[g.column]->end_write(g.shard, g.note, landed, &keys[g.first], &value_ptrs[g.first], g.count);
+  }
+};
+
+CachedWrites& cached_writes(Db* db, size_t count, const uint8_t* cfs, const char* const* keys, const size_t* key_lens,
+                            const char* const* values, const size_t* value_lens) {
+  thread_local CachedWrites w;
+  constexpr uint64_t SHARDS = marekvs::RecordCache::SHARDS;
+  w.order.clear();
+  w.keys.clear();
+  w.values.clear();
+  w.value_ptrs.clear();
+  w.groups.clear();
+  for (size_t i = 0; i < count; i++) {
+    marekvs::RecordCache* cache = cache_of(db, cfs[i]);
+    if (cache) w.order.emplace_back(cfs[i] * SHARDS + cache->shard_index(std::string_view(keys[i], key_lens[i])), static_cast<uint32_t>(i));
+  }
+  if (w.order.size() > 1) std::sort(w.order.begin(), w.order.end());
+  // values is filled before value_ptrs point into it, so the pointers stay valid.
+  for (auto [group, i] : w.order) {
+    w.keys.emplace_back(keys[i], key_lens[i]);
+    w.values.emplace_back(values[i] ? std::string_view(values[i], value_lens[i]) : std::string_view());
+  }
+  for (size_t n = 0; n < w.order.size(); n++) {
+    uint32_t i = w.order[n].second;
+    w.value_ptrs.push_back(values[i] ? &w.values[n] : nullptr);
+    uint64_t group = w.order[n].first;
+    if (n == 0 || group != w.order[n - 1].first) w.groups.push_back({static_cast<uint32_t>(group / SHARDS), static_cast<uint32_t>(group % SHARDS), n, 0, 0});
+    w.groups.back().count++;
+  }
+  return w;
 }
 
 }  // namespace
@@ -284,36 +337,26 @@ int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const*
   std::shared_lock guard(db->lock);
   if (!db->db) return fail(CLOSED);
   thread_local rocksdb::WriteBatch batch;
-  // Versions of the cached keys' shards, noted before the write (record_cache.h).
-  thread_local std::vector<uint64_t> versions;
   batch.Clear();
-  versions.assign(count, 0);
   for (size_t i = 0; i < count; i++) {
     rocksdb::ColumnFamilyHandle* c = column(db, cfs[i]);
     if (!c) return fail("no such column");
     rocksdb::Slice key(keys[i], key_lens[i]);
-    if (marekvs::RecordCache* cache = cache_of(db, cfs[i])) versions[i] = cache->version(key.ToStringView());
     rocksdb::Status s = values[i] ? batch.Put(c, key, rocksdb::Slice(values[i], value_lens[i])) : batch.Delete(c, key);
     if (!s.ok()) return fail(s);
   }
+  CachedWrites& cached = cached_writes(db, count, cfs, keys, key_lens, values, value_lens);
+  cached.begin(db);
   rocksdb::WriteOptions w;
   w.sync = sync != 0;
-  rocksdb::Status s = db->db->Write(w, &batch);
-  // This batch's reports so far, per column and cache shard: its own bumps (record_cache.h).
-  thread_local std::vector<uint64_t> own;
-  own.assign(db->caches.size() * marekvs::RecordCache::SHARDS, 0);
-  for (size_t i = 0; i < count; i++) {
-    marekvs::RecordCache* cache = cache_of(db, cfs[i]);
-    if (!cache) continue;
-    std::string_view key(keys[i], key_lens[i]);
-    std::string_view value = values[i] ? std::string_view(values[i], value_lens[i]) : std::string_view();
-    if (!s.ok()) {
-      cache->drop(key);
-      continue;
-    }
-    uint64_t& mine = own[cfs[i] * marekvs::RecordCache::SHARDS + cache->shard_index(key)];
-    cache->wrote(key, values[i] ? &value : nullptr, versions[i], mine++);
+  rocksdb::Status s;
+  try {
+    s = db->db->Write(w, &batch);
+  } catch (...) {
+    cached.end(db, false);
+    throw;
   }
+  cached.end(db, s.ok());
   batch.Clear();
   // A large batch (a big MSET) would otherwise keep its memory for the thread's life.
   if (batch.Data().capacity() > (1 << 20)) batch = rocksdb::WriteBatch();
@@ -423,9 +466,10 @@ int mkv_delete_range(void* handle, uint32_t cf, const char* gte, size_t gte_len,
   if (!db->db) return fail(CLOSED);
   rocksdb::ColumnFamilyHandle* c = column(db, cf);
   if (!c) return fail("no such column");
+  marekvs::RecordCache* cache = cache_of(db, cf);
+  if (cache) cache->begin_clear();
   rocksdb::Status s = db->db->DeleteRange(rocksdb::WriteOptions(), c, rocksdb::Slice(gte, gte_len), rocksdb::Slice(lt, lt_len));
-  // Whatever the outcome, nothing cached of the column may outlive it.
-  if (marekvs::RecordCache* cache = cache_of(db, cf)) cache->clear();
+  if (cache) cache->end_clear();
   return s.ok() ? 0 : fail(s);
 } catch (const std::exception& e) {
   return fail(e.what());
