@@ -5,14 +5,18 @@
 # machine is the CPU per request of variants measured side by side.
 #   bench/tools/side-by-side.sh /work/old /work/main
 #   TESTS=set,get PIPELINES="1 16" REQUESTS=200000 bench/tools/side-by-side.sh /work/main
+#   TESTS=evalsha PIPELINES=1 REQUESTS=50000 bench/tools/side-by-side.sh /work/old /work/main
 source "$(dirname "$0")/common.sh"
 TESTS=${TESTS:-set,get}; PIPELINES=${PIPELINES:-"1 16"}; REQUESTS=${REQUESTS:-100000}; CLIENTS=${CLIENTS:-50}
 [ $# -gt 0 ] || { echo "usage: $0 VARIANT..." >&2; exit 2; }
 start_servers 7400 "" "$@"
+# evalsha: the bench's token-bucket script (bench/workloads.ts), loaded into the server first.
+TOKEN_BUCKET=$(node -e "process.stdout.write(require('$REPO_ROOT/dist/bench/workloads.js').TOKEN_BUCKET)")
 run() { # port pid test pipeline -> "ops/s cpu-us-per-request"
-  local c0 c1 ops
+  local c0 c1 ops test=(-t "$3")
+  [ "$3" = evalsha ] && test=(evalsha "$(redis-cli -p "$1" script load "$TOKEN_BUCKET")" 1 'bucket:__rand_int__')
   c0=$(cpu_seconds "$2")
-  ops=$(redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r 100000 -P "$4" -t "$3" -q | tr '\r' '\n' | grep 'requests per second' | tail -1 | awk '{print $2}')
+  ops=$(redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r 100000 -P "$4" -q "${test[@]}" | tr '\r' '\n' | grep 'requests per second' | tail -1 | awk '{ for (i = 2; i <= NF; i++) if ($i == "requests") print $(i - 1) }')
   c1=$(cpu_seconds "$2")
   echo "$ops $(awk -v a="$c0" -v b="$c1" -v n="$REQUESTS" 'BEGIN { printf "%.1f", (b - a) * 1e6 / n }')"
 }

@@ -5,6 +5,7 @@
 // memtable): ns per call for 1 and 2 random keys of the 100k, and for 2 keys of a hot 10.
 // Rounds alternate between the checkouts; the machine's noise is shared.
 //   node bench/tools/store-read.js /work/old /work/main
+//   CACHE_SIZE=65536 node bench/tools/store-read.js ...   (a 16 KiB record cache: every random read misses)
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
@@ -31,7 +32,7 @@ async function main() {
   for (const dir of checkouts) {
     const { Store } = require(path.resolve(dir, 'dist/lib/storage/store.js'))
     const data = fs.mkdtempSync(path.join(os.tmpdir(), 'marekvs-store-read-'))
-    const store = await Store.open(data)
+    const store = await Store.open(data, process.env.CACHE_SIZE ? { cacheSize: Number(process.env.CACHE_SIZE) } : {})
     for (let i = 0; i < N; i += 1000) store.write(keys.slice(i, i + 1000).map((key) => ({ column: 'meta', key, value })), false)
     stores.push({ dir, store, data })
   }

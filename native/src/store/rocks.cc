@@ -1,4 +1,4 @@
-// The RocksDB side of lib/storage/store.ts: a C ABI over RocksDB's C++ API for store.rs.
+// The RocksDB side of lib/storage/store.ts: a C ABI over RocksDB's C++ API for mod.rs.
 //
 // There is no RocksDB build here: the headers are those @nxtedition/rocksdb ships in
 // deps/rocksdb, and the symbols resolve at load time against that package's prebuilt addon,
@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <set>
 #include <shared_mutex>
