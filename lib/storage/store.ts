@@ -17,7 +17,7 @@ export interface WriteOp {
 export interface Row { key: Buffer; value: Buffer }
 
 export interface OpenOptions {
-  /** RocksDB block cache size in bytes. */
+  /** RocksDB block cache size in bytes (64 MiB); `meta`'s record cache takes a quarter of it again. */
   cacheSize?: number
 }
 
