@@ -77,6 +77,17 @@ rocksdb::ColumnFamilyHandle* column(Db* db, uint32_t index) {
   return index < db->columns.size() ? db->columns[index] : nullptr;
 }
 
+// Column `index` of an open database, or null with the error set (closed, or no such column).
+rocksdb::ColumnFamilyHandle* open_column(Db* db, uint32_t index) {
+  if (!db->db) {
+    fail(CLOSED);
+    return nullptr;
+  }
+  rocksdb::ColumnFamilyHandle* c = column(db, index);
+  if (!c) fail("no such column");
+  return c;
+}
+
 marekvs::RecordCache* cache_of(Db* db, uint32_t index) { return index < db->caches.size() ? db->caches[index].get() : nullptr; }
 
 // Level compaction sized from a memtable budget, no compression on L0 and L1 (flushes spend
@@ -274,9 +285,8 @@ int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* key
   Db* db = static_cast<Db*>(handle);
   std::shared_lock guard(db->lock);
   reset_output();
-  if (!db->db) return fail(CLOSED);
-  rocksdb::ColumnFamilyHandle* c = column(db, cf);
-  if (!c) return fail("no such column");
+  rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
+  if (!c) return -1;
   static const rocksdb::ReadOptions read_options;
   marekvs::RecordCache* cache = cache_of(db, cf);
   // Cached values first, in key order, into `hits` (-2 in out_lens marks a key to read).
@@ -369,9 +379,8 @@ int mkv_query(void* handle, uint32_t cf, const char* gte, size_t gte_len, const 
   Db* db = static_cast<Db*>(handle);
   std::shared_lock guard(db->lock);
   reset_output();
-  if (!db->db) return fail(CLOSED);
-  rocksdb::ColumnFamilyHandle* c = column(db, cf);
-  if (!c) return fail("no such column");
+  rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
+  if (!c) return -1;
   rocksdb::Slice lower(gte, gte_len), upper(lt, lt_len);
   rocksdb::ReadOptions r;
   r.iterate_lower_bound = &lower;
@@ -388,15 +397,8 @@ int mkv_query(void* handle, uint32_t cf, const char* gte, size_t gte_len, const 
 void* mkv_iter_open(void* handle, uint32_t cf, const char* gte, size_t gte_len, const char* lt, size_t lt_len, int reverse) try {
   Db* db = static_cast<Db*>(handle);
   std::unique_lock guard(db->lock);
-  if (!db->db) {
-    fail(CLOSED);
-    return nullptr;
-  }
-  rocksdb::ColumnFamilyHandle* c = column(db, cf);
-  if (!c) {
-    fail("no such column");
-    return nullptr;
-  }
+  rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
+  if (!c) return nullptr;
   auto iter = std::make_unique<Iter>();
   iter->owner = db;
   iter->gte.assign(gte, gte_len);
@@ -462,9 +464,8 @@ size_t mkv_open_iterators(void* handle) {
 int mkv_delete_range(void* handle, uint32_t cf, const char* gte, size_t gte_len, const char* lt, size_t lt_len) try {
   Db* db = static_cast<Db*>(handle);
   std::shared_lock guard(db->lock);
-  if (!db->db) return fail(CLOSED);
-  rocksdb::ColumnFamilyHandle* c = column(db, cf);
-  if (!c) return fail("no such column");
+  rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
+  if (!c) return -1;
   marekvs::RecordCache* cache = cache_of(db, cf);
   if (cache) cache->begin_clear();
   rocksdb::Status s = db->db->DeleteRange(rocksdb::WriteOptions(), c, rocksdb::Slice(gte, gte_len), rocksdb::Slice(lt, lt_len));
