@@ -178,7 +178,7 @@ export function nativeCandidates(env: NodeJS.ProcessEnv = process.env): string[]
  * symbols global, so that ours resolve against it. Loading it again from another thread, or
  * after the package's own require, finds the same library.
  */
-export function loadRocksDbSymbols(): void {
+function loadRocksDbSymbols(): void {
   const dir = path.dirname(require.resolve('@nxtedition/rocksdb/package.json'))
   const nodeGypBuild = require(require.resolve('node-gyp-build', { paths: [dir] })) as { path(dir: string): string }
   const { RTLD_LAZY, RTLD_GLOBAL } = os.constants.dlopen as { RTLD_LAZY: number; RTLD_GLOBAL: number }

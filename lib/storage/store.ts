@@ -252,7 +252,7 @@ function rows(bytes: Buffer, lens: Int32Array): Buffer[] {
 }
 
 function firstPageSize(firstPage: number): number {
-  return Math.max(1, Math.min(1000, firstPage))
+  return Math.max(1, Math.min(MAX_ROWS, firstPage))
 }
 
 const ZERO_BYTE = Buffer.from([0])

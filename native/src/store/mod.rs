@@ -3,6 +3,7 @@
 //! instead of a Buffer per value, and a write takes its ops as parallel arrays: no options
 //! objects to read per call (docs/performance.md, "Our own RocksDB calls").
 
+use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 
 use napi::bindgen_prelude::{BigInt, Either, TypedArrayType};
@@ -103,16 +104,42 @@ fn data(bytes: &[u8]) -> *const u8 {
 
 static EMPTY: [u8; 1] = [0];
 
-/// The bytes of each Buffer in a JS array, borrowed for this call.
-fn buffers(list: &JsObject, count: u32, name: &str) -> Result<(Vec<*const u8>, Vec<usize>)> {
-    let mut ptrs = Vec::with_capacity(count as usize);
-    let mut lens = Vec::with_capacity(count as usize);
+/// Pointers and lengths of the byte strings a call passes to rocks.cc, borrowed from live
+/// Buffers for the call. One per thread, reused: a call allocates nothing once warm.
+#[derive(Default)]
+struct Args {
+    key_ptrs: Vec<*const u8>,
+    key_lens: Vec<usize>,
+    value_ptrs: Vec<*const u8>,
+    value_lens: Vec<usize>,
+}
+
+thread_local! {
+    static ARGS: RefCell<Args> = RefCell::default();
+}
+
+/// Run `f` with this thread's Args, emptied.
+fn with_args<T>(f: impl FnOnce(&mut Args) -> Result<T>) -> Result<T> {
+    ARGS.with(|args| {
+        // Only a call re-entered from JS while reading its arguments (an array with getters)
+        // could find them taken; refuse it rather than panic.
+        let mut args = args.try_borrow_mut().map_err(|_| invalid("store call re-entered while reading its arguments"))?;
+        args.key_ptrs.clear();
+        args.key_lens.clear();
+        args.value_ptrs.clear();
+        args.value_lens.clear();
+        f(&mut args)
+    })
+}
+
+/// The bytes of each Buffer in a JS array, into `ptrs` and `lens`.
+fn buffers(list: &JsObject, count: u32, name: &str, ptrs: &mut Vec<*const u8>, lens: &mut Vec<usize>) -> Result<()> {
     for i in 0..count {
         let value = bytes_arg(list.get_element::<JsBuffer>(i)?, name)?;
         ptrs.push(data(&value));
         lens.push(value.len());
     }
-    Ok((ptrs, lens))
+    Ok(())
 }
 
 /// One RocksDB database, opened here or attached by handle to one another thread opened.
@@ -192,9 +219,11 @@ impl RocksStore {
         if lens.len() < count as usize {
             return Err(invalid("lens shorter than keys"));
         }
-        let (ptrs, key_lens) = buffers(&keys, count, "key")?;
-        // SAFETY: the key bytes are borrowed from live Buffers for this call.
-        check(unsafe { mkv_get_many(self.db, cf, count as usize, ptrs.as_ptr(), key_lens.as_ptr()) })?;
+        with_args(|args| {
+            buffers(&keys, count, "key", &mut args.key_ptrs, &mut args.key_lens)?;
+            // SAFETY: the key bytes are borrowed from live Buffers for this call.
+            check(unsafe { mkv_get_many(self.db, cf, count as usize, args.key_ptrs.as_ptr(), args.key_lens.as_ptr()) })
+        })?;
         let (bytes, value_lens) = output();
         for (slot, len) in lens.iter_mut().zip(value_lens) {
             *slot = *len as i32;
@@ -217,24 +246,24 @@ impl RocksStore {
         if cfs.len() < count as usize {
             return Err(invalid("cfs shorter than count"));
         }
-        let (key_ptrs, key_lens) = buffers(&keys, count, "key")?;
-        let mut value_ptrs = Vec::with_capacity(count as usize);
-        let mut value_lens = Vec::with_capacity(count as usize);
-        for i in 0..count {
-            let value = values.get_element::<JsUnknown>(i)?;
-            if value.get_type()? == ValueType::Null {
-                value_ptrs.push(std::ptr::null());
-                value_lens.push(0);
-            } else {
-                // SAFETY: a JsUnknown read from the array, checked by into_value below.
-                let value = bytes_arg(unsafe { value.cast::<JsBuffer>() }, "value")?;
-                value_ptrs.push(data(&value));
-                value_lens.push(value.len());
+        with_args(|args| {
+            buffers(&keys, count, "key", &mut args.key_ptrs, &mut args.key_lens)?;
+            for i in 0..count {
+                let value = values.get_element::<JsUnknown>(i)?;
+                if value.get_type()? == ValueType::Null {
+                    args.value_ptrs.push(std::ptr::null());
+                    args.value_lens.push(0);
+                } else {
+                    // SAFETY: a JsUnknown read from the array, checked by into_value below.
+                    let value = bytes_arg(unsafe { value.cast::<JsBuffer>() }, "value")?;
+                    args.value_ptrs.push(data(&value));
+                    args.value_lens.push(value.len());
+                }
             }
-        }
-        // SAFETY: every pointer borrows a live Buffer (or a static byte) for this call.
-        check(unsafe {
-            mkv_write(self.db, count as usize, cfs.as_ptr(), key_ptrs.as_ptr(), key_lens.as_ptr(), value_ptrs.as_ptr(), value_lens.as_ptr(), sync as c_int)
+            // SAFETY: every pointer borrows a live Buffer (or a static byte) for this call.
+            check(unsafe {
+                mkv_write(self.db, count as usize, cfs.as_ptr(), args.key_ptrs.as_ptr(), args.key_lens.as_ptr(), args.value_ptrs.as_ptr(), args.value_lens.as_ptr(), sync as c_int)
+            })
         })?;
         Ok(())
     }
