@@ -102,8 +102,25 @@ function exitOf(proc: ChildProcess, signal: NodeJS.Signals): Promise<number | nu
 }
 
 export async function startMarekvs(options: MarekvsOptions = {}): Promise<Marekvs> {
+  // A port found free can be taken before the server listens on it (another freePort of a
+  // concurrent start, a client's ephemeral port): start again on fresh ports when one we chose was.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options)
+    } catch (err) {
+      const taken = /listen EADDRINUSE: address already in use 127\.0\.0\.1:(\d+)/.exec(String((err as Error).message))
+      const ours = taken !== null && (err as PortTaken).chosen.includes(Number(taken[1]))
+      if (!ours || attempt === 3) throw err
+    }
+  }
+}
+
+type PortTaken = Error & { chosen: number[] }
+
+async function startOnce(options: MarekvsOptions): Promise<Marekvs> {
   const port = options.port ?? await freePort()
   const metricsPort = options.metrics ? await freePort() : 0
+  const chosen = [options.port === undefined ? port : -1, metricsPort || -1]
   const ownDir = options.dataDir === undefined
   const dataDir = options.dataDir ?? tempDir()
   const env: Record<string, string> = {
@@ -120,7 +137,8 @@ export async function startMarekvs(options: MarekvsOptions = {}): Promise<Marekv
     await waitForPing(port, proc, output)
   } catch (err) {
     killGroup(proc, 'SIGKILL')
-    throw err
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true })
+    throw Object.assign(err as Error, { chosen })
   }
   return {
     port, metricsPort, dataDir, proc, env, output,
