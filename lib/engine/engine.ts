@@ -324,7 +324,7 @@ export class Engine {
     lane.inflight = false
     this.settle(batch, result, failure)
     // Work that waited behind a sweep may be cheap enough to run inline: the next flush decides.
-    if (this.barrier === null && lane.queue.length > 0 && this.inline.enabled && this.inlineArgs(lane.queue) >= 0) this.scheduleFlush()
+    if (this.barrier === null && lane.queue.length > 0 && this.inline.maxArgs > 0 && this.inlineArgs(lane.queue) >= 0) this.scheduleFlush()
     else if (this.hasWork(lane)) this.send(lane)
     else this.tryRunBarrier()
   }
@@ -332,6 +332,7 @@ export class Engine {
   /** A batch has run: deliver its replies, under MAREKVS_FSYNC=always once what it saw and wrote is synced. */
   private settle(batch: Submission[], result: BatchResult | null, failure?: Reply): void {
     if (result?.storageError) this.onStorageError()
+    if (result) this.inline.reads.note(result.readKeys, result.readMicros)
     if (result?.wrote) this.countWrites(batch.reduce((n, submission) => n + (traitsOf(submission.command).write ? 1 : 0), 0))
     if (this.groupCommit === null) this.deliver(batch, result, failure)
     else this.groupCommit.after(result?.wrote === true, (syncFailure) => this.deliver(batch, result, failure ?? syncFailure))

@@ -5,8 +5,9 @@
 // batches an event-loop turn collects without pipelining, the hand-off costs more than the
 // work, and on a machine whose cores are shared with clients no thread runs in parallel for
 // free. So cheap batches run inline while the main thread has time to spare; once it is
-// saturated, large batches go to the shards again, which then add cores. Measured in
-// docs/performance.md ("Inline batches").
+// saturated, large batches go to the shards again, which then add cores. Likewise while reads
+// are cold (larger than memory): a batch of disk reads would stall every connection's turn.
+// Measured in docs/performance.md ("Inline batches", ninth round).
 import { performance, EventLoopUtilization } from 'node:perf_hooks'
 import type { CommandInfo } from '../commands/types'
 
@@ -25,6 +26,16 @@ const MAX_ARGS_OFFLOADING = 256
 /** Event-loop utilization above which the main thread counts as saturated, and below which it stops counting so. */
 const SATURATED_ABOVE = 0.9
 const RELAXED_BELOW = 0.7
+/**
+ * Microseconds per key read above which reads count as cold: blocks come from the page cache
+ * or the disk, not RocksDB's memory. Read-ahead from memory costs 1-2.5 us a key, JS included
+ * (redis-benchmark's SET, GET, LPUSH, SADD, HSET, ZADD); 1M keys of 100 B, mostly from the
+ * page cache, 6-18; 20M from the disk, ~40. For both of those, the shards served more than
+ * inline batches did (docs/performance.md, ninth round).
+ */
+const COLD_READ_MICROS = 5
+/** Weight of each batch in the running average of read cost per key. */
+const READ_COST_WEIGHT = 1 / 16
 
 export interface CommandTraits {
   /** Of bounded cost: may run inline. */
@@ -55,8 +66,28 @@ export class OffloadDecision {
   }
 }
 
+/** A running average of what a batch's read-ahead costs per key, over inline and shard batches alike. */
+export class ReadCost {
+  microsPerKey = 0
+
+  note(keys: number, micros: number): void {
+    if (keys > 0) this.microsPerKey += (micros / keys - this.microsPerKey) * READ_COST_WEIGHT
+  }
+
+  /**
+   * Whether batches may run inline: not while reads are cold. A read that waits on the disk
+   * would stall every connection's turn; on the shard threads, reads wait beside each other
+   * and beside the main thread. Shard batches keep the average current, so inline batches
+   * come back once the reads are warm again.
+   */
+  get warm(): boolean {
+    return this.microsPerKey < COLD_READ_MICROS
+  }
+}
+
 export class InlinePolicy {
   private readonly decision = new OffloadDecision()
+  readonly reads = new ReadCost()
   private last: EventLoopUtilization = performance.eventLoopUtilization()
 
   constructor(readonly enabled: boolean) {}
@@ -70,7 +101,7 @@ export class InlinePolicy {
 
   /** How many arguments this turn may run inline. */
   get maxArgs(): number {
-    if (!this.enabled) return 0
+    if (!this.enabled || !this.reads.warm) return 0
     return this.decision.offloading ? MAX_ARGS_OFFLOADING : MAX_ARGS
   }
 }

@@ -1,5 +1,6 @@
 // Run a batch of data commands on one writer: prefetch, execute in order, commit once,
 // then encode. Shared by the shard workers and the main thread's paused-shards path.
+import { performance } from 'node:perf_hooks'
 import { isMainThread } from 'node:worker_threads'
 import { error, Reply } from '../core/reply'
 import { Collection } from '../commands/collection'
@@ -26,6 +27,9 @@ export interface BatchResult {
   ready: string[] | null
   /** By command index: the argv a blocked client retries with (ExecContext.retryArgv), latin1; null when none. */
   retryArgv: Array<string[] | undefined> | null
+  /** What the batch's read-ahead cost: keys and members read, and the microseconds it took (inline-policy.ts). */
+  readKeys: number
+  readMicros: number
 }
 
 export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], nowMs: number): BatchResult {
@@ -44,9 +48,13 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
   let storageError = false
   let wrote = false
   let retryArgv: Array<string[] | undefined> | null = null
+  let readKeys = 0
+  let readMicros = 0
   try {
+    const readStart = performance.now()
     ctx.prefetch(keys)
-    prefetchMembers(ctx, commands, resolved)
+    readKeys = keys.length + prefetchMembers(ctx, commands, resolved)
+    readMicros = (performance.now() - readStart) * 1000
     for (let i = 0; i < commands.length; i++) {
       ctx.proto = commands[i].proto
       ctx.retryArgv = null
@@ -64,18 +72,20 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
     replies.fill(reply)
   }
   const ready = storageError || ctx.readyKeys.length === 0 ? null : ctx.readyKeys.map((key) => key.toString('latin1'))
-  return encodeBatch(commands, replies, storageError, wrote, ready, storageError ? null : retryArgv)
+  return encodeBatch(commands, replies, { storageError, wrote, ready, retryArgv: storageError ? null : retryArgv, readKeys, readMicros })
 }
 
-/** The members the batch's commands name (DataCommand.memberArgs), in one RocksDB read. */
-function prefetchMembers(ctx: ExecContext, commands: readonly FramedCommand[], resolved: Array<DataCommand | undefined>): void {
+/** The members the batch's commands name (DataCommand.memberArgs), in one RocksDB read; how many. */
+function prefetchMembers(ctx: ExecContext, commands: readonly FramedCommand[], resolved: Array<DataCommand | undefined>): number {
   let memberKeys: Buffer[] | null = null
   for (let i = 0; i < commands.length; i++) {
     const argv = commands[i].argv
     const spec = argv.length > 1 ? resolved[i]?.memberArgs?.(argv) : undefined
     if (spec != null) Collection.memberKeysOf(ctx, argv, spec, memberKeys ??= [])
   }
-  if (memberKeys !== null && memberKeys.length > 0) ctx.prefetchMembers(memberKeys)
+  if (memberKeys === null || memberKeys.length === 0) return 0
+  ctx.prefetchMembers(memberKeys)
+  return memberKeys.length
 }
 
 /**
@@ -88,7 +98,7 @@ function prefetchMembers(ctx: ExecContext, commands: readonly FramedCommand[], r
  */
 const scratch = { protos: new Uint8Array(256), ends: new Uint32Array(256), out: isMainThread ? Buffer.allocUnsafeSlow(64 * 1024) : Buffer.alloc(0) }
 
-function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], storageError: boolean, wrote: boolean, ready: string[] | null, retryArgv: Array<string[] | undefined> | null): BatchResult {
+function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], rest: Omit<BatchResult, 'out' | 'ends' | 'raw'>): BatchResult {
   const n = commands.length
   if (n > scratch.protos.length) {
     scratch.protos = new Uint8Array(n * 2)
@@ -104,7 +114,7 @@ function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], stora
   const encoded = encodeBatchReplies(replies, protos, ends, scratch.out)
   // The result owns copies of `out` and `ends`: the next batch reuses the scratch, and these may
   // outlive this one (the group commit holds them). A short `ends` copy lives on V8's heap.
-  return { out: typeof encoded === 'number' ? pooledCopy(scratch.out, encoded) : encoded, ends: ends.slice(0, n), raw, storageError, wrote, ready, retryArgv }
+  return { out: typeof encoded === 'number' ? pooledCopy(scratch.out, encoded) : encoded, ends: ends.slice(0, n), raw, ...rest }
 }
 
 /** The first `length` bytes of `from`, copied into a slice of Node's Buffer pool: no ArrayBuffer of its own. */

@@ -1,6 +1,6 @@
 // When the main thread hands large batches to the shard threads (lib/engine/inline-policy.ts).
 import { strict as assert } from 'node:assert'
-import { OffloadDecision } from '../../lib/engine/inline-policy'
+import { InlinePolicy, OffloadDecision, ReadCost } from '../../lib/engine/inline-policy'
 
 /** The decisions after each event-loop utilization sample. */
 function run(samples: number[]): boolean[] {
@@ -19,5 +19,49 @@ describe('inline policy: offloading to the shards', () => {
 
   it('keeps offloading until the main thread relaxes below 0.7 (hysteresis), then runs inline again', () => {
     assert.deepEqual(run([0.95, 0.8, 0.71, 0.69, 0.85, 0.95]), [true, true, true, false, false, true])
+  })
+})
+
+describe('inline policy: cold reads', () => {
+  it('counts reads from memory as warm, 1-4 us a key', () => {
+    const cost = new ReadCost()
+    for (let i = 0; i < 100; i++) cost.note(20, 20 * (i % 2 === 0 ? 1 : 4))
+    assert.ok(cost.warm, `${cost.microsPerKey} us a key`)
+  })
+
+  it('turns cold after a run of batches at disk cost, and warm again after a run at memory cost', () => {
+    const cost = new ReadCost()
+    let batches = 0
+    while (cost.warm) {
+      cost.note(10, 10 * 60)
+      batches++
+    }
+    // A running average: one slow batch is not enough, a few are.
+    assert.ok(batches > 1 && batches < 10, `${batches} batches`)
+    batches = 0
+    while (!cost.warm) {
+      cost.note(10, 10 * 2)
+      batches++
+    }
+    assert.ok(batches > 1 && batches < 100, `${batches} batches`)
+  })
+
+  it('weighs batches, not keys, and ignores batches that read nothing', () => {
+    const large = new ReadCost()
+    const small = new ReadCost()
+    large.note(1000, 1000 * 60)
+    small.note(1, 60)
+    assert.equal(large.microsPerKey, small.microsPerKey)
+    large.note(0, 500)
+    assert.equal(large.microsPerKey, small.microsPerKey)
+  })
+
+  it('runs nothing inline while reads are cold', () => {
+    const policy = new InlinePolicy(true)
+    assert.ok(policy.maxArgs > 0)
+    for (let i = 0; i < 50; i++) policy.reads.note(10, 10 * 60)
+    assert.equal(policy.maxArgs, 0)
+    for (let i = 0; i < 200; i++) policy.reads.note(10, 10 * 2)
+    assert.ok(policy.maxArgs > 0)
   })
 })
