@@ -50,6 +50,14 @@ struct Write {
   void end(bool landed = true) { cache.end_write(shard(), note, landed, keys.data(), value_ptrs.data(), keys.size()); }
 };
 
+// A fill of `key` whose only job is to pass the doorkeeper: a key's first fill is only noted.
+static void seen(RecordCache& cache, const std::string& key) {
+  std::string out;
+  uint64_t version;
+  if (!cache.get(key, out, version)) cache.fill(key, "first", version);
+  expect(cached(cache, key) == "<miss>", "a key's first fill is only noted");
+}
+
 // A key of the same cache shard as `key`, other than it.
 static std::string same_shard(const std::string& key) {
   for (int i = 0;; i++) {
@@ -66,6 +74,7 @@ int main() {
     std::string out;
     uint64_t version;
     expect(!cache.get(k, out, version), "an empty cache misses");
+    seen(cache, k);
     Write w(cache, {{k, "new"}});
     w.begin();
     cache.fill(k, "old", version);
@@ -76,6 +85,7 @@ int main() {
   {
     // A reader misses while a write is in flight: its fill is refused though the version is the same.
     RecordCache cache(1 << 20);
+    seen(cache, k);
     Write w(cache, {{k, "new"}});
     w.begin();
     std::string out;
@@ -87,13 +97,16 @@ int main() {
     expect(cached(cache, k) == "new", "the write's value is cached when it ends");
   }
   {
-    // With no write, a fill is kept; a write that begins drops it at once.
+    // With no write, a key's second fill is kept; a write that begins drops it at once.
     RecordCache cache(1 << 20);
     std::string out;
     uint64_t version;
     cache.get(k, out, version);
     cache.fill(k, "old", version);
-    expect(cached(cache, k) == "old", "a fill with no write since is kept");
+    expect(cached(cache, k) == "<miss>", "a key's first fill is only noted");
+    cache.get(k, out, version);
+    cache.fill(k, "old", version);
+    expect(cached(cache, k) == "old", "a second fill with no write since is kept");
     Write w(cache, {{k, "new"}});
     w.begin();
     expect(cached(cache, k) == "<miss>", "a write drops the key before it goes to RocksDB");
@@ -158,6 +171,8 @@ int main() {
     w.end();
     std::string out;
     uint64_t version;
+    seen(cache, "other");
+    seen(cache, "third");
     cache.get("other", out, version);
     cache.begin_clear();
     expect(cached(cache, k) == "<miss>", "a range delete drops what is cached");
@@ -184,6 +199,34 @@ int main() {
     }
     for (int i = 0; i < 10000; i++) kept += cached(cache, "k" + std::to_string(i)) == "value";
     expect(kept > 0 && kept <= 64 * 1024 / EntryTable::OVERHEAD, "the cache keeps within its budget");
+  }
+  {
+    // The doorkeeper forgets: keys noted once, then a flood of other keys read once each (a
+    // random read over far more keys than fit); a noted key's next fill is mostly only noted
+    // again, where a doorkeeper that never cleared would admit every one.
+    RecordCache cache(64 * 1024);
+    const int probes = 200;
+    for (int i = 0; i < probes; i++) seen(cache, "probe" + std::to_string(i));
+    std::string out;
+    uint64_t version;
+    for (int i = 0; i < 200000; i++) {
+      std::string key = "flood" + std::to_string(i);
+      if (!cache.get(key, out, version)) cache.fill(key, "v", version);
+    }
+    int admitted = 0;
+    for (int i = 0; i < probes; i++) {
+      std::string key = "probe" + std::to_string(i);
+      if (!cache.get(key, out, version)) cache.fill(key, "v", version);
+      admitted += cached(cache, key) == "v";
+    }
+    expect(admitted < probes / 2, "a doorkeeper clears: keys noted long ago are noted again");
+    int kept = 0;
+    for (int i = 0; i < probes; i++) {
+      std::string key = "probe" + std::to_string(i);
+      if (!cache.get(key, out, version)) cache.fill(key, "v", version);
+      kept += cached(cache, key) == "v";
+    }
+    expect(kept > probes * 3 / 4, "keys read twice in a row are cached (within the budget)");
   }
   {
     // EntryTable against std::unordered_map: random puts, erases and evictions over few keys

@@ -14,20 +14,64 @@
 // - A reader that missed notes the version, reads RocksDB, and caches what it read only if the
 //   version has not moved and no write is in flight (`fill`): then no write can have landed
 //   between its read and its fill, and any write that lands later drops the key first.
+//
+// Admission: a value read from RocksDB is cached on its key's second fill, not its first (a
+// doorkeeper, as in TinyLFU). Random reads over many more keys than fit (larger than memory)
+// would otherwise replace an entry on every read, a malloc and a free each, for hits that
+// never come. Writes are cached as before: a key just written is likely read next.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "entry_table.h"
 
 namespace marekvs {
 
+// One bit per hash slot for keys seen once; cleared whenever a quarter of the bits have been
+// set, so it forgets keys not seen again for a while (false positives stay under ~22 %).
+class Doorkeeper {
+ public:
+  // Bits: a power of two, at least 512.
+  explicit Doorkeeper(size_t bits) : words_(bits / 64), shift_(64 - log2(bits)), limit_(bits / 4) {}
+
+  // Whether h was noted since the last clearing; notes it if not.
+  bool seen_before(uint64_t h) {
+    size_t i = static_cast<size_t>((h * 0x9E3779B97F4A7C15ull) >> shift_);
+    uint64_t bit = 1ull << (i % 64);
+    uint64_t& word = words_[i / 64];
+    if (word & bit) return true;
+    word |= bit;
+    if (++noted_ > limit_) {
+      std::fill(words_.begin(), words_.end(), 0);
+      noted_ = 0;
+    }
+    return false;
+  }
+
+ private:
+  static unsigned log2(size_t n) {
+    unsigned b = 0;
+    while ((size_t{1} << b) < n) b++;
+    return b;
+  }
+
+  std::vector<uint64_t> words_;
+  const unsigned shift_;
+  const size_t limit_;
+  size_t noted_ = 0;
+};
+
 class RecordCache {
  public:
-  explicit RecordCache(size_t capacity_bytes) : shard_capacity_(capacity_bytes / SHARDS) {}
+  explicit RecordCache(size_t capacity_bytes) : shard_capacity_(capacity_bytes / SHARDS) {
+    for (Shard& s : shards_) s.doorkeeper = std::make_unique<Doorkeeper>(doorkeeper_bits(shard_capacity_));
+  }
 
   // Append key's cached value to `out` and return true, or return false and set `version` (for `fill`).
   bool get(std::string_view key, std::string& out, uint64_t& version) {
@@ -50,7 +94,7 @@ class RecordCache {
     uint64_t h = hash(key);
     Shard& s = shards_[h >> SHARD_SHIFT];
     std::lock_guard guard(s.lock);
-    if (s.version == version && s.in_flight == 0) put(s, h, key, value);
+    if (s.version == version && s.in_flight == 0 && s.doorkeeper->seen_before(h)) put(s, h, key, value);
   }
 
   // Before a write of `keys` (all of shard `shard`) goes to RocksDB. Returns the note for `end_write`.
@@ -112,7 +156,16 @@ class RecordCache {
     EntryTable table;
     uint64_t version = 0;
     uint32_t in_flight = 0;
+    std::unique_ptr<Doorkeeper> doorkeeper;
   };
+
+  // Four bits per entry the shard can hold at the smallest (OVERHEAD bytes and a short key and
+  // value): 16 MiB of cache, 2 KiB of bits per shard.
+  static size_t doorkeeper_bits(size_t shard_capacity) {
+    size_t bits = 512;
+    while (bits < shard_capacity / 64 * 4) bits *= 2;
+    return bits;
+  }
 
   static uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
