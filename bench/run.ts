@@ -16,7 +16,7 @@ import * as path from 'node:path'
 import { DEFAULTS, LoadgenOptions, LoadgenResult, spawnLoadgen } from './loadgen'
 import { benchmarkArgs, runBenchmark } from './redis-benchmark'
 import { markdownTable, mib, pendingResult, RunSample, summarize, SuiteResult, workloadResult, WorkloadResult, writeResults } from './report'
-import { cpuSeconds, dropPageCache, memoryBytes, pageCacheBytes, scriptLoad, Server, ServerKind, startServer, stopServer, walStats } from './servers'
+import { cpuSeconds, dropPageCache, memoryBytes, pageCacheBytes, scriptLoad, Server, ServerKind, startServer, stopServer, waitQuiet, walStats } from './servers'
 import { BenchmarkWorkload, LargeWorkload, LatencyWorkload, MixedWorkload, Profile, WARMUP_MS, Workload, WORKLOADS } from './workloads'
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..')
@@ -311,6 +311,11 @@ async function runLargeWorkload(pair: Pair, w: LargeWorkload, quick: boolean, re
     if (load !== null) {
       notes.push(`${kind}: loaded ${count(keys)} keys × ${w.valueBytes} B in ${(load.elapsedMs / 1000).toFixed(0)} s ` +
         `(${Math.round(load.opsPerS)} keys/s, ${w.loadConnections} connections × ${w.loadPipeline} SETs per batch); RSS after the load ${mib(memory.rssBytes)}`)
+      // The GET runs measure reads, not the load's aftermath: marekvs compacts what it loaded
+      // for minutes after the last SET, on the same two cores.
+      const settled = await waitQuiet(server)
+      log(`  ${kind} ${settled.quiet ? 'went quiet' : 'was still busy'} ${settled.seconds.toFixed(0)} s after its load`)
+      notes.push(`${kind}: ${settled.quiet ? 'under 5 % of a core (2 s windows)' : 'still busy after the 600 s limit'} ${settled.seconds.toFixed(0)} s after the load, before the GET runs`)
     }
   }
   notes.push(`data on disk: marekvs ${mib(duBytes((await pair.server('marekvs')).dataDir))}, Redis ${mib(duBytes((await pair.server('redis')).dataDir))} (AOF)`)

@@ -154,6 +154,23 @@ export function cpuSeconds(server: Server): number {
   return (utime + stime) / CLK_TCK
 }
 
+/**
+ * Waits until the server's process uses under `share` of a core over a window of `windowMs`
+ * (marekvs: its compactions are done; Redis: its AOF rewrite), or `timeoutMs` passed.
+ * Returns the seconds waited and whether it went quiet.
+ */
+export async function waitQuiet(server: Server, share = 0.05, windowMs = 2000, timeoutMs = 600_000): Promise<{ seconds: number; quiet: boolean }> {
+  const start = Date.now()
+  for (;;) {
+    const before = cpuSeconds(server)
+    await new Promise((resolve) => setTimeout(resolve, windowMs))
+    const busy = (cpuSeconds(server) - before) / (windowMs / 1000)
+    const seconds = (Date.now() - start) / 1000
+    if (busy < share) return { seconds, quiet: true }
+    if (Date.now() - start > timeoutMs) return { seconds, quiet: false }
+  }
+}
+
 /** Resident and peak resident set size of the process, from /proc/<pid>/status (all threads). */
 export function memoryBytes(server: Server): { rssBytes: number; hwmBytes: number } {
   const status = fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8')
