@@ -36,6 +36,11 @@ const RELAXED_BELOW = 0.7
 const COLD_READ_MICROS = 5
 /** Weight of each batch in the running average of read cost per key. */
 const READ_COST_WEIGHT = 1 / 16
+/**
+ * A batch counts at most this much per key: a GC pause inside one read-ahead is not a cold
+ * disk, and must not hold the average above the threshold for hundreds of batches.
+ */
+const READ_COST_CAP_MICROS = 200
 
 export interface CommandTraits {
   /** Of bounded cost: may run inline. */
@@ -71,7 +76,7 @@ export class ReadCost {
   microsPerKey = 0
 
   note(keys: number, micros: number): void {
-    if (keys > 0) this.microsPerKey += (micros / keys - this.microsPerKey) * READ_COST_WEIGHT
+    if (keys > 0) this.microsPerKey += (Math.min(micros / keys, READ_COST_CAP_MICROS) - this.microsPerKey) * READ_COST_WEIGHT
   }
 
   /**

@@ -56,6 +56,18 @@ describe('inline policy: cold reads', () => {
     assert.equal(large.microsPerKey, small.microsPerKey)
   })
 
+  it('gets over one outlier (a GC pause inside a read-ahead) within a few dozen batches', () => {
+    const cost = new ReadCost()
+    cost.note(1, 50_000)
+    assert.ok(!cost.warm)
+    let batches = 0
+    while (!cost.warm) {
+      cost.note(10, 10 * 2)
+      batches++
+    }
+    assert.ok(batches <= 30, `${batches} batches`)
+  })
+
   it('runs nothing inline while reads are cold', () => {
     const policy = new InlinePolicy(true)
     assert.ok(policy.maxArgs > 0)
