@@ -127,7 +127,7 @@ export interface RocksStore {
   query(cf: number, gte: Buffer, lt: Buffer, reverse: boolean, limit: number, lens: Int32Array): Buffer
   iterator(cf: number, gte: Buffer, lt: Buffer, reverse: boolean): RocksIterator
   deleteRange(cf: number, gte: Buffer, lt: Buffer): void
-  property(name: string): string | null
+  intProperty(name: string, allColumns: boolean): number | null
 }
 
 export interface RocksIterator {

@@ -220,8 +220,8 @@ export class MarekNode implements NodeServices {
   private rocksdbProperties(): Record<string, number> {
     const out: Record<string, number> = {}
     for (const name of ['estimate-num-keys', 'live-sst-files-size', 'cur-size-all-mem-tables', 'block-cache-usage', 'estimate-pending-compaction-bytes', 'num-running-compactions']) {
-      const value = Number(this.engine.store.property(`rocksdb.${name}`))
-      if (Number.isFinite(value)) out[name] = value
+      const value = this.engine.store.intProperty(`rocksdb.${name}`)
+      if (value !== undefined) out[name] = value
     }
     return out
   }

@@ -56,6 +56,12 @@ const SLAB_MIN_ROOM = 1024
 /** [rows, ended, key length, value length, ...] for the largest page read (1000 rows). */
 const MAX_ROWS = 1000
 
+/** Properties of the database as a whole: summing them over the column families would count them once per column. */
+const DB_WIDE_PROPERTIES = new Set([
+  'rocksdb.num-running-compactions', 'rocksdb.num-running-flushes', 'rocksdb.is-write-stopped',
+  'rocksdb.actual-delayed-write-rate', 'rocksdb.num-snapshots', 'rocksdb.oldest-snapshot-time',
+])
+
 export class Store {
   private slab = isMainThread ? Buffer.allocUnsafeSlow(SLAB_BYTES) : Buffer.alloc(0)
   private slabUsed = 0
@@ -221,9 +227,12 @@ export class Store {
     return this.db.openIterators
   }
 
-  /** A RocksDB property of the database (e.g. `rocksdb.estimate-num-keys`), or undefined. */
-  property(name: string): string | undefined {
-    return this.db.property(name) ?? undefined
+  /**
+   * An integer RocksDB property of the whole store (e.g. `rocksdb.estimate-num-keys`), or
+   * undefined: per-column properties summed over the column families, DB-wide ones as they are.
+   */
+  intProperty(name: string): number | undefined {
+    return this.db.intProperty(name, !DB_WIDE_PROPERTIES.has(name)) ?? undefined
   }
 
   /** Close: the thread that opened the database closes it for all; an attached one lets go. */

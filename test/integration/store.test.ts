@@ -39,6 +39,18 @@ describe('Store on a real RocksDB', () => {
     }
   })
 
+  it('reports integer properties of the whole store: per-column ones summed, DB-wide ones once', () => {
+    const emptyMemtables = temp.store.intProperty('rocksdb.cur-size-all-mem-tables')!
+    const ops = []
+    for (let i = 0; i < 5000; i++) ops.push({ column: (i % 2 === 0 ? 'meta' : 'members') as 'meta' | 'members', key: Buffer.from(`p${i}`), value: Buffer.alloc(100, 1) })
+    temp.store.write(ops, false)
+    // The rows are in meta's and members' memtables, none in the default column's.
+    assert.ok(temp.store.intProperty('rocksdb.cur-size-all-mem-tables')! >= emptyMemtables + 5000 * 100)
+    assert.ok(temp.store.intProperty('rocksdb.estimate-num-keys')! >= 5000)
+    assert.equal(temp.store.intProperty('rocksdb.num-running-compactions'), 0)
+    assert.equal(temp.store.intProperty('rocksdb.no-such-property'), undefined)
+  })
+
   it('reads and writes values of several MiB, and small ones after them', () => {
     const big = Buffer.alloc(3 * 1024 * 1024, 7)
     temp.store.write([{ column: 'members', key: Buffer.from('big'), value: big }, { column: 'members', key: Buffer.from('bih'), value: Buffer.from('small') }], false)

@@ -117,8 +117,7 @@ function rate(state: InfoState, col: 1 | 2 | 3): number {
 }
 
 function rocksdbNumber(services: NodeServices, name: string): number {
-  const value = Number(services.engine.store.property(`rocksdb.${name}`))
-  return Number.isFinite(value) ? value : 0
+  return services.engine.store.intProperty(`rocksdb.${name}`) ?? 0
 }
 
 const DBSIZE = [Buffer.from('DBSIZE')]

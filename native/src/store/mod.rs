@@ -48,7 +48,7 @@ extern "C" {
     fn mkv_iter_close(iter: *mut c_void);
     fn mkv_delete_range(db: *mut c_void, cf: u32, gte: *const u8, gte_len: usize, lt: *const u8, lt_len: usize) -> c_int;
     fn mkv_open_iterators(db: *mut c_void) -> usize;
-    fn mkv_property(db: *mut c_void, name: *const c_char) -> c_int;
+    fn mkv_int_property(db: *mut c_void, name: *const c_char, all_columns: c_int, value: *mut u64) -> c_int;
 }
 
 fn last_error() -> Error {
@@ -302,15 +302,18 @@ impl RocksStore {
         Ok(())
     }
 
-    /// A RocksDB property (e.g. `rocksdb.estimate-num-keys`), or null when RocksDB has none by that name.
+    /// An integer RocksDB property (e.g. `rocksdb.estimate-num-keys`): summed over the column
+    /// families with `all_columns`, else the default column's (DB-wide properties); null when
+    /// RocksDB has none by that name.
     #[napi]
-    pub fn property(&self, name: String) -> Result<Option<String>> {
+    pub fn int_property(&self, name: String, all_columns: bool) -> Result<Option<f64>> {
         let name = CString::new(name).map_err(|_| invalid("name contains a NUL byte"))?;
-        // SAFETY: name outlives the call.
-        if check(unsafe { mkv_property(self.db, name.as_ptr()) })? == 0 {
+        let mut value: u64 = 0;
+        // SAFETY: name and value outlive the call.
+        if check(unsafe { mkv_int_property(self.db, name.as_ptr(), all_columns as c_int, &mut value) })? == 0 {
             return Ok(None);
         }
-        Ok(Some(String::from_utf8_lossy(output().0).into_owned()))
+        Ok(Some(value as f64))
     }
 }
 

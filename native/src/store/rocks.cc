@@ -487,12 +487,16 @@ int mkv_delete_range(void* handle, uint32_t cf, const char* gte, size_t gte_len,
 }
 
 // A database property (RocksDB's names, e.g. rocksdb.estimate-num-keys) into out_bytes: 1 when known.
-int mkv_property(void* handle, const char* name) try {
+// An integer property into *value: 1, or 0 when RocksDB has none by that name. With
+// `all_columns`, summed over the column families (a cache they share counted once); without,
+// the default column's, which is the whole database's for DB-wide properties.
+int mkv_int_property(void* handle, const char* name, int all_columns, uint64_t* value) try {
   Db* db = static_cast<Db*>(handle);
   std::shared_lock guard(db->lock);
   reset_output();
   if (!db->db) return fail(CLOSED);
-  return db->db->GetProperty(rocksdb::Slice(name), &out_bytes) ? 1 : 0;
+  rocksdb::Slice property(name);
+  return (all_columns ? db->db->GetAggregatedIntProperty(property, value) : db->db->GetIntProperty(property, value)) ? 1 : 0;
 } catch (const std::exception& e) {
   return fail(e.what());
 }
