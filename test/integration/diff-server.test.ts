@@ -217,6 +217,11 @@ describe('server commands on marekvs', function () {
       const all = text(await client.call('INFO', 'commandstats'))
       assert.match(all, /^# Commandstats\r\n/)
       assert.match(all, /\r\ncmdstat_set:calls=1,usec=\d+,usec_per_call=\d+\.\d\d,rejected_calls=0,failed_calls=0\r\n/)
+      // RocksDB's figures cover the column families that hold the data, not only the default one.
+      const memtables = async () => Number(/\r\nmarekvs_rocksdb_memtables:(\d+)\r\n/.exec(text(await client.call('INFO', 'memory')))?.[1])
+      const before = await memtables()
+      await client.call('SET', 'big', 'x'.repeat(20_000))
+      assert.ok(await memtables() >= before + 20_000, 'a 20 kB value shows in marekvs_rocksdb_memtables')
       await client.call('CONFIG', 'GET', 'port')
       assert.match(text(await client.call('INFO', 'commandstats')), /\r\ncmdstat_config\|get:calls=1,/)
       assert.deepEqual(await client.call('CONFIG', 'RESETSTAT'), { type: 'status', value: 'OK' })
