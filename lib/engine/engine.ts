@@ -148,10 +148,7 @@ export class Engine {
         },
       )
     }
-    this.timers.push(setInterval(() => {
-      this.inline.sample()
-      this.markSweepDue()
-    }, SWEEP_INTERVAL_MS))
+    this.timers.push(setInterval(() => this.markSweepDue(), SWEEP_INTERVAL_MS))
     if (config.fsync === 'everysec') this.timers.push(setInterval(() => this.syncWalNow(), WAL_SYNC_INTERVAL_MS))
     for (const timer of this.timers) timer.unref()
   }

@@ -1,14 +1,12 @@
 // Which batches the main thread runs itself instead of handing them to a shard thread.
 //
 // A hand-off costs both threads a fixed ~30-40 us (postMessage, wake-up, structured clone,
-// the reply's way back); a cheap command costs ~5-10 us of RocksDB and JS. For the small
-// batches an event-loop turn collects without pipelining, the hand-off costs more than the
-// work, and on a machine whose cores are shared with clients no thread runs in parallel for
-// free. So cheap batches run inline while the main thread has time to spare; once it is
-// saturated, large batches go to the shards again, which then add cores. Likewise while reads
-// are cold (larger than memory): a batch of disk reads would stall every connection's turn.
-// Measured in docs/performance.md ("Inline batches", ninth round).
-import { performance, EventLoopUtilization } from 'node:perf_hooks'
+// the reply's way back), while a cheap command costs a few us of RocksDB and JS. On a machine
+// whose cores are shared with clients no thread runs in parallel for free, so cheap batches
+// run inline, pipelined or not: handing the large ones to the shards once the main thread was
+// saturated gave more CPU per request and fewer requests at -P 16 (docs/performance.md, ninth
+// round). Not while reads are cold (larger than memory), though: a batch of disk reads would
+// stall every connection's turn.
 import type { CommandInfo } from '../commands/types'
 
 /** Commands of bounded cost that Redis does not flag `fast` (SET has options, MSET many keys). */
@@ -16,16 +14,6 @@ const CHEAP_UNFLAGGED = new Set(['set', 'setex', 'psetex', 'mset', 'msetnx', 'de
 
 /** Arguments of all the batches one turn runs inline, at most: bounds how long the main thread is held. */
 const MAX_ARGS = 4096
-/**
- * ... and while the main thread is saturated: batches of more arguments go to the shards. 256
- * keeps the batches of unpipelined clients (50 clients: ~150 arguments a turn) inline, where a
- * hand-off cost SET 66-73 us of CPU per request against 48-49; pipelined turns (-P 16) hand
- * off (docs/performance.md, "Inline batches"). 64 handed off both.
- */
-const MAX_ARGS_OFFLOADING = 256
-/** Event-loop utilization above which the main thread counts as saturated, and below which it stops counting so. */
-const SATURATED_ABOVE = 0.9
-const RELAXED_BELOW = 0.7
 /**
  * Microseconds per key read above which reads count as cold: blocks come from the page cache
  * or the disk, not RocksDB's memory. Read-ahead from memory costs 1-2.5 us a key, JS included
@@ -60,17 +48,6 @@ export function traitsOf(command: CommandInfo): CommandTraits {
   return traits
 }
 
-/** Whether large batches go to the shard threads: while the main thread is saturated, with hysteresis. */
-export class OffloadDecision {
-  offloading = false
-
-  /** One sample: the main thread's event-loop utilization over the last interval. */
-  next(utilization: number): boolean {
-    this.offloading = this.offloading ? utilization > RELAXED_BELOW : utilization > SATURATED_ABOVE
-    return this.offloading
-  }
-}
-
 /** A running average of what a batch's read-ahead costs per key, over inline and shard batches alike. */
 export class ReadCost {
   microsPerKey = 0
@@ -91,22 +68,12 @@ export class ReadCost {
 }
 
 export class InlinePolicy {
-  private readonly decision = new OffloadDecision()
   readonly reads = new ReadCost()
-  private last: EventLoopUtilization = performance.eventLoopUtilization()
 
   constructor(readonly enabled: boolean) {}
 
-  /** Called every ~100 ms: looks at how busy the main thread was since the last call. */
-  sample(): void {
-    const now = performance.eventLoopUtilization()
-    this.decision.next(performance.eventLoopUtilization(now, this.last).utilization)
-    this.last = now
-  }
-
   /** How many arguments this turn may run inline. */
   get maxArgs(): number {
-    if (!this.enabled || !this.reads.warm) return 0
-    return this.decision.offloading ? MAX_ARGS_OFFLOADING : MAX_ARGS
+    return this.enabled && this.reads.warm ? MAX_ARGS : 0
   }
 }
