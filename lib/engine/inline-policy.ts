@@ -25,6 +25,13 @@ const COLD_READ_MICROS = 5
 /** Weight of each batch in the running average of read cost per key. */
 const READ_COST_WEIGHT = 1 / 16
 /**
+ * Batches of fewer keys do not count: a read-ahead's fixed cost (~5-15 us) would pass for cold
+ * reads, as it did for SET under MAREKVS_FSYNC=always (batches of 1-6 keys at 4-16 us a key,
+ * which then all went to the shards: 33k -> 22k SET/s). A batch that small stalls the main
+ * thread for a few reads at most, cold or not.
+ */
+const READ_COST_MIN_KEYS = 8
+/**
  * A batch counts at most this much per key: a GC pause inside one read-ahead is not a cold
  * disk, and must not hold the average above the threshold for hundreds of batches.
  */
@@ -53,7 +60,7 @@ export class ReadCost {
   microsPerKey = 0
 
   note(keys: number, micros: number): void {
-    if (keys > 0) this.microsPerKey += (Math.min(micros / keys, READ_COST_CAP_MICROS) - this.microsPerKey) * READ_COST_WEIGHT
+    if (keys >= READ_COST_MIN_KEYS) this.microsPerKey += (Math.min(micros / keys, READ_COST_CAP_MICROS) - this.microsPerKey) * READ_COST_WEIGHT
   }
 
   /**

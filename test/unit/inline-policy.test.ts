@@ -27,19 +27,22 @@ describe('inline policy: cold reads', () => {
     assert.ok(batches > 1 && batches < 100, `${batches} batches`)
   })
 
-  it('weighs batches, not keys, and ignores batches that read nothing', () => {
+  it('weighs batches, not keys, and ignores batches of a few keys, whose fixed cost would pass for cold reads', () => {
     const large = new ReadCost()
     const small = new ReadCost()
     large.note(1000, 1000 * 60)
-    small.note(1, 60)
+    small.note(8, 8 * 60)
     assert.equal(large.microsPerKey, small.microsPerKey)
-    large.note(0, 500)
+    for (let i = 0; i < 100; i++) large.note(i % 8, 15 * (i % 8) + 10)
     assert.equal(large.microsPerKey, small.microsPerKey)
+    const fsyncAlways = new ReadCost()
+    for (let i = 0; i < 100; i++) fsyncAlways.note(1 + (i % 6), 16 * (1 + (i % 6)))
+    assert.ok(fsyncAlways.warm)
   })
 
   it('gets over one outlier (a GC pause inside a read-ahead) within a few dozen batches', () => {
     const cost = new ReadCost()
-    cost.note(1, 50_000)
+    cost.note(10, 500_000)
     assert.ok(!cost.warm)
     let batches = 0
     while (!cost.warm) {

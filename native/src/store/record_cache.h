@@ -34,7 +34,7 @@
 namespace marekvs {
 
 // One bit per hash slot for keys seen once; cleared whenever a quarter of the bits have been
-// set, so it forgets keys not seen again for a while (false positives stay under ~22 %).
+// set, so it forgets keys not seen again for a while (false positives stay under 25 %).
 class Doorkeeper {
  public:
   // Bits: a power of two, at least 512.
