@@ -15,22 +15,25 @@ const CHEAP_UNFLAGGED = new Set(['set', 'setex', 'psetex', 'mset', 'msetnx', 'de
 /** Arguments of all the batches one turn runs inline, at most: bounds how long the main thread is held. */
 const MAX_ARGS = 4096
 /**
- * Microseconds per key read above which reads count as cold: blocks come from the page cache
- * or the disk, not RocksDB's memory. Read-ahead from memory costs 1-2.5 us a key, JS included
- * (redis-benchmark's SET, GET, LPUSH, SADD, HSET, ZADD); 1M keys of 100 B, mostly from the
- * page cache, 6-18; 20M from the disk, ~40. For both of those, the shards served more than
- * inline batches did (docs/performance.md, ninth round).
+ * Microseconds per key read above which reads count as cold: blocks come from the disk, not
+ * memory. Read-ahead from memory costs 1-2.5 us a key, JS included (redis-benchmark's SET,
+ * GET, LPUSH, SADD, HSET, ZADD); 20M keys from the disk ~40, where the shards served more than
+ * inline batches did. Between them, 1M keys read mostly from the page cache cost 6-18, and
+ * also ran faster on the shards, but a threshold that low also caught busy moments of
+ * MAREKVS_FSYNC=always, whose reads wait on a CPU shared with its syncs (docs/performance.md,
+ * ninth round).
  */
-const COLD_READ_MICROS = 5
+const COLD_READ_MICROS = 15
 /** Weight of each batch in the running average of read cost per key. */
 const READ_COST_WEIGHT = 1 / 16
 /**
- * Batches of fewer keys do not count: a read-ahead's fixed cost (~5-15 us) would pass for cold
- * reads, as it did for SET under MAREKVS_FSYNC=always (batches of 1-6 keys at 4-16 us a key,
- * which then all went to the shards: 33k -> 22k SET/s). A batch that small stalls the main
- * thread for a few reads at most, cold or not.
+ * What a read-ahead costs whatever it reads (the native call, the overlay's bookkeeping),
+ * taken off before dividing by the keys: spread over a batch of a few keys it would pass for
+ * cold reads, as it did for SET under MAREKVS_FSYNC=always (batches of 1-6 keys at 4-16 us a
+ * key, which then all went to the shards: 33k -> 22k SET/s). A cold read costs more than this
+ * on its own.
  */
-const READ_COST_MIN_KEYS = 8
+const READ_AHEAD_FIXED_MICROS = 15
 /**
  * A batch counts at most this much per key: a GC pause inside one read-ahead is not a cold
  * disk, and must not hold the average above the threshold for hundreds of batches.
@@ -60,7 +63,9 @@ export class ReadCost {
   microsPerKey = 0
 
   note(keys: number, micros: number): void {
-    if (keys >= READ_COST_MIN_KEYS) this.microsPerKey += (Math.min(micros / keys, READ_COST_CAP_MICROS) - this.microsPerKey) * READ_COST_WEIGHT
+    if (keys === 0) return
+    const perKey = Math.min(Math.max(0, micros - READ_AHEAD_FIXED_MICROS) / keys, READ_COST_CAP_MICROS)
+    this.microsPerKey += (perKey - this.microsPerKey) * READ_COST_WEIGHT
   }
 
   /**

@@ -27,21 +27,40 @@ describe('inline policy: cold reads', () => {
     assert.ok(batches > 1 && batches < 100, `${batches} batches`)
   })
 
-  it('weighs batches, not keys, and ignores batches of a few keys, whose fixed cost would pass for cold reads', () => {
+  it('weighs batches, not keys, and ignores batches that read nothing', () => {
     const large = new ReadCost()
     const small = new ReadCost()
-    large.note(1000, 1000 * 60)
-    small.note(8, 8 * 60)
+    large.note(1000, 1000 * 60 + 15)
+    small.note(8, 8 * 60 + 15)
     assert.equal(large.microsPerKey, small.microsPerKey)
-    for (let i = 0; i < 100; i++) large.note(i % 8, 15 * (i % 8) + 10)
+    large.note(0, 500)
     assert.equal(large.microsPerKey, small.microsPerKey)
-    const fsyncAlways = new ReadCost()
-    for (let i = 0; i < 100; i++) fsyncAlways.note(1 + (i % 6), 16 * (1 + (i % 6)))
-    assert.ok(fsyncAlways.warm)
   })
 
-  it('gets over one outlier (a GC pause inside a read-ahead) within a few dozen batches', () => {
+  it('takes a read-ahead\'s fixed cost off: small batches from memory stay warm, small cold ones do not', () => {
+    // MAREKVS_FSYNC=always: each batch waits for a sync, so batches hold 1-6 keys, 4-16 us a key.
+    const fsyncAlways = new ReadCost()
+    for (let i = 0; i < 100; i++) fsyncAlways.note(1 + (i % 6), 16 + 4 * (i % 6))
+    assert.ok(fsyncAlways.warm, `${fsyncAlways.microsPerKey} us a key`)
+    // Cold reads after a restart, even in batches of one or two keys.
+    const cold = new ReadCost()
+    for (let i = 0; i < 100; i++) cold.note(1 + (i % 2), 15 + 40 * (1 + (i % 2)))
+    assert.ok(!cold.warm, `${cold.microsPerKey} us a key`)
+  })
+
+  it('comes back from cold on small warm batches alone (the shards\' batches under fsync always)', () => {
     const cost = new ReadCost()
+    for (let i = 0; i < 20; i++) cost.note(20, 20 * 60)
+    assert.ok(!cost.warm)
+    for (let i = 0; i < 100; i++) cost.note(2, 20)
+    assert.ok(cost.warm, `${cost.microsPerKey} us a key`)
+  })
+
+  it('takes one outlier (a GC pause inside a read-ahead) for what it is, and gets over a few within a few dozen batches', () => {
+    const cost = new ReadCost()
+    cost.note(10, 500_000)
+    assert.ok(cost.warm)
+    cost.note(10, 500_000)
     cost.note(10, 500_000)
     assert.ok(!cost.warm)
     let batches = 0
