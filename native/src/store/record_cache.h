@@ -23,7 +23,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -37,6 +36,7 @@ namespace marekvs {
 // set, so it forgets keys not seen again for a while (false positives stay under 25 %).
 class Doorkeeper {
  public:
+  Doorkeeper() = default;
   // Bits: a power of two, at least 512.
   explicit Doorkeeper(size_t bits) : words_(bits / 64), shift_(64 - log2(bits)), limit_(bits / 4) {}
 
@@ -62,15 +62,15 @@ class Doorkeeper {
   }
 
   std::vector<uint64_t> words_;
-  const unsigned shift_;
-  const size_t limit_;
+  unsigned shift_ = 0;
+  size_t limit_ = 0;
   size_t noted_ = 0;
 };
 
 class RecordCache {
  public:
   explicit RecordCache(size_t capacity_bytes) : shard_capacity_(capacity_bytes / SHARDS) {
-    for (Shard& s : shards_) s.doorkeeper = std::make_unique<Doorkeeper>(doorkeeper_bits(shard_capacity_));
+    for (Shard& s : shards_) s.doorkeeper = Doorkeeper(doorkeeper_bits(shard_capacity_));
   }
 
   // Append key's cached value to `out` and return true, or return false and set `version` (for `fill`).
@@ -94,7 +94,7 @@ class RecordCache {
     uint64_t h = hash(key);
     Shard& s = shards_[h >> SHARD_SHIFT];
     std::lock_guard guard(s.lock);
-    if (s.version == version && s.in_flight == 0 && s.doorkeeper->seen_before(h)) put(s, h, key, value);
+    if (s.version == version && s.in_flight == 0 && s.doorkeeper.seen_before(h)) put(s, h, key, value);
   }
 
   // Before a write of `keys` (all of shard `shard`) goes to RocksDB. Returns the note for `end_write`.
@@ -156,7 +156,7 @@ class RecordCache {
     EntryTable table;
     uint64_t version = 0;
     uint32_t in_flight = 0;
-    std::unique_ptr<Doorkeeper> doorkeeper;
+    Doorkeeper doorkeeper;
   };
 
   // Four bits per entry the shard can hold at the smallest (OVERHEAD bytes and a short key and

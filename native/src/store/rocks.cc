@@ -477,23 +477,26 @@ int mkv_delete_range(void* handle, uint32_t cf, const char* gte, size_t gte_len,
   std::shared_lock guard(db->lock);
   rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
   if (!c) return -1;
-  marekvs::RecordCache* cache = cache_of(db, cf);
-  if (cache) cache->begin_clear();
+  // The cache's clear ends however the delete does, as a write's does in mkv_write.
+  struct Clearing {
+    marekvs::RecordCache* cache;
+    ~Clearing() {
+      if (cache) cache->end_clear();
+    }
+  } clearing{cache_of(db, cf)};
+  if (clearing.cache) clearing.cache->begin_clear();
   rocksdb::Status s = db->db->DeleteRange(rocksdb::WriteOptions(), c, rocksdb::Slice(gte, gte_len), rocksdb::Slice(lt, lt_len));
-  if (cache) cache->end_clear();
   return s.ok() ? 0 : fail(s);
 } catch (const std::exception& e) {
   return fail(e.what());
 }
 
-// A database property (RocksDB's names, e.g. rocksdb.estimate-num-keys) into out_bytes: 1 when known.
 // An integer property into *value: 1, or 0 when RocksDB has none by that name. With
 // `all_columns`, summed over the column families (a cache they share counted once); without,
 // the default column's, which is the whole database's for DB-wide properties.
 int mkv_int_property(void* handle, const char* name, int all_columns, uint64_t* value) try {
   Db* db = static_cast<Db*>(handle);
   std::shared_lock guard(db->lock);
-  reset_output();
   if (!db->db) return fail(CLOSED);
   rocksdb::Slice property(name);
   return (all_columns ? db->db->GetAggregatedIntProperty(property, value) : db->db->GetIntProperty(property, value)) ? 1 : 0;
