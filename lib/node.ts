@@ -127,7 +127,8 @@ export class MarekNode implements NodeServices {
   /** Start the RESP listener and, when configured, the metrics listener; then replication, when configured. */
   async listen(): Promise<void> {
     const { host, port } = this.config.respAddr
-    const listener = net.createServer((socket) => this.accept(socket))
+    // Paused: a connection makes its socket over before it reads (server/client-socket.ts).
+    const listener = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket))
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject)
       listener.listen({ host, port, backlog: 511 }, () => resolve())

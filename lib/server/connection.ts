@@ -5,6 +5,7 @@ import { encodeReply, RequestParser } from '../native'
 import type { Reply } from '../core/reply'
 import { error } from '../core/reply'
 import { log } from '../log'
+import { adoptAccepted } from './client-socket'
 import type { Dispatcher } from './dispatch'
 import type { Session } from './session'
 
@@ -83,21 +84,25 @@ export class Connection implements Session {
   /** A flush of the replies completed this turn is queued: one write per connection per batch, not per reply. */
   private flushQueued = false
 
+  private readonly socket: Socket
+
+  /** `accepted`: as the listener (created with `pauseOnConnect`) gave it; see adoptAccepted. */
   constructor(
     readonly id: number,
-    private readonly socket: Socket,
+    accepted: Socket,
     private readonly dispatcher: Dispatcher,
     private readonly hooks: ConnectionHooks,
     requirepass: string,
     maxBulkLen: number,
   ) {
+    const socket = adoptAccepted(accepted, (chunk) => this.onData(chunk))
+    this.socket = socket
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`
     this.laddr = `${socket.localAddress}:${socket.localPort}`
     this.authenticated = requirepass === ''
     this.parser = new RequestParser({ maxBulkLen })
     this.parser.setAuthenticated(this.authenticated)
     socket.setNoDelay(true)
-    socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('drain', () => {
       // Parsed commands may be waiting for the output to drain: nothing else would restart them.
       if (!this.pumping && (this.backlogAt < this.backlog.length || this.parser.stalled)) this.pump(EMPTY)

@@ -64,6 +64,20 @@ describe('protocol and bad input', function () {
     client.close()
   })
 
+  it('keeps arguments held across reads intact while other clients send (reads share one buffer)', async () => {
+    const holder = await RawClient.connect(server.port)
+    const other = await RawClient.connect(server.port)
+    assert.deepEqual(await holder.call('MULTI'), { type: 'status', value: 'OK' })
+    // MULTI holds these arguments until EXEC, many reads later.
+    assert.deepEqual(await holder.call('SET', 'held:a', 'the value of a'), { type: 'status', value: 'QUEUED' })
+    for (let i = 0; i < 20; i++) assert.deepEqual(await other.call('SET', `filler:${i}`, randomBytes(30_000).toString('hex')), { type: 'status', value: 'OK' })
+    assert.deepEqual(await holder.call('SET', 'held:b', 'the value of b'), { type: 'status', value: 'QUEUED' })
+    assert.deepEqual(await holder.call('EXEC'), { type: 'array', value: [{ type: 'status', value: 'OK' }, { type: 'status', value: 'OK' }] })
+    assert.deepEqual(await other.call('MGET', 'held:a', 'held:b'), { type: 'array', value: [{ type: 'bulk', value: 'the value of a' }, { type: 'bulk', value: 'the value of b' }] })
+    holder.close()
+    other.close()
+  })
+
   it('answers a deep pipeline in order', async () => {
     const client = await RawClient.connect(server.port)
     const parts: string[] = []
