@@ -83,6 +83,8 @@ export class Connection implements Session {
   private pumping = false
   /** A flush of the replies completed this turn is queued: one write per connection per batch, not per reply. */
   private flushQueued = false
+  /** When the running pump began: the start of its commands' time in the command stats (one clock read per read, not per command). */
+  private pumpStartMs = 0
 
   private readonly socket: Socket
 
@@ -154,6 +156,7 @@ export class Connection implements Session {
   }
 
   private onData(chunk: Buffer): void {
+    this.lastActiveMs = Date.now()
     this.hooks.statsBytes(chunk.length, 0)
     if (this.closing) return
     this.pump(chunk)
@@ -166,6 +169,7 @@ export class Connection implements Session {
    */
   private pump(input: Buffer): void {
     this.pumping = true
+    this.pumpStartMs = performance.now()
     let parserFailure: string | null = null
     try {
       for (;;) {
@@ -225,7 +229,7 @@ export class Connection implements Session {
       this.pending[seq - this.headSeq] = reply as Buffer
       this.heldBytes += (reply as Buffer).length
       this.queueFlush()
-    })
+    }, this.pumpStartMs)
   }
 
   /**

@@ -51,11 +51,15 @@ export class Dispatcher {
     this.blocking = new BlockingRegistry(services.engine)
   }
 
-  /** `proto` 0 asks for the reply as a value; otherwise it arrives encoded in the session's protocol. */
-  run(session: Session, argv: Buffer[], embedded: boolean, done: Done): void {
+  /**
+   * `embedded` asks for the reply as a value; otherwise it arrives encoded in the session's
+   * protocol. `startMs` (performance.now()) starts the command's time in the command stats: the
+   * commands of one read share it.
+   */
+  run(session: Session, argv: Buffer[], embedded: boolean, done: Done, startMs = performance.now()): void {
     const waiting = this.held.get(session)
     if (waiting !== undefined) waiting.push({ argv, embedded, done })
-    else this.runNow(session, argv, embedded, done)
+    else this.runNow(session, argv, embedded, done, startMs)
   }
 
   /** Drop what a closed session still had waiting. */
@@ -70,19 +74,17 @@ export class Dispatcher {
     this.held.delete(session)
     while (waiting.length > 0 && !this.held.has(session)) {
       const next = waiting.shift()!
-      this.runNow(session, next.argv, next.embedded, next.done)
+      this.runNow(session, next.argv, next.embedded, next.done, performance.now())
     }
     // A released command held the session again: what is left waits behind it.
     if (waiting.length > 0) this.held.get(session)!.unshift(...waiting)
   }
 
-  private runNow(session: Session, argv: Buffer[], embedded: boolean, done: Done): void {
+  private runNow(session: Session, argv: Buffer[], embedded: boolean, done: Done, startMs: number): void {
     const command = this.lookup(argv[0])
     // CLIENT, CONFIG, COMMAND: stats, CLIENT LIST and MONITOR name the subcommand (`config|get`).
     const subcommand = command !== undefined && 'runConn' in command ? subcommandOf(command, argv) : undefined
     const fullName = subcommand?.name ?? command?.name ?? 'unknown'
-    const startMs = performance.now()
-    session.lastActiveMs = Date.now()
     if (command === undefined) return this.reject(session, embedded, this.counted(fullName, startMs, done), unknownCommand(argv))
     const refusal = this.refusal(session, command, subcommand, argv)
     if (refusal !== null) return this.reject(session, embedded, this.counted(fullName, startMs, done), refusal)

@@ -27,6 +27,7 @@ export interface Session {
   readonly fd?: number
   /** Name of the last command this session ran (CLIENT LIST `cmd=`). */
   lastCommand: string
+  /** When the session last sent something (a connection: its last read), for CLIENT LIST's idle. */
   lastActiveMs: number
   /** Sessions in MONITOR mode receive every command the node runs. */
   monitoring: boolean
