@@ -27,9 +27,8 @@ const COLUMN_INDEX: Record<Column, number> = { meta: COLUMN_FAMILIES.indexOf('me
 /**
  * Per column family: its share of the block cache, its memtable budget (level compaction: four
  * memtables of a quarter each, no compression on L0 and L1, so flushes spend no CPU on ZSTD;
- * ZSTD from L2 down. Smaller memtables keep more of an insert's skiplist walk in a core's
- * cache: 8 MiB ones against 16 gave SET -P 16 +12 %, for 10 % more compaction CPU while loading
- * distinct keys; 4 MiB ones a little more speed for 30 %, docs/performance.md), whether it is
+ * ZSTD from L2 down. 8 MiB memtables gave SET -P 16 +12 % over these 16 MiB ones, but twice
+ * the SST files and 10 % fewer cold reads with 20M keys: docs/performance.md), whether it is
  * read by key on every command (`meta`: a hash index in data blocks and a memtable bloom
  * filter), and its record cache: `meta`'s newest records, kept exact by the native read and
  * write paths (native/src/store/record_cache.h), so that a hot key's read skips the memtable's
@@ -39,8 +38,8 @@ function columnSpecs(cacheSize: number): { cacheBytes: number[]; memtableBudgets
   const MB = 1024 * 1024
   const spec: Record<(typeof COLUMN_FAMILIES)[number], [number, number, boolean, number]> = {
     default: [MB, 4 * MB, false, 0],
-    meta: [Math.round(cacheSize * 0.6), 32 * MB, true, Math.round(cacheSize * 0.25)],
-    members: [Math.round(cacheSize * 0.3), 32 * MB, false, 0],
+    meta: [Math.round(cacheSize * 0.6), 64 * MB, true, Math.round(cacheSize * 0.25)],
+    members: [Math.round(cacheSize * 0.3), 64 * MB, false, 0],
     sys: [Math.round(cacheSize * 0.1), 16 * MB, false, 0],
   }
   const rows = COLUMN_FAMILIES.map((name) => spec[name])
