@@ -363,14 +363,16 @@ int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const*
   if (!db->db) return fail(CLOSED);
   thread_local rocksdb::WriteBatch batch;
   batch.Clear();
-  // In key order per column (the memtable's insert hint), stable so that writes to one key keep
-  // their order and the last still wins.
+  // In key order per column (the memtable's insert hint); writes to one key keep their order,
+  // so the last still wins. The index breaks ties: std::stable_sort would allocate a buffer
+  // per batch.
   thread_local std::vector<uint32_t> order;
   order.resize(count);
   std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     if (cfs[a] != cfs[b]) return cfs[a] < cfs[b];
-    return rocksdb::Slice(keys[a], key_lens[a]).compare(rocksdb::Slice(keys[b], key_lens[b])) < 0;
+    int c = rocksdb::Slice(keys[a], key_lens[a]).compare(rocksdb::Slice(keys[b], key_lens[b]));
+    return c != 0 ? c < 0 : a < b;
   });
   for (uint32_t i : order) {
     rocksdb::ColumnFamilyHandle* c = column(db, cfs[i]);
