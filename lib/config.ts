@@ -31,10 +31,17 @@ export interface Config {
   scriptTimeLimitMs: number
   replicaof: HostPort | null
   fsync: FsyncPolicy
-  /** Run cheap batches on the main thread when a hand-off to a shard would cost more (lib/engine/inline-policy.ts). */
-  inlineBatches: boolean
+  /** Which batches the main thread runs itself (lib/engine/inline-policy.ts). */
+  inlineBatches: InlineMode
   logLevel: LogLevel
 }
+
+/**
+ * on: cheap batches run on the main thread while reads are warm; record-only ones read ahead
+ * on other threads and then run there while reads are cold. cold: always as while reads are
+ * cold (a disk whose every read waits). off: every data command on its shard thread.
+ */
+export type InlineMode = 'on' | 'off' | 'cold'
 
 export interface HostFacts {
   hostname: string
@@ -145,8 +152,8 @@ export const ENV_VARS: ReadonlyArray<VarSpec> = [
   },
   {
     name: 'MAREKVS_INLINE_BATCHES', option: 'inlineBatches', defaultText: 'on',
-    meaning: 'on: small batches of cheap commands run on the main thread when a hand-off to a shard thread would cost more than the work; off: every data command goes to its shard thread.',
-    expects: "'on' or 'off'"
+    meaning: 'on: small batches of cheap commands run on the main thread when a hand-off to a shard thread would cost more than the work, and while reads come from the disk, batches of string commands read their records on other threads first; cold: always the latter, for a disk whose every read waits; off: every data command goes to its shard thread.',
+    expects: "'on', 'cold' or 'off'"
   },
   {
     name: 'RUST_LOG', option: 'logLevel', defaultText: 'info',
@@ -363,11 +370,11 @@ export function parseConfig (env: Record<string, string | undefined>, facts: Hos
     else fail('MAREKVS_FSYNC', fsyncText)
   }
 
-  let inlineBatches = true
+  let inlineBatches: InlineMode = 'on'
   const inlineText = get('MAREKVS_INLINE_BATCHES')
   if (inlineText !== undefined) {
     const word = inlineText.toLowerCase()
-    if (word === 'on' || word === 'off') inlineBatches = word === 'on'
+    if (word === 'on' || word === 'off' || word === 'cold') inlineBatches = word
     else fail('MAREKVS_INLINE_BATCHES', inlineText)
   }
 
@@ -401,7 +408,7 @@ function isHostPortObject (v: unknown): v is HostPort {
 /**
  * Embedding: the same settings as camel-cased options. Values may be strings
  * or numbers; address options also take `{ host, port }`, `seeds` an array,
- * `metricsAddr`/`replicaof` null (off/unset), `inlineBatches` a boolean. An option set to undefined is
+ * `metricsAddr`/`replicaof` null (off/unset), `inlineBatches` a boolean (on/off). An option set to undefined is
  * unset. Unknown option names are an error. The options become environment
  * values and go through parseConfig; errors name the option and its variable.
  */

@@ -123,6 +123,7 @@ export interface RocksStore {
   readonly openIterators: number
   close(): void
   getMany(cf: number, keys: Buffer[], slab: Buffer, offset: number, lens: Int32Array): number | Buffer
+  getManyAsync(cf: number, keys: Buffer[]): Promise<Buffer>
   write(count: number, cfs: Uint8Array, keys: Buffer[], values: Array<Buffer | null>, sync: boolean): void
   query(cf: number, gte: Buffer, lt: Buffer, reverse: boolean, limit: number, lens: Int32Array): Buffer
   iterator(cf: number, gte: Buffer, lt: Buffer, reverse: boolean): RocksIterator
@@ -142,6 +143,7 @@ interface RocksStoreClass {
 
 interface Binding {
   RocksStore: RocksStoreClass
+  splitReadsForTesting(always: boolean): void
   LuaHost: new (memoryLimitBytes: number) => LuaHost
   NativeRequestParser: new (maxBulkLen?: number) => NativeRequestParser
   encodeReplies(replies: Reply[], proto: 2 | 3): Buffer
@@ -349,6 +351,8 @@ export const syncWalFiles: (dir: string, known: string[]) => Promise<string[]> =
 
 /** pid = XXH3-64(hash tag or key) mod 4096, hash tags as in Redis Cluster. */
 export const partitionOf: (key: Buffer) => number = binding.partitionOf
+/** Tests only: split every read of enough keys across the store's read helpers (native/src/store/read_helpers.h), warm or not. */
+export const splitReadsForTesting: (always: boolean) => void = binding.splitReadsForTesting
 /** XXH3-64, seed 0. */
 export const xxh3: (data: Buffer) => bigint = binding.xxh3
 

@@ -26,7 +26,7 @@ import { ExecContext, ScriptNode } from './exec-context'
 import { InlinePolicy, traitsOf } from './inline-policy'
 import { setRoutingStore } from '../commands/scripting'
 import { KeyCounts } from './key-counts'
-import { BatchResult, runBatch } from './run-batch'
+import { BatchResult, batchKeys, runBatch } from './run-batch'
 import { GroupCommit } from './group-commit'
 import { indexRecordsOnce } from './sweep'
 
@@ -254,8 +254,34 @@ export class Engine {
     // A flush scheduled before close() drained must not reach pools being destroyed.
     if (this.drained) return
     if (this.barrier === null) this.runInline()
-    for (const lane of this.lanes) if (!lane.inflight && this.hasWork(lane)) this.send(lane)
+    for (const lane of this.lanes) if (!lane.inflight && this.hasWork(lane)) this.start(lane)
     this.tryRunBarrier()
+  }
+
+  /** A lane's next batch: read ahead, then run here, while reads are cold and it reads only records; on its shard otherwise. */
+  private start(lane: Lane): void {
+    if (lane.queue.length > 0 && this.inline.readAhead && lane.queue.every((submission) => traitsOf(submission.command).recordsOnly)) this.readAheadThenRun(lane)
+    else this.send(lane)
+  }
+
+  /**
+   * Read a batch's records on libuv's pool (in parts beside each other: native/src/store/
+   * read_helpers.h), then run it here. A shard would wait for the same reads one after another,
+   * and the hand-off to it and back costs more than the batch's own JS (docs/performance.md,
+   * eleventh round). The lane is busy meanwhile, so nothing writes those keys before the batch runs.
+   */
+  private readAheadThenRun(lane: Lane): void {
+    const batch = lane.queue
+    lane.queue = []
+    lane.inflight = true
+    this.mainCtx.readAheadAsync(batchKeys(batch)).then(
+      (preread) => this.complete(lane, batch, runBatch(this.mainCtx, batch, Date.now(), preread)),
+      (err: Error) => {
+        log.error('storage read failed', { error: err.message })
+        this.onStorageError()
+        this.complete(lane, batch, null, error(`ERR storage error: ${err.message}`))
+      },
+    )
   }
 
   /** Background work (the sweep) waits while a barrier does, or it could starve the barrier. */
@@ -322,7 +348,7 @@ export class Engine {
     this.settle(batch, result, failure)
     // Work that waited behind a sweep may be cheap enough to run inline: the next flush decides.
     if (this.barrier === null && lane.queue.length > 0 && this.inline.maxArgs > 0 && this.inlineArgs(lane.queue) >= 0) this.scheduleFlush()
-    else if (this.hasWork(lane)) this.send(lane)
+    else if (this.hasWork(lane)) this.start(lane)
     else this.tryRunBarrier()
   }
 

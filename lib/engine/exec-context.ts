@@ -48,6 +48,14 @@ export interface MemberRow extends Member {
   readonly key: Buffer
 }
 
+/** A batch's records read before it began (ExecContext.readAheadAsync). */
+export interface Preread {
+  /** By key (latin1): the record as stored, undefined when there is none. */
+  readonly records: Map<string, Buffer | undefined>
+  /** What reading them cost, in µs of reading. */
+  readonly micros: number
+}
+
 /** What WATCH remembers of a key: the version of its record and whether it was live. */
 export interface KeyStamp {
   readonly hlc: bigint
@@ -162,7 +170,11 @@ export class ExecContext {
   }
 
   /** Read every key in one RocksDB call; later reads of them hit the overlay. */
-  prefetch(keys: Buffer[]): void {
+  /**
+   * `preread`: the keys' records as read before the batch began (readAheadAsync); keys it
+   * lacks are read here.
+   */
+  prefetch(keys: Buffer[], preread: Preread | null = null): void {
     // New entries go into the overlay first (a key named twice is read once), then get their records.
     const fresh: Entry[] = []
     const ids: string[] = []
@@ -173,26 +185,35 @@ export class ExecContext {
       const pid = partitionOf(key)
       const entry: Entry = { storageKey: metaKey(pid, key), pid, rec: null, dead: null, hlc: 0n, stored: null, dirty: false, storedExpireAtMs: 0, storedTombstoneMs: 0 }
       this.entries.set(id, entry)
+      if (preread?.records.has(id)) {
+        applyStored(entry, preread.records.get(id))
+        continue
+      }
       fresh.push(entry)
       ids.push(id)
       storageKeys.push(entry.storageKey)
     }
     if (fresh.length === 0) return
     const stored = this.readAhead('meta', storageKeys, this.entries, ids)
-    for (let i = 0; i < fresh.length; i++) {
-      const raw = stored[i]
-      if (raw === undefined) continue
-      const envelope = decodeEnvelope(raw)
-      const entry = fresh[i]
-      entry.hlc = null
-      entry.stored = raw
-      if (envelope.flags & FLAG_TOMBSTONE) {
-        entry.storedTombstoneMs = hlcPhysical(hlcOf(entry))
-      } else {
-        entry.rec = { type: envelope.flags & TYPE_MASK, expireAtMs: envelope.expireAtMs, payload: raw.subarray(ENVELOPE_BYTES) }
-        entry.storedExpireAtMs = envelope.expireAtMs
-      }
+    for (let i = 0; i < fresh.length; i++) applyStored(fresh[i], stored[i])
+  }
+
+  /**
+   * Read the records of `keys` (a batch's, as runBatch names them) on a thread of libuv's
+   * pool, for a batch that runs once they are in (Engine, cold reads). The batch must run
+   * before anything else writes these keys: the engine holds their lane meanwhile.
+   */
+  async readAheadAsync(keys: Buffer[]): Promise<Preread> {
+    const ids: string[] = []
+    const storageKeys: Buffer[] = []
+    for (const key of keys) {
+      ids.push(key.toString('latin1'))
+      storageKeys.push(metaKey(partitionOf(key), key))
     }
+    const { values, micros } = await this.store.getManyAsync('meta', storageKeys)
+    const records = new Map<string, Buffer | undefined>()
+    for (let i = 0; i < ids.length; i++) records.set(ids[i], values[i])
+    return { records, micros }
   }
 
   /** The record at `key` if it exists and has not expired; an expired one is deleted on the way, as Redis's lazy expiry. */
@@ -529,6 +550,20 @@ export class ExecContext {
 }
 
 /** An entry's HLC, read from its stored record the first time it is needed. */
+/** A fresh entry's state from its stored record (undefined: none). */
+function applyStored(entry: Entry, raw: Buffer | undefined): void {
+  if (raw === undefined) return
+  const envelope = decodeEnvelope(raw)
+  entry.hlc = null
+  entry.stored = raw
+  if (envelope.flags & FLAG_TOMBSTONE) {
+    entry.storedTombstoneMs = hlcPhysical(hlcOf(entry))
+  } else {
+    entry.rec = { type: envelope.flags & TYPE_MASK, expireAtMs: envelope.expireAtMs, payload: raw.subarray(ENVELOPE_BYTES) }
+    entry.storedExpireAtMs = envelope.expireAtMs
+  }
+}
+
 function hlcOf(entry: Entry): bigint {
   if (entry.hlc === null) entry.hlc = entry.stored!.readBigUInt64BE(1)
   return entry.hlc

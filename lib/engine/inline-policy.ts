@@ -8,9 +8,22 @@
 // round). Not while reads are cold (larger than memory), though: a batch of disk reads would
 // stall every connection's turn.
 import type { CommandInfo } from '../commands/types'
+import type { InlineMode } from '../config'
 
 /** Commands of bounded cost that Redis does not flag `fast` (SET has options, MSET many keys). */
 const CHEAP_UNFLAGGED = new Set(['set', 'setex', 'psetex', 'mset', 'msetnx', 'del', 'unlink'])
+
+/**
+ * Commands whose reads are their keys' records alone, which runBatch reads ahead: while reads
+ * are cold, a lane's batch of these runs on the main thread once its records have been read
+ * on other threads (Engine.readAheadThenRun). Others (collections: members read as they go)
+ * would wait on the disk on the main thread, and run on the shards.
+ */
+const RECORDS_ONLY = new Set([
+  'get', 'mget', 'set', 'setnx', 'setex', 'psetex', 'getset', 'getdel', 'getex', 'mset', 'msetnx', 'strlen', 'append',
+  'incr', 'decr', 'incrby', 'decrby', 'incrbyfloat', 'exists', 'touch', 'type', 'del', 'unlink', 'ttl', 'pttl',
+  'expire', 'pexpire', 'expireat', 'pexpireat', 'expiretime', 'pexpiretime', 'persist',
+])
 
 /** Arguments of all the batches one turn runs inline, at most: bounds how long the main thread is held. */
 const MAX_ARGS = 4096
@@ -44,6 +57,8 @@ export interface CommandTraits {
   /** Of bounded cost: may run inline. */
   readonly cheap: boolean
   readonly write: boolean
+  /** Reads nothing but its keys' records (RECORDS_ONLY). */
+  readonly recordsOnly: boolean
 }
 
 /** Looked up once per command, not on every flush (the flags are string arrays). */
@@ -52,7 +67,7 @@ const traitsCache = new WeakMap<CommandInfo, CommandTraits>()
 export function traitsOf(command: CommandInfo): CommandTraits {
   let traits = traitsCache.get(command)
   if (traits === undefined) {
-    traits = { cheap: command.flags.includes('fast') || CHEAP_UNFLAGGED.has(command.name), write: command.flags.includes('write') }
+    traits = { cheap: command.flags.includes('fast') || CHEAP_UNFLAGGED.has(command.name), write: command.flags.includes('write'), recordsOnly: RECORDS_ONLY.has(command.name) }
     traitsCache.set(command, traits)
   }
   return traits
@@ -82,10 +97,15 @@ export class ReadCost {
 export class InlinePolicy {
   readonly reads = new ReadCost()
 
-  constructor(readonly enabled: boolean) {}
+  constructor(readonly mode: InlineMode) {}
 
   /** How many arguments this turn may run inline. */
   get maxArgs(): number {
-    return this.enabled && this.reads.warm ? MAX_ARGS : 0
+    return this.mode === 'on' && this.reads.warm ? MAX_ARGS : 0
+  }
+
+  /** Whether batches that read only records run on the main thread after reading them elsewhere: while reads are cold. */
+  get readAhead(): boolean {
+    return this.mode === 'cold' || (this.mode === 'on' && !this.reads.warm)
   }
 }

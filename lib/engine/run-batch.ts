@@ -10,7 +10,7 @@ import { log } from '../log'
 import { runOne } from './run-one'
 import { encodeBatch as encodeBatchReplies } from '../native'
 import type { FramedCommand } from '../shard/frame'
-import type { ExecContext } from './exec-context'
+import type { ExecContext, Preread } from './exec-context'
 
 export interface BatchResult {
   /** Encoded replies of the proto 2/3 commands, back to back. */
@@ -32,18 +32,13 @@ export interface BatchResult {
   readMicros: number
 }
 
-export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], nowMs: number): BatchResult {
+/**
+ * `preread`: the records of the batch's keys (batchKeys), read before it began
+ * (ExecContext.readAheadAsync).
+ */
+export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], nowMs: number, preread: Preread | null = null): BatchResult {
   ctx.begin(nowMs)
-  const keys: Buffer[] = []
-  // Each name is looked up once; the handlers run from this array.
-  const resolved = new Array<DataCommand | undefined>(commands.length)
-  for (let i = 0; i < commands.length; i++) {
-    const argv = commands[i].argv
-    const known = commands[i].command
-    const command = known !== undefined && 'run' in known ? known as DataCommand : dataCommands.get(argv[0].toString('latin1').toLowerCase())
-    resolved[i] = command
-    if (command !== undefined) pushKeysOf(command, argv, keys)
-  }
+  const { resolved, keys } = planBatch(commands)
   const replies: Reply[] = new Array(commands.length)
   let storageError = false
   let wrote = false
@@ -52,9 +47,9 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
   let readMicros = 0
   try {
     const readStart = performance.now()
-    ctx.prefetch(keys)
+    ctx.prefetch(keys, preread)
     readKeys = keys.length + prefetchMembers(ctx, commands, resolved)
-    readMicros = (performance.now() - readStart) * 1000
+    readMicros = (performance.now() - readStart) * 1000 + (preread?.micros ?? 0)
     for (let i = 0; i < commands.length; i++) {
       ctx.proto = commands[i].proto
       ctx.retryArgv = null
@@ -73,6 +68,25 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
   }
   const ready = storageError || ctx.readyKeys.length === 0 ? null : ctx.readyKeys.map((key) => key.toString('latin1'))
   return encodeBatch(commands, replies, { storageError, wrote, ready, retryArgv: storageError ? null : retryArgv, readKeys, readMicros })
+}
+
+/** The keys whose records a batch reads ahead (runBatch's `preread`). */
+export function batchKeys(commands: readonly FramedCommand[]): Buffer[] {
+  return planBatch(commands).keys
+}
+
+/** Each command's handler, looked up once (the handlers run from this array), and the keys the batch names. */
+function planBatch(commands: readonly FramedCommand[]): { resolved: Array<DataCommand | undefined>; keys: Buffer[] } {
+  const keys: Buffer[] = []
+  const resolved = new Array<DataCommand | undefined>(commands.length)
+  for (let i = 0; i < commands.length; i++) {
+    const argv = commands[i].argv
+    const known = commands[i].command
+    const command = known !== undefined && 'run' in known ? known as DataCommand : dataCommands.get(argv[0].toString('latin1').toLowerCase())
+    resolved[i] = command
+    if (command !== undefined) pushKeysOf(command, argv, keys)
+  }
+  return { resolved, keys }
 }
 
 /** The members the batch's commands name (DataCommand.memberArgs), in one RocksDB read; how many. */

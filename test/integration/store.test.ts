@@ -5,6 +5,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import fc from 'fast-check'
+import { splitReadsForTesting } from '../../lib/native'
 import { Store, WriteOp } from '../../lib/storage/store'
 import { tempStore } from '../support/store'
 
@@ -97,6 +98,55 @@ describe('Store on a real RocksDB', () => {
     assert.equal(temp.store.openIterators, before + 1)
     open.close()
     assert.equal(temp.store.openIterators, before)
+  })
+})
+
+describe('Store reads off the calling thread, and split reads', () => {
+  const temp = tempStore()
+  afterEach(() => splitReadsForTesting(false))
+
+  /** Keys 0..n-1 written (every third one missing, every fifth empty), and what each reads as. */
+  function fill(prefix: string, n: number): { keys: Buffer[]; expected: Array<Buffer | undefined> } {
+    const keys: Buffer[] = []
+    const expected: Array<Buffer | undefined> = []
+    const ops: WriteOp[] = []
+    for (let i = 0; i < n; i++) {
+      const key = Buffer.from(`${prefix}${i}`)
+      const value = i % 3 === 2 ? undefined : Buffer.from(i % 5 === 0 ? '' : `value-${i}-${'x'.repeat(i % 200)}`)
+      keys.push(key)
+      expected.push(value)
+      if (value !== undefined) ops.push({ column: 'members', key, value })
+    }
+    temp.store.write(ops, false)
+    return { keys, expected }
+  }
+
+  it('getManyAsync reads what getMany reads, in key order, with what the read cost', async () => {
+    const { keys, expected } = fill('async', 300)
+    // Named out of order and twice: each answer goes to its own place.
+    const asked = [...keys].reverse().concat(keys.slice(0, 10))
+    const want = [...expected].reverse().concat(expected.slice(0, 10))
+    const { values, micros } = await temp.store.getManyAsync('members', asked)
+    assert.deepEqual(values, want)
+    assert.deepEqual(temp.store.getMany('members', asked), want)
+    assert.ok(micros > 0 && micros < 10_000_000, `${micros} us`)
+    assert.deepEqual(await temp.store.getManyAsync('members', []), { values: [], micros: 0 })
+  })
+
+  it('a read split across the read helpers puts every value in its place', async () => {
+    const { keys, expected } = fill('split', 500)
+    splitReadsForTesting(true)
+    // Batches of sizes around a part's fewest keys (4) and the most parts (4).
+    for (const size of [2, 7, 8, 9, 17, 64, 500]) {
+      for (let from = 0; from + size <= keys.length; from += 97) {
+        const want = expected.slice(from, from + size)
+        assert.deepEqual(temp.store.getMany('members', keys.slice(from, from + size)), want)
+        assert.deepEqual((await temp.store.getManyAsync('members', keys.slice(from, from + size))).values, want)
+      }
+    }
+    // Several threads splitting at once share the helpers.
+    const all = await Promise.all(Array.from({ length: 8 }, () => temp.store.getManyAsync('members', keys)))
+    for (const { values } of all) assert.deepEqual(values, expected)
   })
 })
 

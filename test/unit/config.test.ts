@@ -51,7 +51,7 @@ describe('config', () => {
         scriptTimeLimitMs: 20,
         replicaof: null,
         fsync: 'everysec',
-        inlineBatches: true,
+        inlineBatches: 'on',
         logLevel: 'info'
       })
     })
@@ -271,12 +271,13 @@ describe('config', () => {
 
   describe('MAREKVS_INLINE_BATCHES', () => {
     it('accepts on and off (any case), default on', () => {
-      assert.equal(ok({}).inlineBatches, true)
-      assert.equal(ok({ MAREKVS_INLINE_BATCHES: 'OFF' }).inlineBatches, false)
-      assert.equal(ok({ MAREKVS_INLINE_BATCHES: 'on' }).inlineBatches, true)
+      assert.equal(ok({}).inlineBatches, 'on')
+      assert.equal(ok({ MAREKVS_INLINE_BATCHES: 'OFF' }).inlineBatches, 'off')
+      assert.equal(ok({ MAREKVS_INLINE_BATCHES: 'on' }).inlineBatches, 'on')
+      assert.equal(ok({ MAREKVS_INLINE_BATCHES: 'Cold' }).inlineBatches, 'cold')
     })
     it('rejects the rest', () => {
-      assert.equal(oneError({ MAREKVS_INLINE_BATCHES: 'yes' }), "MAREKVS_INLINE_BATCHES: expected 'on' or 'off', got 'yes'")
+      assert.equal(oneError({ MAREKVS_INLINE_BATCHES: 'yes' }), "MAREKVS_INLINE_BATCHES: expected 'on', 'cold' or 'off', got 'yes'")
     })
   })
 
@@ -330,7 +331,7 @@ describe('config', () => {
         scriptTimeLimitMs: 50,
         replicaof: 'up:6379',
         fsync: 'always',
-        inlineBatches: false,
+        inlineBatches: 'off',
         logLevel: 'warn'
       }, facts)
       if (!r.ok) assert.fail(r.errors.join('; '))
@@ -350,7 +351,7 @@ describe('config', () => {
         scriptTimeLimitMs: 50,
         replicaof: { host: 'up', port: 6379 },
         fsync: 'always',
-        inlineBatches: false,
+        inlineBatches: 'off',
         logLevel: 'warn'
       })
     })

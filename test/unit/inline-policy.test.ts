@@ -1,7 +1,7 @@
 // When the main thread hands batches to the shard threads rather than running them itself
 // (lib/engine/inline-policy.ts).
 import { strict as assert } from 'node:assert'
-import { InlinePolicy, ReadCost } from '../../lib/engine/inline-policy'
+import { InlinePolicy, ReadCost, traitsOf } from '../../lib/engine/inline-policy'
 
 describe('inline policy: cold reads', () => {
   it('counts reads from memory as warm, 1-4 us a key', () => {
@@ -71,12 +71,38 @@ describe('inline policy: cold reads', () => {
     assert.ok(batches <= 30, `${batches} batches`)
   })
 
-  it('runs nothing inline while reads are cold', () => {
-    const policy = new InlinePolicy(true)
+  it('runs nothing inline while reads are cold, and reads ahead instead', () => {
+    const policy = new InlinePolicy('on')
     assert.ok(policy.maxArgs > 0)
+    assert.ok(!policy.readAhead)
     for (let i = 0; i < 50; i++) policy.reads.note(10, 10 * 60)
     assert.equal(policy.maxArgs, 0)
+    assert.ok(policy.readAhead)
     for (let i = 0; i < 200; i++) policy.reads.note(10, 10 * 2)
     assert.ok(policy.maxArgs > 0)
+    assert.ok(!policy.readAhead)
+  })
+
+  it('reads ahead always with `cold`, never with `off`', () => {
+    const cold = new InlinePolicy('cold')
+    const off = new InlinePolicy('off')
+    for (let i = 0; i < 200; i++) {
+      for (const policy of [cold, off]) policy.reads.note(10, 10 * (i < 100 ? 2 : 60))
+      assert.equal(cold.maxArgs, 0)
+      assert.ok(cold.readAhead)
+      assert.equal(off.maxArgs, 0)
+      assert.ok(!off.readAhead)
+    }
+  })
+})
+
+describe('inline policy: commands that read only their records', () => {
+  it('takes string and key commands, not collections or scripts', () => {
+    const info = (name: string, flags: string[]) => ({ name, arity: -1, flags, firstKey: 1, lastKey: 1, step: 1, group: 'string', summary: '', since: '' })
+    assert.ok(traitsOf(info('get', ['readonly', 'fast'])).recordsOnly)
+    assert.ok(traitsOf(info('set', ['write', 'denyoom'])).recordsOnly)
+    assert.ok(!traitsOf(info('hget', ['readonly', 'fast'])).recordsOnly)
+    assert.ok(!traitsOf(info('lpop', ['write', 'fast'])).recordsOnly)
+    assert.ok(!traitsOf(info('evalsha', ['noscript'])).recordsOnly)
   })
 })

@@ -6,8 +6,8 @@
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 
-use napi::bindgen_prelude::{BigInt, Either, TypedArrayType};
-use napi::{Env, Error, JsBuffer, JsObject, JsTypedArray, JsUnknown, Result, Status, ValueType};
+use napi::bindgen_prelude::{AsyncTask, BigInt, Either, TypedArrayType};
+use napi::{Env, Error, JsBuffer, JsObject, JsTypedArray, JsUnknown, Result, Status, Task, ValueType};
 use napi_derive::napi;
 
 use crate::{bytes_arg, invalid, typed_arg};
@@ -32,6 +32,8 @@ extern "C" {
     fn mkv_release(db: *mut c_void);
     fn mkv_close(db: *mut c_void) -> c_int;
     fn mkv_get_many(db: *mut c_void, cf: u32, count: usize, keys: *const *const u8, key_lens: *const usize) -> c_int;
+    fn mkv_last_read_ns() -> f64;
+    fn mkv_split_reads_for_testing(always: c_int);
     fn mkv_write(
         db: *mut c_void,
         count: usize,
@@ -142,6 +144,64 @@ fn buffers(list: &JsObject, count: u32, name: &str, ptrs: &mut Vec<*const u8>, l
     Ok(())
 }
 
+/// Split every read of enough keys across the read helpers, warm or not (rocks.cc,
+/// read_helpers.h): tests reach the split path without a cold disk.
+#[napi]
+pub fn split_reads_for_testing(always: bool) {
+    // SAFETY: sets an atomic flag.
+    unsafe { mkv_split_reads_for_testing(always as c_int) }
+}
+
+/// A database pointer a task carries to libuv's pool; it holds a reference (mkv_retain).
+struct DbRef(*mut c_void);
+
+// SAFETY: rocks.cc's calls may run on any thread; the reference keeps the database alive.
+unsafe impl Send for DbRef {}
+
+impl Drop for DbRef {
+    fn drop(&mut self) {
+        // SAFETY: released once, for the mkv_retain that made this reference.
+        unsafe { mkv_release(self.0) }
+    }
+}
+
+/// RocksStore::get_many_async's read: keys back to back and their lengths.
+pub struct ReadAhead {
+    db: DbRef,
+    cf: u32,
+    keys: Vec<u8>,
+    lens: Vec<usize>,
+}
+
+impl Task for ReadAhead {
+    type Output = Vec<u8>;
+    type JsValue = JsBuffer;
+
+    fn compute(&mut self) -> Result<Vec<u8>> {
+        let mut ptrs = Vec::with_capacity(self.lens.len());
+        let mut at = 0;
+        for &len in &self.lens {
+            ptrs.push(data(&self.keys[at..at + len]));
+            at += len;
+        }
+        // SAFETY: the key bytes live in this task for the call; the reference keeps the database.
+        check(unsafe { mkv_get_many(self.db.0, self.cf, self.lens.len(), ptrs.as_ptr(), self.lens.as_ptr()) })?;
+        let (bytes, value_lens) = output();
+        let mut out = Vec::with_capacity(8 + 4 * value_lens.len() + bytes.len());
+        // SAFETY: reads this thread's last read cost.
+        out.extend_from_slice(&unsafe { mkv_last_read_ns() }.to_le_bytes());
+        for &len in value_lens {
+            out.extend_from_slice(&(len as i32).to_le_bytes());
+        }
+        out.extend_from_slice(bytes);
+        Ok(out)
+    }
+
+    fn resolve(&mut self, env: Env, output: Vec<u8>) -> Result<JsBuffer> {
+        Ok(env.create_buffer_with_data(output)?.into_raw())
+    }
+}
+
 /// One RocksDB database, opened here or attached by handle to one another thread opened.
 #[napi]
 pub struct RocksStore {
@@ -235,6 +295,26 @@ impl RocksStore {
             return Ok(Either::A(bytes.len() as u32));
         }
         Ok(Either::B(env.create_buffer_copy(bytes)?.into_raw()))
+    }
+
+    /// `get_many` on a thread of libuv's pool, for a batch that waits for its reads without
+    /// holding the calling thread (lib/engine/engine.ts, cold reads). Resolves with one Buffer:
+    /// the read's cost in ns of reading (f64), each value's length (i32, -1 when missing), then
+    /// the values back to back; little-endian.
+    #[napi(ts_args_type = "cf: number, keys: Buffer[]", ts_return_type = "Promise<Buffer>")]
+    pub fn get_many_async(&self, cf: u32, keys: JsObject) -> Result<AsyncTask<ReadAhead>> {
+        let count = keys.get_array_length()?;
+        let mut bytes = Vec::new();
+        let mut lens = Vec::with_capacity(count as usize);
+        for i in 0..count {
+            let key = bytes_arg(keys.get_element::<JsBuffer>(i)?, "key")?;
+            bytes.extend_from_slice(&key);
+            lens.push(key.len());
+        }
+        // The task holds a reference: the database outlives it even if this object goes first.
+        // SAFETY: self.db stays valid until this object's release.
+        unsafe { mkv_retain(self.db) };
+        Ok(AsyncTask::new(ReadAhead { db: DbRef(self.db), cf, keys: bytes, lens }))
     }
 
     /// Apply `count` ops atomically: op i puts `values[i]` at `keys[i]` in column `cfs[i]`, or

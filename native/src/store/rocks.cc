@@ -16,10 +16,12 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include "read_helpers.h"
 #include "record_cache.h"
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <numeric>
@@ -285,6 +287,74 @@ void mkv_release(void* handle) {
   }
 }
 
+}  // extern "C"
+
+namespace {
+
+// The batch's keys to read from RocksDB, their values and statuses (mkv_get_many's, reused).
+thread_local std::vector<rocksdb::Slice> slices;
+thread_local std::vector<rocksdb::PinnableSlice> values;
+thread_local std::vector<rocksdb::Status> statuses;
+
+// What read_misses last cost, summed over its parts (mkv_last_read_ns).
+thread_local double last_read_ns = 0;
+
+// Keys a split read gives each part at least, and the parts at most (the caller's among them).
+constexpr size_t PART_MIN_KEYS = 4;
+constexpr size_t PARTS_MAX = 4;
+// Tests split every read that has the keys for it, warm or not (mkv_split_reads_for_testing).
+std::atomic<bool> split_reads_always{false};
+
+// Read the n keys in `slices`: one key (most batches) by Get, which skips MultiGet's sorting;
+// a batch whose reads went to the disk lately in parts beside each other (read_helpers.h).
+void read_misses(Db* db, rocksdb::ColumnFamilyHandle* c, size_t n) {
+  static const rocksdb::ReadOptions read_options;
+  thread_local marekvs::ColdReads cold_reads;
+  using clock = std::chrono::steady_clock;
+  auto read_part = [db, c](size_t from, size_t count) {
+    auto start = clock::now();
+    if (count == 1) statuses[from] = db->db->Get(read_options, c, slices[from], &values[from]);
+    else db->db->MultiGet(read_options, c, count, &slices[from], &values[from], &statuses[from]);
+    return std::chrono::duration<double, std::nano>(clock::now() - start).count();
+  };
+  last_read_ns = 0;
+  if (n == 0) return;
+  size_t parts = cold_reads.cold() || split_reads_always.load(std::memory_order_relaxed) ? std::min(PARTS_MAX, n / PART_MIN_KEYS) : 1;
+  if (parts <= 1) {
+    last_read_ns = read_part(0, n);
+    cold_reads.note(n, last_read_ns);
+    return;
+  }
+  // The parts write disjoint ranges of this thread's vectors; the helpers reach them by pointer.
+  std::vector<double> part_ns(parts);
+  std::vector<std::function<void()>> work;
+  work.reserve(parts);
+  auto* slice_base = slices.data();
+  auto* value_base = values.data();
+  auto* status_base = statuses.data();
+  for (size_t p = 0; p < parts; p++) {
+    size_t from = n * p / parts, to = n * (p + 1) / parts;
+    work.emplace_back([=, &part_ns] {
+      auto start = clock::now();
+      db->db->MultiGet(read_options, c, to - from, slice_base + from, value_base + from, status_base + from);
+      part_ns[p] = std::chrono::duration<double, std::nano>(clock::now() - start).count();
+    });
+  }
+  marekvs::ReadHelpers::shared().run_all(work);
+  last_read_ns = 0;
+  for (double ns : part_ns) last_read_ns += ns;
+  cold_reads.note(n, last_read_ns);
+}
+
+}  // namespace
+
+extern "C" {
+
+void mkv_split_reads_for_testing(int always) { split_reads_always.store(always != 0); }
+
+// What this thread's last mkv_get_many cost RocksDB, in ns of reading summed over its parts.
+double mkv_last_read_ns() { return last_read_ns; }
+
 // Values of `keys` in one column: out_bytes back to back, out_lens[i] their lengths, -1 when missing.
 int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* keys, const size_t* key_lens) try {
   Db* db = static_cast<Db*>(handle);
@@ -292,7 +362,6 @@ int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* key
   reset_output();
   rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
   if (!c) return -1;
-  static const rocksdb::ReadOptions read_options;
   marekvs::RecordCache* cache = cache_of(db, cf);
   // Cached values first, in key order, into `hits` (-2 in out_lens marks a key to read).
   thread_local std::string hits;
@@ -312,13 +381,10 @@ int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* key
       versions.push_back(version);
     }
   }
-  // The rest from RocksDB: one key (most batches) by Get, which skips MultiGet's sorting. The
-  // vectors are this thread's, reused: a read allocates nothing once warm. Each value is reset
-  // on the way out, so no pinned block or memtable outlives the call.
+  // The rest from RocksDB (read_misses). The vectors are this thread's, reused: a read
+  // allocates nothing once warm. Each value is reset on the way out, so no pinned block or
+  // memtable outlives the call.
   size_t n = misses.size();
-  thread_local std::vector<rocksdb::Slice> slices;
-  thread_local std::vector<rocksdb::PinnableSlice> values;
-  thread_local std::vector<rocksdb::Status> statuses;
   slices.resize(n);
   values.resize(n);
   statuses.resize(n);
@@ -329,8 +395,7 @@ int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* key
     }
   } unpin{n};
   for (size_t m = 0; m < n; m++) slices[m] = rocksdb::Slice(keys[misses[m]], key_lens[misses[m]]);
-  if (n == 1) statuses[0] = db->db->Get(read_options, c, slices[0], &values[0]);
-  else if (n > 1) db->db->MultiGet(read_options, c, n, slices.data(), values.data(), statuses.data());
+  read_misses(db, c, n);
   for (size_t m = 0; m < n; m++) {
     if (!statuses[m].ok() && !statuses[m].IsNotFound()) return fail(statuses[m]);
   }
