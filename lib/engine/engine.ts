@@ -258,9 +258,14 @@ export class Engine {
     this.tryRunBarrier()
   }
 
-  /** A lane's next batch: read ahead, then run here, while reads are cold and it reads only records; on its shard otherwise. */
+  /**
+   * A lane's next batch: read ahead, then run here, while reads are cold and it reads only
+   * records; on its shard otherwise, and when the lane's sweep is due (it runs on the shard,
+   * with the batch: a lane never idle would starve it otherwise).
+   */
   private start(lane: Lane): void {
-    if (lane.queue.length > 0 && this.inline.readAhead && lane.queue.every((submission) => traitsOf(submission.command).recordsOnly)) this.readAheadThenRun(lane)
+    const readAhead = lane.queue.length > 0 && !lane.sweepDue && this.inline.readAhead
+    if (readAhead && lane.queue.every((submission) => traitsOf(submission.command).recordsOnly)) this.readAheadThenRun(lane)
     else this.send(lane)
   }
 
