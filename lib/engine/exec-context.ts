@@ -169,10 +169,9 @@ export class ExecContext {
     while (this.undo.length > mark) this.undo.pop()!()
   }
 
-  /** Read every key in one RocksDB call; later reads of them hit the overlay. */
   /**
-   * `preread`: the keys' records as read before the batch began (readAheadAsync); keys it
-   * lacks are read here.
+   * Read every key in one RocksDB call; later reads of them hit the overlay. `preread`: the
+   * keys' records as read before the batch began (readAheadAsync); keys it lacks are read here.
    */
   prefetch(keys: Buffer[], preread: Preread | null = null): void {
     // New entries go into the overlay first (a key named twice is read once), then get their records.
@@ -549,7 +548,6 @@ export class ExecContext {
   }
 }
 
-/** An entry's HLC, read from its stored record the first time it is needed. */
 /** A fresh entry's state from its stored record (undefined: none). */
 function applyStored(entry: Entry, raw: Buffer | undefined): void {
   if (raw === undefined) return
@@ -564,6 +562,7 @@ function applyStored(entry: Entry, raw: Buffer | undefined): void {
   }
 }
 
+/** An entry's HLC, read from its stored record the first time it is needed. */
 function hlcOf(entry: Entry): bigint {
   if (entry.hlc === null) entry.hlc = entry.stored!.readBigUInt64BE(1)
   return entry.hlc

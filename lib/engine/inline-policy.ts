@@ -6,7 +6,8 @@
 // run inline, pipelined or not: handing the large ones to the shards once the main thread was
 // saturated gave more CPU per request and fewer requests at -P 16 (docs/performance.md, ninth
 // round). Not while reads are cold (larger than memory), though: a batch of disk reads would
-// stall every connection's turn.
+// stall every connection's turn. Then batches of string and key commands read their records
+// on other threads first and run inline after (readAhead); the rest go to the shards.
 import type { CommandInfo } from '../commands/types'
 import type { InlineMode } from '../config'
 

@@ -9,7 +9,6 @@
 // less than a hand-off, so only reads that were cold lately are split (ColdReads).
 #pragma once
 
-#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
