@@ -129,6 +129,7 @@ export interface RocksStore {
   iterator(cf: number, gte: Buffer, lt: Buffer, reverse: boolean): RocksIterator
   deleteRange(cf: number, gte: Buffer, lt: Buffer): void
   intProperty(name: string, allColumns: boolean): number | null
+  compactForTesting(cf: number): void
 }
 
 export interface RocksIterator {
@@ -143,7 +144,8 @@ interface RocksStoreClass {
 
 interface Binding {
   RocksStore: RocksStoreClass
-  splitReadsForTesting(always: boolean): void
+  coldReadsForTesting(mode: 'auto' | 'batched' | 'split'): void
+  batchedReads(): { available: boolean; submitted: number }
   LuaHost: new (memoryLimitBytes: number) => LuaHost
   NativeRequestParser: new (maxBulkLen?: number) => NativeRequestParser
   encodeReplies(replies: Reply[], proto: 2 | 3): Buffer
@@ -351,8 +353,14 @@ export const syncWalFiles: (dir: string, known: string[]) => Promise<string[]> =
 
 /** pid = XXH3-64(hash tag or key) mod 4096, hash tags as in Redis Cluster. */
 export const partitionOf: (key: Buffer) => number = binding.partitionOf
-/** Tests only: split every read of enough keys across the store's read helpers (native/src/store/read_helpers.h), warm or not. */
-export const splitReadsForTesting: (always: boolean) => void = binding.splitReadsForTesting
+/**
+ * Tests only: read every batch of two keys or more as one that went to the disk lately, warm or
+ * not: 'batched' as such batches read here (native/src/store/batched_reads.h, io_uring), 'split'
+ * across the read helpers (read_helpers.h: where io_uring is not to be had); 'auto' undoes it.
+ */
+export const coldReadsForTesting: (mode: 'auto' | 'batched' | 'split') => void = binding.coldReadsForTesting
+/** Whether cold batches submit their reads together on this machine, and how many reads the process has submitted so. */
+export const batchedReads: () => { available: boolean; submitted: number } = binding.batchedReads
 /** XXH3-64, seed 0. */
 export const xxh3: (data: Buffer) => bigint = binding.xxh3
 

@@ -24,6 +24,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/store/record_cache.h");
     println!("cargo:rerun-if-changed=src/store/entry_table.h");
     println!("cargo:rerun-if-changed=src/store/read_helpers.h");
+    println!("cargo:rerun-if-changed=src/store/batched_reads.h");
 }
 
 /// deps/rocksdb/rocksdb/include of the @nxtedition/rocksdb that Node resolves from this

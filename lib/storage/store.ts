@@ -257,6 +257,11 @@ export class Store {
     return this.db.intProperty(name, !DB_WIDE_PROPERTIES.has(name)) ?? undefined
   }
 
+  /** Tests only: flush `column` and compact it to its last level, so that reads go to SST files. */
+  compactForTesting(column: Column): void {
+    this.db.compactForTesting(COLUMN_INDEX[column])
+  }
+
   /** Close: the thread that opened the database closes it for all; an attached one lets go. */
   async close(): Promise<void> {
     this.db.close()

@@ -33,7 +33,10 @@ extern "C" {
     fn mkv_close(db: *mut c_void) -> c_int;
     fn mkv_get_many(db: *mut c_void, cf: u32, count: usize, keys: *const *const u8, key_lens: *const usize) -> c_int;
     fn mkv_last_read_ns() -> f64;
-    fn mkv_split_reads_for_testing(always: c_int);
+    fn mkv_cold_reads_for_testing(mode: c_int);
+    fn mkv_batched_reads_available() -> c_int;
+    fn mkv_batched_reads_submitted() -> u64;
+    fn mkv_compact_for_testing(db: *mut c_void, cf: u32) -> c_int;
     fn mkv_write(
         db: *mut c_void,
         count: usize,
@@ -144,12 +147,34 @@ fn buffers(list: &JsObject, count: u32, name: &str, ptrs: &mut Vec<*const u8>, l
     Ok(())
 }
 
-/// Split every read of enough keys across the read helpers, warm or not (rocks.cc,
-/// read_helpers.h): tests reach the split path without a cold disk.
+/// Read every batch of two keys or more as a batch that went to the disk lately (rocks.cc):
+/// "batched" as such batches read here, "split" across the read helpers (as where io_uring is
+/// not to be had), "auto" only when they did. Tests reach the cold paths without a cold disk.
+#[napi(ts_args_type = "mode: 'auto' | 'batched' | 'split'")]
+pub fn cold_reads_for_testing(mode: String) -> Result<()> {
+    let mode = match mode.as_str() {
+        "auto" => 0,
+        "batched" => 1,
+        "split" => 2,
+        _ => return Err(invalid("mode is auto, batched or split")),
+    };
+    // SAFETY: sets an atomic.
+    unsafe { mkv_cold_reads_for_testing(mode) };
+    Ok(())
+}
+
+/// Whether cold batches submit their reads together on this machine (io_uring), and how many
+/// reads the process has submitted so (native/src/store/batched_reads.h).
+#[napi(object)]
+pub struct BatchedReads {
+    pub available: bool,
+    pub submitted: f64,
+}
+
 #[napi]
-pub fn split_reads_for_testing(always: bool) {
-    // SAFETY: sets an atomic flag.
-    unsafe { mkv_split_reads_for_testing(always as c_int) }
+pub fn batched_reads() -> BatchedReads {
+    // SAFETY: read a flag and an atomic counter.
+    unsafe { BatchedReads { available: mkv_batched_reads_available() != 0, submitted: mkv_batched_reads_submitted() as f64 } }
 }
 
 /// A database pointer a task carries to libuv's pool; it holds a reference (mkv_retain).
@@ -394,6 +419,14 @@ impl RocksStore {
             return Ok(None);
         }
         Ok(Some(value as f64))
+    }
+
+    /// Flush column `cf` and compact it to its last level, so that tests read SST files.
+    #[napi]
+    pub fn compact_for_testing(&self, cf: u32) -> Result<()> {
+        // SAFETY: a call on this object's database.
+        check(unsafe { mkv_compact_for_testing(self.db, cf) })?;
+        Ok(())
     }
 }
 

@@ -6,7 +6,9 @@
 // reads wait (a virtual disk, a network volume), that bounds cold GETs at two reads' latency,
 // while the disk serves several at once (docs/performance.md, eleventh round). Splitting the
 // batch across helpers keeps a few reads in flight per shard. A warm read costs a few µs,
-// less than a hand-off, so only reads that were cold lately are split (ColdReads).
+// less than a hand-off, so only reads that were cold lately are split (ColdReads). Where io_uring
+// is to be had, cold reads are submitted together instead (batched_reads.h), and these threads
+// are never started.
 #pragma once
 
 #include <condition_variable>

@@ -16,6 +16,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include "batched_reads.h"
 #include "read_helpers.h"
 #include "record_cache.h"
 
@@ -234,6 +235,8 @@ void* mkv_open(const char* path, const mkv_column* columns, size_t count) try {
   o.write_dbid_to_manifest = true;
   o.fail_if_options_file_error = true;
   o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Cold MultiGets submit a level's reads together (batched_reads.h).
+  o.env = marekvs::batched_read_env();
   // WAL files live seconds: compressing each record is CPU for nothing.
   o.wal_compression = rocksdb::kNoCompression;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -302,29 +305,19 @@ thread_local double last_read_ns = 0;
 // Keys a split read gives each part at least, and the parts at most (the caller's among them).
 constexpr size_t PART_MIN_KEYS = 4;
 constexpr size_t PARTS_MAX = 4;
-// Tests split every read that has the keys for it, warm or not (mkv_split_reads_for_testing).
-std::atomic<bool> split_reads_always{false};
 
-// Read the n keys in `slices`: one key (most batches) by Get, which skips MultiGet's sorting;
-// a batch whose reads went to the disk lately in parts beside each other (read_helpers.h).
-void read_misses(Db* db, rocksdb::ColumnFamilyHandle* c, size_t n) {
+// How a batch whose reads went to the disk lately reads: its reads submitted together
+// (batched_reads.h) where io_uring is to be had, split across the read helpers where not.
+enum class ColdMode { Auto, Batched, Split };
+// Tests read every batch as a cold one, the way they name (mkv_cold_reads_for_testing).
+std::atomic<int> cold_reads_forced{0};
+
+// Read the n keys in parts beside each other, the calling thread's one of them (read_helpers.h);
+// what the parts cost, summed, so that splitting cannot hide the cost that made it split.
+double read_split(Db* db, rocksdb::ColumnFamilyHandle* c, size_t n) {
   static const rocksdb::ReadOptions read_options;
-  thread_local marekvs::ColdReads cold_reads;
   using clock = std::chrono::steady_clock;
-  auto read_part = [db, c](size_t from, size_t count) {
-    auto start = clock::now();
-    if (count == 1) statuses[from] = db->db->Get(read_options, c, slices[from], &values[from]);
-    else db->db->MultiGet(read_options, c, count, &slices[from], &values[from], &statuses[from]);
-    return std::chrono::duration<double, std::nano>(clock::now() - start).count();
-  };
-  last_read_ns = 0;
-  if (n == 0) return;
-  size_t parts = cold_reads.cold() || split_reads_always.load(std::memory_order_relaxed) ? std::min(PARTS_MAX, n / PART_MIN_KEYS) : 1;
-  if (parts <= 1) {
-    last_read_ns = read_part(0, n);
-    cold_reads.note(n, last_read_ns);
-    return;
-  }
+  size_t parts = std::max<size_t>(1, std::min(PARTS_MAX, n / PART_MIN_KEYS));
   // The parts write disjoint ranges of this thread's vectors; the helpers reach them by pointer.
   std::vector<double> part_ns(parts);
   std::vector<std::function<void()>> work;
@@ -341,8 +334,38 @@ void read_misses(Db* db, rocksdb::ColumnFamilyHandle* c, size_t n) {
     });
   }
   marekvs::ReadHelpers::shared().run_all(work);
+  double total = 0;
+  for (double ns : part_ns) total += ns;
+  return total;
+}
+
+// Read the n keys in `slices`: one key (most batches) by Get, which skips MultiGet's sorting;
+// a batch whose reads went to the disk lately with its reads in flight together.
+void read_misses(Db* db, rocksdb::ColumnFamilyHandle* c, size_t n) {
+  static const rocksdb::ReadOptions read_options;
+  static const rocksdb::ReadOptions async_read_options = [] {
+    rocksdb::ReadOptions r;
+    r.async_io = true;
+    return r;
+  }();
+  thread_local marekvs::ColdReads cold_reads;
+  using clock = std::chrono::steady_clock;
   last_read_ns = 0;
-  for (double ns : part_ns) last_read_ns += ns;
+  if (n == 0) return;
+  auto forced = static_cast<ColdMode>(cold_reads_forced.load(std::memory_order_relaxed));
+  bool cold = n > 1 && (forced != ColdMode::Auto || cold_reads.cold());
+  auto start = clock::now();
+  if (!cold) {
+    if (n == 1) statuses[0] = db->db->Get(read_options, c, slices[0], &values[0]);
+    else db->db->MultiGet(read_options, c, n, slices.data(), values.data(), statuses.data());
+    last_read_ns = std::chrono::duration<double, std::nano>(clock::now() - start).count();
+  } else if (forced != ColdMode::Split && marekvs::Ring::available()) {
+    // RocksDB reads each level's blocks through ReadAsync and waits for them in one Poll.
+    db->db->MultiGet(async_read_options, c, n, slices.data(), values.data(), statuses.data());
+    last_read_ns = std::chrono::duration<double, std::nano>(clock::now() - start).count();
+  } else {
+    last_read_ns = read_split(db, c, n);
+  }
   cold_reads.note(n, last_read_ns);
 }
 
@@ -350,7 +373,28 @@ void read_misses(Db* db, rocksdb::ColumnFamilyHandle* c, size_t n) {
 
 extern "C" {
 
-void mkv_split_reads_for_testing(int always) { split_reads_always.store(always != 0); }
+// 0: reads are cold when they were lately; 1: every batch is, read as cold batches are here;
+// 2: every batch is, split across the read helpers (as where io_uring is not to be had).
+void mkv_cold_reads_for_testing(int mode) { cold_reads_forced.store(mode); }
+
+// Whether cold batches submit their reads together here, and how many reads were so far.
+int mkv_batched_reads_available() { return marekvs::Ring::available() ? 1 : 0; }
+uint64_t mkv_batched_reads_submitted() { return marekvs::Ring::submitted_total.load(std::memory_order_relaxed); }
+
+// Flush a column's memtables and compact it to the last level: tests read from SST files.
+int mkv_compact_for_testing(void* handle, uint32_t cf) try {
+  Db* db = static_cast<Db*>(handle);
+  std::shared_lock guard(db->lock);
+  rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
+  if (!c) return -1;
+  rocksdb::Status s = db->db->Flush(rocksdb::FlushOptions(), c);
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  if (s.ok()) s = db->db->CompactRange(options, c, nullptr, nullptr);
+  return s.ok() ? 0 : fail(s);
+} catch (const std::exception& e) {
+  return fail(e.what());
+}
 
 // What this thread's last mkv_get_many cost RocksDB, in ns of reading summed over its parts.
 double mkv_last_read_ns() { return last_read_ns; }
