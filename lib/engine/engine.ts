@@ -63,9 +63,22 @@ interface Lane {
   queue: Submission[]
   inflight: boolean
   sweepDue: boolean
+  /**
+   * Read-only batches of this lane reading ahead now (Engine.mayReadBeside). While there are any,
+   * they are all the lane has in flight: another read-only one may start beside them, and
+   * anything else waits for them all.
+   */
+  reading: number
+  /** Bumped by every read-ahead batch of the lane that wrote (a read deletes the expired keys it meets). */
+  writeEpoch: number
 }
 
 const SWEEP_INTERVAL_MS = 100
+/**
+ * Batches reading ahead at once, node-wide: libuv's pool has four threads (UV_THREADPOOL_SIZE),
+ * and a read ahead holds one for its disk reads. More would queue behind them.
+ */
+const READ_AHEADS_MAX = 4
 const WAL_SYNC_INTERVAL_MS = 1000
 
 export class Engine {
@@ -74,6 +87,8 @@ export class Engine {
   /** The barrier command now waiting or running, and what arrived after it. */
   private barrier: Submission | null = null
   private held: Submission[] = []
+  /** Batches reading ahead now (readAheadThenRun), over every lane. */
+  private readAheads = 0
   private readonly timers: NodeJS.Timeout[] = []
   private closed = false
   /** Set once close() has finished every batch: nothing more is sent to the workers. */
@@ -132,7 +147,7 @@ export class Engine {
         atomics: 'disabled',
         workerData: { ...data, shard },
       })
-      this.lanes.push({ pool, queue: [], inflight: false, sweepDue: false })
+      this.lanes.push({ pool, queue: [], inflight: false, sweepDue: false, reading: 0, writeEpoch: 0 })
     }
     this.inline = new InlinePolicy(config.inlineBatches)
     this.walSync = new WalSync(store.location)
@@ -254,7 +269,10 @@ export class Engine {
     // A flush scheduled before close() drained must not reach pools being destroyed.
     if (this.drained) return
     if (this.barrier === null) this.runInline()
-    for (const lane of this.lanes) if (!lane.inflight && this.hasWork(lane)) this.start(lane)
+    for (const lane of this.lanes) {
+      if (!lane.inflight && this.hasWork(lane)) this.start(lane)
+      else if (this.mayReadBeside(lane)) this.readAheadThenRun(lane)
+    }
     this.tryRunBarrier()
   }
 
@@ -270,23 +288,58 @@ export class Engine {
   }
 
   /**
-   * Read a batch's records on libuv's pool (in parts beside each other: native/src/store/
-   * read_helpers.h), then run it here. A shard would wait for the same reads one after another,
+   * Read a batch's records on libuv's pool (its reads in flight together: native/src/store/
+   * batched_reads.h), then run it here. A shard would wait for the same reads one after another,
    * and the hand-off to it and back costs more than the batch's own JS (docs/performance.md,
-   * eleventh round). The lane is busy meanwhile, so nothing writes those keys before the batch runs.
+   * eleventh round). The lane is busy meanwhile: nothing but other read-only batches of the lane
+   * (mayReadBeside) runs before it, and if one of those wrote, this one reads its records again.
    */
   private readAheadThenRun(lane: Lane): void {
     const batch = lane.queue
     lane.queue = []
     lane.inflight = true
+    const readOnly = batch.every((submission) => !traitsOf(submission.command).write)
+    if (readOnly) lane.reading++
+    this.readAheads++
+    const done = (result: BatchResult | null, failure?: Reply): void => {
+      this.readAheads--
+      if (readOnly && --lane.reading > 0) this.readBesideDone(lane, batch, result, failure)
+      else this.complete(lane, batch, result, failure)
+    }
+    const epoch = lane.writeEpoch
     this.mainCtx.readAheadAsync(batchKeys(batch)).then(
-      (preread) => this.complete(lane, batch, runBatch(this.mainCtx, batch, Date.now(), preread)),
+      (preread) => {
+        // A batch of the lane that ran meanwhile wrote: the records read may be older than that.
+        const result = runBatch(this.mainCtx, batch, Date.now(), lane.writeEpoch === epoch ? preread : null)
+        if (result.wrote) lane.writeEpoch++
+        done(result)
+      },
       (err: Error) => {
         log.error('storage read failed', { error: err.message })
         this.onStorageError()
-        this.complete(lane, batch, null, error(`ERR storage error: ${err.message}`))
+        done(null, error(`ERR storage error: ${err.message}`))
       },
     )
+  }
+
+  /**
+   * Whether the lane's queue may start reading ahead beside the read-only batches it has in
+   * flight: it reads only (a write must not overtake reads sent before it, nor they it), and
+   * reads only records. The disk then serves more reads at once than one batch per lane has:
+   * on two cores, two lanes (docs/performance.md, twelfth round).
+   */
+  private mayReadBeside(lane: Lane): boolean {
+    return lane.reading > 0 && lane.queue.length > 0 && !lane.sweepDue && this.barrier === null && this.readAheads < READ_AHEADS_MAX &&
+      this.inline.readAhead && lane.queue.every((submission) => {
+        const traits = traitsOf(submission.command)
+        return traits.recordsOnly && !traits.write
+      })
+  }
+
+  /** A read-only batch done while others of its lane still read: the lane stays busy with them. */
+  private readBesideDone(lane: Lane, batch: Submission[], result: BatchResult | null, failure?: Reply): void {
+    this.settle(batch, result, failure)
+    for (const other of this.lanes) if (this.mayReadBeside(other)) this.readAheadThenRun(other)
   }
 
   /** Background work (the sweep) waits while a barrier does, or it could starve the barrier. */

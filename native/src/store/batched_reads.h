@@ -193,25 +193,28 @@ class Ring {
     __atomic_store_n(cq_head_, head, __ATOMIC_RELEASE);
   }
 
-  // A read's outcome: a short read (past a page the kernel would not wait for, or the end of the
-  // file) is finished synchronously, as is one the kernel asks to retry.
+  // A read's outcome. One the kernel did not finish (short of the end of the file, or refused:
+  // EAGAIN, or EINVAL from a kernel older than IORING_OP_READ's 5.6) is finished here by pread,
+  // whose error, if it fails too, is the read's.
   static void finish(PendingRead* read, int res) {
-    size_t got = res > 0 ? static_cast<size_t>(res) : 0;
-    if (res == -EAGAIN || res == -EINTR || (res >= 0 && got < read->len && res != 0)) {
-      while (got < read->len) {
-        ssize_t r = pread(read->fd, read->scratch + got, read->len - got, static_cast<off_t>(read->offset + got));
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) {
-          res = -errno;
-          break;
-        }
-        if (r == 0) break;
-        got += static_cast<size_t>(r);
-      }
-      if (res >= 0 || res == -EAGAIN || res == -EINTR) res = static_cast<int>(got);
-    }
-    read->result = res;
     read->done = true;
+    if (res == 0 || (res > 0 && static_cast<size_t>(res) == read->len)) {
+      read->result = res;
+      return;
+    }
+    size_t got = res > 0 ? static_cast<size_t>(res) : 0;
+    int error = 0;
+    while (got < read->len) {
+      ssize_t r = pread(read->fd, read->scratch + got, read->len - got, static_cast<off_t>(read->offset + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) {
+        error = errno;
+        break;
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    read->result = error != 0 ? -error : static_cast<int>(got);
   }
 
   int fd_ = -1;
