@@ -33,6 +33,8 @@ export interface Config {
   fsync: FsyncPolicy
   /** Which batches the main thread runs itself (lib/engine/inline-policy.ts). */
   inlineBatches: InlineMode
+  /** How RocksDB writes the files of its deeper levels. */
+  compression: Compression
   logLevel: LogLevel
 }
 
@@ -42,6 +44,9 @@ export interface Config {
  * cold (a disk whose every read waits). off: every data command on its shard thread.
  */
 export type InlineMode = 'on' | 'off' | 'cold'
+
+/** zstd: the deeper levels' files compressed (L0 and the level it is compacted into never are); none: nothing. */
+export type Compression = 'zstd' | 'none'
 
 export interface HostFacts {
   hostname: string
@@ -154,6 +159,11 @@ export const ENV_VARS: ReadonlyArray<VarSpec> = [
     name: 'MAREKVS_INLINE_BATCHES', option: 'inlineBatches', defaultText: 'on',
     meaning: 'on: small batches of cheap commands run on the main thread when a hand-off to a shard thread would cost more than the work, and while reads come from the disk, batches of string and key commands read their records on other threads first; cold: always the latter, for a disk whose every read waits; off: every data command goes to its shard thread.',
     expects: "'on', 'cold' or 'off'"
+  },
+  {
+    name: 'MAREKVS_COMPRESSION', option: 'compression', defaultText: 'zstd',
+    meaning: 'How RocksDB writes the files of its deeper levels (most of the data; L0 and the level L0 is compacted into are never compressed): zstd, or none, which costs more disk (1.6 times, for the benchmark\'s values of random letters; more for text) and less CPU per read that goes to the disk (a tenth of a cold GET\'s, docs/performance.md). Files already written keep their compression until compacted.',
+    expects: "'zstd' or 'none'"
   },
   {
     name: 'RUST_LOG', option: 'logLevel', defaultText: 'info',
@@ -378,6 +388,14 @@ export function parseConfig (env: Record<string, string | undefined>, facts: Hos
     else fail('MAREKVS_INLINE_BATCHES', inlineText)
   }
 
+  let compression: Compression = 'zstd'
+  const compressionText = get('MAREKVS_COMPRESSION')
+  if (compressionText !== undefined) {
+    const word = compressionText.toLowerCase()
+    if (word === 'zstd' || word === 'none') compression = word
+    else fail('MAREKVS_COMPRESSION', compressionText)
+  }
+
   let logLevel: LogLevel = DEFAULT_LOG_LEVEL
   const rustLog = get('RUST_LOG')
   if (rustLog !== undefined) {
@@ -391,7 +409,7 @@ export function parseConfig (env: Record<string, string | undefined>, facts: Hos
     ok: true,
     config: {
       dataDir, nodeId, respAddr, meshAddr, gossipAddr, metricsAddr, advertiseIp, seeds,
-      replicasN, deadNodeGraceMs, requirepass, shards, scriptTimeLimitMs, replicaof, fsync, inlineBatches, logLevel
+      replicasN, deadNodeGraceMs, requirepass, shards, scriptTimeLimitMs, replicaof, fsync, inlineBatches, compression, logLevel
     }
   }
 }

@@ -138,7 +138,7 @@ export interface RocksIterator {
 }
 
 interface RocksStoreClass {
-  open(path: string, names: string[], cacheBytes: number[], memtableBudgets: number[], pointLookup: boolean[], recordCacheBytes: number[]): RocksStore
+  open(path: string, names: string[], cacheBytes: number[], memtableBudgets: number[], pointLookup: boolean[], recordCacheBytes: number[], compress: boolean): RocksStore
   attach(handle: bigint): RocksStore
 }
 

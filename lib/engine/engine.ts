@@ -56,7 +56,7 @@ export interface Submission {
   readonly done: (reply: Buffer | Reply, retryArgv?: Buffer[]) => void
 }
 
-export type EngineConfig = Pick<Config, 'dataDir' | 'nodeId' | 'shards' | 'fsync' | 'logLevel' | 'inlineBatches'>
+export type EngineConfig = Pick<Config, 'dataDir' | 'nodeId' | 'shards' | 'fsync' | 'logLevel' | 'inlineBatches' | 'compression'>
 
 interface Lane {
   readonly pool: Piscina
@@ -170,7 +170,7 @@ export class Engine {
 
   static async open(config: EngineConfig, onStorageError: () => void = () => {}): Promise<Engine> {
     mkdirSync(config.dataDir, { recursive: true })
-    const store = await Store.open(path.join(config.dataDir, 'rocksdb'))
+    const store = await Store.open(path.join(config.dataDir, 'rocksdb'), { compression: config.compression })
     try {
       checkIdentity(store, config.nodeId)
     } catch (err) {

@@ -4,6 +4,7 @@
 import { isMainThread } from 'node:worker_threads'
 import { RocksStore, type RocksIterator } from '../native'
 import { COLUMN_FAMILIES, SYS_SYNC_TICK } from './layout'
+import type { Compression } from '../config'
 
 export type Column = 'meta' | 'members' | 'sys'
 
@@ -19,6 +20,8 @@ export interface Row { key: Buffer; value: Buffer }
 export interface OpenOptions {
   /** RocksDB block cache size in bytes (64 MiB); `meta`'s record cache takes a quarter of it again. */
   cacheSize?: number
+  /** How the deeper levels' files are written (MAREKVS_COMPRESSION): 'zstd' (the default) or 'none'. */
+  compression?: Compression
 }
 
 /** Index of each column family in COLUMN_FAMILIES: the native calls name columns by it. */
@@ -82,7 +85,8 @@ export class Store {
       return new Store(RocksStore.attach(handle), location)
     }
     const { cacheBytes, memtableBudgets, pointLookup, recordCacheBytes } = columnSpecs(options.cacheSize ?? 64 * 1024 * 1024)
-    return new Store(RocksStore.open(locationOrHandle, [...COLUMN_FAMILIES], cacheBytes, memtableBudgets, pointLookup, recordCacheBytes), locationOrHandle)
+    const compress = (options.compression ?? 'zstd') === 'zstd'
+    return new Store(RocksStore.open(locationOrHandle, [...COLUMN_FAMILIES], cacheBytes, memtableBudgets, pointLookup, recordCacheBytes, compress), locationOrHandle)
   }
 
   /** A handle another thread of this process passes to `Store.open` to share this database. */

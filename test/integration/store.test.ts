@@ -172,6 +172,36 @@ describe('Store reads off the calling thread, and cold reads', () => {
   })
 })
 
+describe('Store compression (MAREKVS_COMPRESSION)', () => {
+  /** RocksDB's own record of each column's compression per level: its newest OPTIONS file. */
+  function compressionPerLevel(dir: string): string[] {
+    const newest = fs.readdirSync(dir).filter((name) => name.startsWith('OPTIONS-')).sort().pop()!
+    const text = fs.readFileSync(path.join(dir, newest), 'utf8')
+    return [...text.matchAll(/^\s*compression_per_level=(.*)$/gm)].map((m) => m[1])
+  }
+
+  it('has RocksDB compress its deeper levels with zstd, and nothing with none; both read what they wrote', async () => {
+    for (const [compression, below] of [['zstd', 'kZSTD'], ['none', 'kNoCompression']] as const) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marekvs-store-'))
+      try {
+        const store = await Store.open(dir, { compression })
+        const ops: WriteOp[] = []
+        for (let i = 0; i < 2000; i++) ops.push({ column: 'members', key: Buffer.from(`k${i}`), value: Buffer.from(`value ${i % 7} `.repeat(50)) })
+        store.write(ops, false)
+        store.compactForTesting('members')
+        assert.deepEqual(store.getMany('members', [Buffer.from('k1'), Buffer.from('k1999')]), [ops[1].value, ops[1999].value])
+        await store.close()
+        const levels = compressionPerLevel(dir)
+        assert.equal(levels.length, 4, 'the default column and three of ours')
+        // L0 and the level it is compacted into never compressed, every level below as asked.
+        for (const perLevel of levels) assert.equal(perLevel, ['kNoCompression', 'kNoCompression', ...Array(5).fill(below)].join(':'), compression)
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    }
+  })
+})
+
 describe('Store across threads and after close', () => {
   it('an attached store sees the same database; after the owner closes, calls fail and reopening works', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marekvs-store-'))

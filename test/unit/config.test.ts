@@ -52,6 +52,7 @@ describe('config', () => {
         replicaof: null,
         fsync: 'everysec',
         inlineBatches: 'on',
+        compression: 'zstd',
         logLevel: 'info'
       })
     })
@@ -281,6 +282,19 @@ describe('config', () => {
     })
   })
 
+  describe('MAREKVS_COMPRESSION', () => {
+    it('accepts zstd and none (any case), default zstd', () => {
+      assert.equal(ok({}).compression, 'zstd')
+      assert.equal(ok({ MAREKVS_COMPRESSION: 'NONE' }).compression, 'none')
+      assert.equal(ok({ MAREKVS_COMPRESSION: 'zstd' }).compression, 'zstd')
+    })
+    it('rejects the rest, as an embedding option too', () => {
+      assert.equal(oneError({ MAREKVS_COMPRESSION: 'lz4' }), "MAREKVS_COMPRESSION: expected 'zstd' or 'none', got 'lz4'")
+      const r = configFromOptions({ compression: 'snappy' }, facts)
+      assert.deepEqual(r.ok ? [] : r.errors, ["compression (MAREKVS_COMPRESSION): expected 'zstd' or 'none', got 'snappy'"])
+    })
+  })
+
   describe('RUST_LOG', () => {
     it('sets the level', () => {
       assert.equal(ok({ RUST_LOG: 'debug' }).logLevel, 'debug')
@@ -332,6 +346,7 @@ describe('config', () => {
         replicaof: 'up:6379',
         fsync: 'always',
         inlineBatches: 'off',
+        compression: 'none',
         logLevel: 'warn'
       }, facts)
       if (!r.ok) assert.fail(r.errors.join('; '))
@@ -352,6 +367,7 @@ describe('config', () => {
         replicaof: { host: 'up', port: 6379 },
         fsync: 'always',
         inlineBatches: 'off',
+        compression: 'none',
         logLevel: 'warn'
       })
     })
@@ -370,7 +386,7 @@ describe('config', () => {
       const r = configFromOptions({ shard: 2, port: 6379 }, facts)
       assert.ok(!r.ok)
       assert.equal(r.errors.length, 2)
-      assert.match(r.errors[0], /^unknown option 'shard': expected one of dataDir, nodeId, .*fsync, inlineBatches, logLevel$/)
+      assert.match(r.errors[0], /^unknown option 'shard': expected one of dataDir, nodeId, .*fsync, inlineBatches, compression, logLevel$/)
       assert.match(r.errors[1], /^unknown option 'port'/)
     })
 

@@ -27,7 +27,7 @@ extern "C" {
     fn mkv_out_size() -> usize;
     fn mkv_out_lens() -> *const i64;
     fn mkv_out_count() -> usize;
-    fn mkv_open(path: *const c_char, columns: *const Column, count: usize) -> *mut c_void;
+    fn mkv_open(path: *const c_char, columns: *const Column, count: usize, compress: c_int) -> *mut c_void;
     fn mkv_retain(db: *mut c_void);
     fn mkv_release(db: *mut c_void);
     fn mkv_close(db: *mut c_void) -> c_int;
@@ -240,7 +240,7 @@ impl RocksStore {
     /// column, its block cache bytes, memtable budget, whether it is read by point lookups, and
     /// the bytes of its record cache (0: none; record_cache.h).
     #[napi(factory)]
-    pub fn open(path: String, names: Vec<String>, cache_bytes: Vec<f64>, memtable_budgets: Vec<f64>, point_lookup: Vec<bool>, record_cache_bytes: Vec<f64>) -> Result<Self> {
+    pub fn open(path: String, names: Vec<String>, cache_bytes: Vec<f64>, memtable_budgets: Vec<f64>, point_lookup: Vec<bool>, record_cache_bytes: Vec<f64>, compress: bool) -> Result<Self> {
         let n = names.len();
         if cache_bytes.len() != n || memtable_budgets.len() != n || point_lookup.len() != n || record_cache_bytes.len() != n {
             return Err(invalid("one cache size, memtable budget, point-lookup flag and record cache size per column"));
@@ -251,7 +251,7 @@ impl RocksStore {
             .map(|i| Column { name: c_names[i].as_ptr(), cache_bytes: cache_bytes[i] as u64, memtable_budget: memtable_budgets[i] as u64, point_lookup: point_lookup[i] as c_int, record_cache_bytes: record_cache_bytes[i] as u64 })
             .collect();
         // SAFETY: the strings and columns outlive the call.
-        let db = unsafe { mkv_open(path.as_ptr(), columns.as_ptr(), n) };
+        let db = unsafe { mkv_open(path.as_ptr(), columns.as_ptr(), n, compress as c_int) };
         if db.is_null() {
             return Err(last_error());
         }

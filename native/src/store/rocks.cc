@@ -95,10 +95,12 @@ rocksdb::ColumnFamilyHandle* open_column(Db* db, uint32_t index) {
 
 marekvs::RecordCache* cache_of(Db* db, uint32_t index) { return index < db->caches.size() ? db->caches[index].get() : nullptr; }
 
-// Level compaction sized from a memtable budget, no compression on L0 and L1 (flushes spend
-// no CPU on ZSTD), ZSTD below; the table options of the binding this replaced, so existing
-// databases keep their layout.
-rocksdb::ColumnFamilyOptions column_options(uint64_t cache_bytes, uint64_t memtable_budget, bool point_lookup) {
+// Level compaction sized from a memtable budget, no compression on L0 and L1 (with dynamic level
+// sizes, RocksDB's default, "L1" is the level L0 is compacted into; flushes spend no CPU on ZSTD),
+// ZSTD below unless `compress` is off (MAREKVS_COMPRESSION=none: a cold read then decompresses
+// nothing, for more disk); the table options of the binding this replaced, so existing databases
+// keep their layout. Either way, files already written keep theirs.
+rocksdb::ColumnFamilyOptions column_options(uint64_t cache_bytes, uint64_t memtable_budget, bool point_lookup, bool compress) {
   rocksdb::ColumnFamilyOptions o;
   o.write_buffer_size = static_cast<size_t>(memtable_budget / 4);
   o.min_write_buffer_number_to_merge = 2;
@@ -110,11 +112,12 @@ rocksdb::ColumnFamilyOptions column_options(uint64_t cache_bytes, uint64_t memta
   // found from where the one before it went in, not from the skiplist's top (docs/performance.md).
   o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
   o.compaction_style = rocksdb::kCompactionStyleLevel;
-  o.compression = rocksdb::kZSTD;
+  rocksdb::CompressionType below_l1 = compress ? rocksdb::kZSTD : rocksdb::kNoCompression;
+  o.compression = below_l1;
   o.compression_opts.max_dict_bytes = 16 * 1024;
   o.compression_opts.zstd_max_train_bytes = 16 * 1024 * 100;
   o.compression_per_level.resize(o.num_levels);
-  for (int i = 0; i < o.num_levels; ++i) o.compression_per_level[i] = i < 2 ? rocksdb::kNoCompression : rocksdb::kZSTD;
+  for (int i = 0; i < o.num_levels; ++i) o.compression_per_level[i] = i < 2 ? rocksdb::kNoCompression : below_l1;
 
   rocksdb::BlockBasedTableOptions t;
   if (cache_bytes > 0) {
@@ -226,7 +229,7 @@ size_t mkv_out_size() { return out_bytes.size(); }
 const int64_t* mkv_out_lens() { return out_lens.data(); }
 size_t mkv_out_count() { return out_lens.size(); }
 
-void* mkv_open(const char* path, const mkv_column* columns, size_t count) try {
+void* mkv_open(const char* path, const mkv_column* columns, size_t count, int compress) try {
   rocksdb::DBOptions o;
   o.IncreaseParallelism(std::max<int>(1, std::thread::hardware_concurrency() / 2));
   o.create_if_missing = true;
@@ -241,7 +244,7 @@ void* mkv_open(const char* path, const mkv_column* columns, size_t count) try {
   o.wal_compression = rocksdb::kNoCompression;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < count; i++) {
-    descriptors.emplace_back(columns[i].name, column_options(columns[i].cache_bytes, columns[i].memtable_budget, columns[i].point_lookup != 0));
+    descriptors.emplace_back(columns[i].name, column_options(columns[i].cache_bytes, columns[i].memtable_budget, columns[i].point_lookup != 0, compress != 0));
   }
   auto db = std::make_unique<Db>();
   rocksdb::Status s = rocksdb::DB::Open(o, path, descriptors, &db->columns, &db->db);
