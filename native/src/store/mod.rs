@@ -238,7 +238,8 @@ pub struct RocksStore {
 impl RocksStore {
     /// Open (creating if missing) the database at `path` with these column families: per
     /// column, its block cache bytes, memtable budget, whether it is read by point lookups, and
-    /// the bytes of its record cache (0: none; record_cache.h).
+    /// the bytes of its record cache (0: none; record_cache.h); `compress`: ZSTD for the deeper
+    /// levels' files, or no compression anywhere (MAREKVS_COMPRESSION).
     #[napi(factory)]
     pub fn open(path: String, names: Vec<String>, cache_bytes: Vec<f64>, memtable_budgets: Vec<f64>, point_lookup: Vec<bool>, record_cache_bytes: Vec<f64>, compress: bool) -> Result<Self> {
         let n = names.len();
