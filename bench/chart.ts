@@ -30,6 +30,11 @@ export function chartValue(w: WorkloadResult): { value: number; latency: boolean
   return w.ratio === null ? { missing: 'failed' } : { value: w.ratio, latency: false }
 }
 
+/** `NAME=value` pairs, space-separated: the marekvs settings a run inherited (SuiteResult.marekvsEnv). */
+export function envText(env: Record<string, string>): string {
+  return Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' ')
+}
+
 export function ratioChartSvg(suite: SuiteResult): string {
   const rows = suite.workloads
   const values = rows.map(chartValue)
@@ -40,7 +45,8 @@ export function ratioChartSvg(suite: SuiteResult): string {
   const out: string[] = []
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`)
   out.push(`<rect width="${WIDTH}" height="${height}" fill="#fff"/>`)
-  const title = `marekvs / Redis per workload, ${suite.date}, ${suite.commit}${suite.dirty ? '-dirty' : ''} (${suite.mode}${suite.only === null ? '' : `, --only ${suite.only}`})`
+  const settings = Object.keys(suite.marekvsEnv).length === 0 ? '' : `, ${envText(suite.marekvsEnv)}`
+  const title = `marekvs / Redis per workload, ${suite.date}, ${suite.commit}${suite.dirty ? '-dirty' : ''} (${suite.mode}${suite.only === null ? '' : `, --only ${suite.only}`}${settings})`
   out.push(`<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>`)
   out.push(`<text x="10" y="38" fill="#555">Higher is better; 1 = as fast as Redis. <tspan fill="${COLOR_THROUGHPUT}">■</tspan> ops/s ratio  ` +
     `<tspan fill="${COLOR_LATENCY}">■</tspan> Redis p99 / marekvs p99 at a fixed rate  <tspan font-weight="bold">|</tspan> target</text>`)

@@ -2,7 +2,7 @@
 // markdown table and the JSON/markdown files under bench/results/.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { ratioChartSvg } from './chart'
+import { envText, ratioChartSvg } from './chart'
 
 export interface RunSample {
   opsPerS: number
@@ -71,6 +71,8 @@ export interface SuiteResult {
   dirty: boolean
   /** `git status --porcelain` when dirty: what the measured build had beyond the commit. */
   dirtyPaths: string[]
+  /** MAREKVS_* settings marekvs inherited from the suite's environment (servers.ts), beyond those the suite sets itself. */
+  marekvsEnv: Record<string, string>
   mode: 'quick' | 'full'
   /** --only filter, if any, and whether opt-in workloads (--large) were included. */
   only: string | null
@@ -194,6 +196,7 @@ export function markdownReport(suite: SuiteResult): string {
     `# marekvs vs Redis, ${suite.date}, ${suite.commit}${suite.dirty ? '-dirty' : ''} (${suite.mode}${suite.complete ? '' : ', interrupted'})`,
     '',
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}; Node ${m.node}; ${m.redis}.`,
+    ...(Object.keys(suite.marekvsEnv).length === 0 ? [] : [`marekvs ran with settings from the environment: ${envText(suite.marekvsEnv)} (the rest at their defaults).`]),
     `redis-benchmark and loadgen run on the same machine. ${suite.repeats} measured run(s) per workload and server after a warm-up,`,
     'servers alternating; ops/s is the median, spread is min–max, CPU is server user+system seconds per million requests.',
     '',
@@ -217,20 +220,21 @@ export function markdownReport(suite: SuiteResult): string {
 }
 
 /**
- * Write <dir>/<date>-<commit>[-dirty][-quick][-<only>].json, .md and .svg
+ * Write <dir>/<date>-<commit>[-dirty][-quick][-<only>][-<setting>_<value>...].json, .md and .svg
  * (the ratio chart); returns their paths. A complete full run of the default
- * set (no --only) also becomes latest.svg, the chart the README shows.
+ * set (no --only) with marekvs at its defaults also becomes latest.svg, the chart the README shows.
  */
 export function writeResults(dir: string, suite: SuiteResult): string[] {
   fs.mkdirSync(dir, { recursive: true })
   const only = suite.only === null ? '' : `-${suite.only.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`
-  const base = path.join(dir, `${suite.date}-${suite.commit}${suite.dirty ? '-dirty' : ''}${suite.mode === 'quick' ? '-quick' : ''}${only}`)
+  const settings = Object.entries(suite.marekvsEnv).map(([name, value]) => `-${name.replace(/^MAREKVS_/, '')}_${value}`.toLowerCase().replace(/[^a-z0-9_-]+/g, '_')).join('')
+  const base = path.join(dir, `${suite.date}-${suite.commit}${suite.dirty ? '-dirty' : ''}${suite.mode === 'quick' ? '-quick' : ''}${only}${settings}`)
   fs.writeFileSync(`${base}.json`, JSON.stringify(suite, null, 2) + '\n')
   fs.writeFileSync(`${base}.md`, markdownReport(suite))
   const svg = ratioChartSvg(suite)
   fs.writeFileSync(`${base}.svg`, svg)
   const written = [`${base}.json`, `${base}.md`, `${base}.svg`]
-  if (suite.mode === 'full' && suite.only === null && suite.complete) {
+  if (suite.mode === 'full' && suite.only === null && suite.complete && settings === '') {
     fs.writeFileSync(path.join(dir, 'latest.svg'), svg)
     written.push(path.join(dir, 'latest.svg'))
   }

@@ -16,7 +16,7 @@ import * as path from 'node:path'
 import { DEFAULTS, LoadgenOptions, LoadgenResult, spawnLoadgen } from './loadgen'
 import { benchmarkArgs, runBenchmark } from './redis-benchmark'
 import { markdownTable, mib, pendingResult, RunSample, summarize, SuiteResult, workloadResult, WorkloadResult, writeResults } from './report'
-import { cpuSeconds, dropPageCache, memoryBytes, pageCacheBytes, scriptLoad, Server, ServerKind, startServer, stopServer, waitQuiet, walStats } from './servers'
+import { cpuSeconds, dropPageCache, inheritedMarekvsEnv, memoryBytes, pageCacheBytes, scriptLoad, Server, ServerKind, startServer, stopServer, waitQuiet, walStats } from './servers'
 import { BenchmarkWorkload, LargeWorkload, LatencyWorkload, MixedWorkload, Profile, WARMUP_MS, Workload, WORKLOADS } from './workloads'
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..')
@@ -381,6 +381,7 @@ async function main(): Promise<void> {
       commit,
       dirty: status !== '',
       dirtyPaths: status === '' ? [] : status.split('\n'),
+      marekvsEnv: inheritedMarekvsEnv(),
       mode: options.quick ? 'quick' : 'full',
       only: options.only,
       large: options.large,

@@ -9,6 +9,19 @@ import type { Profile } from './workloads'
 
 export type ServerKind = 'redis' | 'marekvs'
 
+/** What the suite sets for every marekvs it starts; other MAREKVS_* settings come from its own environment. */
+const SET_BY_SUITE = new Set(['MAREKVS_DATA_DIR', 'MAREKVS_RESP_ADDR', 'MAREKVS_MESH_ADDR', 'MAREKVS_GOSSIP_ADDR', 'MAREKVS_METRICS_ADDR', 'MAREKVS_FSYNC'])
+
+/** The MAREKVS_* settings marekvs inherits from `env` (the suite's environment), by name: recorded with the results. */
+export function inheritedMarekvsEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const inherited: Record<string, string> = {}
+  for (const name of Object.keys(env).sort()) {
+    const value = env[name]
+    if (name.startsWith('MAREKVS_') && !SET_BY_SUITE.has(name) && value !== undefined && value !== '') inherited[name] = value
+  }
+  return inherited
+}
+
 export interface Server {
   kind: ServerKind
   port: number

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { chartValue, ratioChartSvg } from '../../bench/chart'
-import { markdownTable, pendingResult, RunSample, summarize, SuiteResult, workloadResult } from '../../bench/report'
+import { markdownTable, pendingResult, RunSample, summarize, SuiteResult, workloadResult, writeResults } from '../../bench/report'
 import { selected } from '../../bench/run'
+import { inheritedMarekvsEnv } from '../../bench/servers'
 import { WORKLOADS } from '../../bench/workloads'
 
 const sample = (opsPerS: number, p99LatencyMs: number | null, rssBytes?: number): RunSample =>
@@ -32,8 +36,26 @@ describe('bench report', () => {
     const w = pendingResult('EVALSHA', 'pending: scripting issue (no EVALSHA)')
     assert.deepEqual(chartValue(w), { missing: 'pending: scripting issue' })
     assert.match(markdownTable([w]), /\| EVALSHA \| pending: scripting issue/)
-    const suite = { date: 'd', commit: 'c', dirty: false, mode: 'full', only: null, workloads: [w] } as unknown as SuiteResult
+    const suite = { date: 'd', commit: 'c', dirty: false, marekvsEnv: {}, mode: 'full', only: null, workloads: [w] } as unknown as SuiteResult
     assert.match(ratioChartSvg(suite), /pending: scripting issue/)
+  })
+
+  it('names results by the marekvs settings the suite inherited, and keeps latest.svg for the defaults', () => {
+    assert.deepEqual(inheritedMarekvsEnv({ MAREKVS_COMPRESSION: 'none', MAREKVS_FSYNC: 'always', MAREKVS_SHARDS: '', PATH: '/bin', MAREKVS_DATA_DIR: '/x' }), { MAREKVS_COMPRESSION: 'none' })
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marekvs-bench-report-'))
+    try {
+      const w = workloadResult({ name: 'GET', kind: 'redis-benchmark', profile: 'p', args: '', requests: 1, redis: summarize([sample(100, null)], null), marekvs: summarize([sample(80, null)], null), target: 0.8 })
+      const suite = {
+        date: 'd', commit: 'c', dirty: false, dirtyPaths: [], marekvsEnv: { MAREKVS_COMPRESSION: 'none' }, mode: 'full', only: null, large: false, complete: true, repeats: 1,
+        machine: { cpus: 2, cpuModel: 'cpu', memoryGiB: 1, kernel: 'k', node: 'n', redis: 'r' }, load1: { start: 0, end: 0, max: 0 }, note: '', workloads: [w], durationS: 1,
+      } as unknown as SuiteResult
+      const written = writeResults(dir, suite).map((file) => path.basename(file))
+      assert.deepEqual(written, ['d-c-compression_none.json', 'd-c-compression_none.md', 'd-c-compression_none.svg'])
+      assert.match(fs.readFileSync(path.join(dir, 'd-c-compression_none.md'), 'utf8'), /marekvs ran with settings from the environment: MAREKVS_COMPRESSION=none/)
+      assert.ok(writeResults(dir, { ...suite, marekvsEnv: {} }).some((file) => file.endsWith('latest.svg')))
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('runs opt-in workloads only with --large or a matching --only', () => {
