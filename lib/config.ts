@@ -271,6 +271,15 @@ export function parseConfig (env: Record<string, string | undefined>, facts: Hos
     const v = env[name]?.trim()
     return v === undefined || v === '' ? undefined : v
   }
+  /** One of `words`, in any case. */
+  const oneOf = <T extends string>(name: string, words: readonly T[], dflt: T): T => {
+    const v = get(name)
+    if (v === undefined) return dflt
+    const word = v.toLowerCase() as T
+    if (words.includes(word)) return word
+    fail(name, v)
+    return dflt
+  }
   const int = (name: string, min: number, max: number, dflt: number): number => {
     const v = get(name)
     if (v === undefined) return dflt
@@ -372,29 +381,9 @@ export function parseConfig (env: Record<string, string | undefined>, facts: Hos
     if (replicaof === null) fail('MAREKVS_REPLICAOF', replicaofText)
   }
 
-  let fsync: FsyncPolicy = 'everysec'
-  const fsyncText = get('MAREKVS_FSYNC')
-  if (fsyncText !== undefined) {
-    const word = fsyncText.toLowerCase()
-    if (word === 'always' || word === 'everysec' || word === 'no') fsync = word
-    else fail('MAREKVS_FSYNC', fsyncText)
-  }
-
-  let inlineBatches: InlineMode = 'on'
-  const inlineText = get('MAREKVS_INLINE_BATCHES')
-  if (inlineText !== undefined) {
-    const word = inlineText.toLowerCase()
-    if (word === 'on' || word === 'off' || word === 'cold') inlineBatches = word
-    else fail('MAREKVS_INLINE_BATCHES', inlineText)
-  }
-
-  let compression: Compression = 'zstd'
-  const compressionText = get('MAREKVS_COMPRESSION')
-  if (compressionText !== undefined) {
-    const word = compressionText.toLowerCase()
-    if (word === 'zstd' || word === 'none') compression = word
-    else fail('MAREKVS_COMPRESSION', compressionText)
-  }
+  const fsync = oneOf<FsyncPolicy>('MAREKVS_FSYNC', ['always', 'everysec', 'no'], 'everysec')
+  const inlineBatches = oneOf<InlineMode>('MAREKVS_INLINE_BATCHES', ['on', 'off', 'cold'], 'on')
+  const compression = oneOf<Compression>('MAREKVS_COMPRESSION', ['zstd', 'none'], 'zstd')
 
   let logLevel: LogLevel = DEFAULT_LOG_LEVEL
   const rustLog = get('RUST_LOG')

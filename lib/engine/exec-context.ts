@@ -199,8 +199,9 @@ export class ExecContext {
 
   /**
    * Read the records of `keys` (a batch's, as runBatch names them) on a thread of libuv's
-   * pool, for a batch that runs once they are in (Engine, cold reads). The batch must run
-   * before anything else writes these keys: the engine holds their lane meanwhile.
+   * pool, for a batch that runs once they are in (Engine, cold reads). The engine holds their
+   * lane meanwhile, for all but other read-only batches; if one of those wrote (a read deletes the
+   * expired keys it meets), the batch runs without what was read here.
    */
   async readAheadAsync(keys: Buffer[]): Promise<Preread> {
     const ids: string[] = []

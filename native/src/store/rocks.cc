@@ -362,17 +362,14 @@ void read_misses(Db* db, rocksdb::ColumnFamilyHandle* c, size_t n) {
   if (n == 0) return;
   auto forced = static_cast<ColdMode>(cold_reads_forced.load(std::memory_order_relaxed));
   bool cold = n > 1 && (forced != ColdMode::Auto || cold_reads.cold());
-  auto start = clock::now();
-  if (!cold) {
-    if (n == 1) statuses[0] = db->db->Get(read_options, c, slices[0], &values[0]);
-    else db->db->MultiGet(read_options, c, n, slices.data(), values.data(), statuses.data());
-    last_read_ns = std::chrono::duration<double, std::nano>(clock::now() - start).count();
-  } else if (forced != ColdMode::Split && marekvs::Ring::available()) {
-    // RocksDB reads each level's blocks through ReadAsync and waits for them in one Poll.
-    db->db->MultiGet(async_read_options, c, n, slices.data(), values.data(), statuses.data());
-    last_read_ns = std::chrono::duration<double, std::nano>(clock::now() - start).count();
-  } else {
+  if (cold && (forced == ColdMode::Split || !marekvs::Ring::available())) {
     last_read_ns = read_split(db, c, n);
+  } else {
+    // Cold: RocksDB reads each level's blocks through ReadAsync and waits for them in one Poll.
+    auto start = clock::now();
+    if (n == 1) statuses[0] = db->db->Get(read_options, c, slices[0], &values[0]);
+    else db->db->MultiGet(cold ? async_read_options : read_options, c, n, slices.data(), values.data(), statuses.data());
+    last_read_ns = std::chrono::duration<double, std::nano>(clock::now() - start).count();
   }
   cold_reads.note(n, last_read_ns);
 }
