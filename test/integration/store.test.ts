@@ -172,14 +172,17 @@ describe('Store reads off the calling thread, and cold reads', () => {
   })
 })
 
-describe('Store compression (MAREKVS_COMPRESSION)', () => {
-  /** RocksDB's own record of each column's compression per level: its newest OPTIONS file. */
-  function compressionPerLevel(dir: string): string[] {
-    const newest = fs.readdirSync(dir).filter((name) => name.startsWith('OPTIONS-')).sort().pop()!
-    const text = fs.readFileSync(path.join(dir, newest), 'utf8')
-    return [...text.matchAll(/^\s*compression_per_level=(.*)$/gm)].map((m) => m[1])
-  }
+/**
+ * RocksDB's own record of an option, per column family in the order they were opened: its
+ * newest OPTIONS file, where each column's CFOptions section is followed by its TableOptions one.
+ */
+function recordedOption(dir: string, option: string): string[] {
+  const newest = fs.readdirSync(dir).filter((name) => name.startsWith('OPTIONS-')).sort().pop()!
+  const text = fs.readFileSync(path.join(dir, newest), 'utf8')
+  return [...text.matchAll(new RegExp(`^\\s*${option}=(.*)$`, 'gm'))].map((m) => m[1])
+}
 
+describe('Store compression (MAREKVS_COMPRESSION)', () => {
   it('has RocksDB compress its deeper levels with zstd, and nothing with none; both read what they wrote', async () => {
     for (const [compression, below] of [['zstd', 'kZSTD'], ['none', 'kNoCompression']] as const) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marekvs-store-'))
@@ -191,13 +194,33 @@ describe('Store compression (MAREKVS_COMPRESSION)', () => {
         store.compactForTesting('members')
         assert.deepEqual(store.getMany('members', [Buffer.from('k1'), Buffer.from('k1999')]), [ops[1].value, ops[1999].value])
         await store.close()
-        const levels = compressionPerLevel(dir)
+        const levels = recordedOption(dir, 'compression_per_level')
         assert.equal(levels.length, 4, 'the default column and three of ours')
         // L0 and the level it is compacted into never compressed, every level below as asked.
         for (const perLevel of levels) assert.equal(perLevel, ['kNoCompression', 'kNoCompression', ...Array(5).fill(below)].join(':'), compression)
       } finally {
         fs.rmSync(dir, { recursive: true, force: true })
       }
+    }
+  })
+})
+
+describe('Store block sizes', () => {
+  it('gives meta, read by key on every command, 2 KiB blocks; the other columns keep 4 KiB; meta reads what it wrote', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marekvs-store-'))
+    try {
+      const store = await Store.open(dir)
+      const ops: WriteOp[] = []
+      for (let i = 0; i < 3000; i++) ops.push({ column: 'meta', key: Buffer.from(`key-${i}`), value: Buffer.from(`value ${i} `.repeat(20)) })
+      store.write(ops, false)
+      store.compactForTesting('meta')
+      const sample = ops.filter((_, i) => i % 97 === 0)
+      assert.deepEqual(store.getMany('meta', sample.map((op) => op.key)), sample.map((op) => op.value))
+      await store.close()
+      // Opened in the order default, meta, members, sys (COLUMN_FAMILIES).
+      assert.deepEqual(recordedOption(dir, 'block_size'), ['4096', '2048', '4096', '4096'])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
     }
   })
 })
