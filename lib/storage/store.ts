@@ -32,8 +32,8 @@ const COLUMN_INDEX: Record<Column, number> = { meta: COLUMN_FAMILIES.indexOf('me
  * memtables of a quarter each, no compression on L0 and L1, so flushes spend no CPU on ZSTD;
  * ZSTD from L2 down. 8 MiB memtables gave SET -P 16 +12 % over these 16 MiB ones, but twice
  * the SST files and 10 % fewer cold reads with 20M keys: docs/performance.md), whether it is
- * read by key on every command (`meta`: a hash index in data blocks and a memtable bloom
- * filter), and its record cache: `meta`'s newest records, kept exact by the native read and
+ * read by key on every command (`meta`: 2 KiB blocks, a hash index in them and a memtable
+ * bloom filter), and its record cache: `meta`'s newest records, kept exact by the native read and
  * write paths (native/src/store/record_cache.h), so that a hot key's read skips the memtable's
  * skiplist.
  */
