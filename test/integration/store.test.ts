@@ -2,12 +2,11 @@
 // overwriting each other, readers leave no iterator open, and a closed store refuses calls.
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import fc from 'fast-check'
 import { batchedReads, coldReadsForTesting } from '../../lib/native'
 import { Store, WriteOp } from '../../lib/storage/store'
-import { tempStore } from '../support/store'
+import { inTempDir, tempStore } from '../support/store'
 
 describe('Store on a real RocksDB', () => {
   const temp = tempStore()
@@ -185,8 +184,7 @@ function recordedOption(dir: string, option: string): string[] {
 describe('Store compression (MAREKVS_COMPRESSION)', () => {
   it('has RocksDB compress its deeper levels with zstd, and nothing with none; both read what they wrote', async () => {
     for (const [compression, below] of [['zstd', 'kZSTD'], ['none', 'kNoCompression']] as const) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marekvs-store-'))
-      try {
+      await inTempDir(async (dir) => {
         const store = await Store.open(dir, { compression })
         const ops: WriteOp[] = []
         for (let i = 0; i < 2000; i++) ops.push({ column: 'members', key: Buffer.from(`k${i}`), value: Buffer.from(`value ${i % 7} `.repeat(50)) })
@@ -198,17 +196,14 @@ describe('Store compression (MAREKVS_COMPRESSION)', () => {
         assert.equal(levels.length, 4, 'the default column and three of ours')
         // L0 and the level it is compacted into never compressed, every level below as asked.
         for (const perLevel of levels) assert.equal(perLevel, ['kNoCompression', 'kNoCompression', ...Array(5).fill(below)].join(':'), compression)
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true })
-      }
+      })
     }
   })
 })
 
 describe('Store block sizes', () => {
   it('gives meta, read by key on every command, 2 KiB blocks; the other columns keep 4 KiB; meta reads what it wrote', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marekvs-store-'))
-    try {
+    await inTempDir(async (dir) => {
       const store = await Store.open(dir)
       const ops: WriteOp[] = []
       for (let i = 0; i < 3000; i++) ops.push({ column: 'meta', key: Buffer.from(`key-${i}`), value: Buffer.from(`value ${i} `.repeat(20)) })
@@ -219,16 +214,13 @@ describe('Store block sizes', () => {
       await store.close()
       // Opened in the order default, meta, members, sys (COLUMN_FAMILIES).
       assert.deepEqual(recordedOption(dir, 'block_size'), ['4096', '2048', '4096', '4096'])
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true })
-    }
+    })
   })
 })
 
 describe('Store across threads and after close', () => {
   it('an attached store sees the same database; after the owner closes, calls fail and reopening works', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marekvs-store-'))
-    try {
+    await inTempDir(async (dir) => {
       const owner = await Store.open(dir)
       const attached = await Store.open(owner.handle)
       attached.write([{ column: 'sys', key: Buffer.from('k'), value: Buffer.from('v') }], false)
@@ -244,9 +236,7 @@ describe('Store across threads and after close', () => {
       const again = await Store.open(dir)
       assert.deepEqual(again.get('sys', Buffer.from('k')), Buffer.from('v'))
       await again.close()
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true })
-    }
+    })
   })
 })
 

@@ -17,3 +17,13 @@ export function tempStore(): { readonly store: Store } {
   })
   return holder
 }
+
+/** Runs `body` on a fresh temporary directory, deleted after it whatever happened. */
+export async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = tempDir('marekvs-store-')
+  try {
+    await body(dir)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -126,7 +126,7 @@ rocksdb::ColumnFamilyOptions column_options(uint64_t cache_bytes, uint64_t memta
     t.no_block_cache = true;
   }
   if (point_lookup) {
-    // A read by key decompresses and checksums its whole block: 2 KiB blocks took ~5 % off a
+    // A read by key decompresses and checksums its whole block: 2 KiB blocks took ~6 % off a
     // cold GET's CPU against the default 4 KiB, for a twice larger index (~18 MB more with 20M
     // keys) and the same disk (docs/performance.md, thirteenth round).
     t.block_size = 2 * 1024;
