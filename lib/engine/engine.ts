@@ -75,8 +75,9 @@ interface Lane {
 
 const SWEEP_INTERVAL_MS = 100
 /**
- * Batches reading ahead at once, node-wide: libuv's pool has four threads (UV_THREADPOOL_SIZE),
- * and a read ahead holds one for its disk reads. More would queue behind them.
+ * Batches reading ahead at once, node-wide. Each holds a thread of libuv's pool for its disk
+ * reads; marekvs-server sizes the pool at one more than the cores (lib/cli.ts), so on two cores
+ * the fourth waits for a thread, which cost less than a fourth thread (docs/performance.md).
  */
 const READ_AHEADS_MAX = 4
 const WAL_SYNC_INTERVAL_MS = 1000
