@@ -8,7 +8,7 @@ import { MarekNode } from './node'
  * libuv's thread pool size for a server on `cpus` cores: one more than the cores, unless the
  * environment sets one. The pool reads the records of batches whose reads go to the disk, and
  * syncs the WAL. On two cores, three threads read ~4 % more cold GETs a second than libuv's
- * default four, at ~4 % less CPU each: fewer threads to wake and to switch between
+ * default four, at ~5 % less CPU each: fewer threads to wake and to switch between
  * (docs/performance.md, thirteenth round).
  */
 export function threadPoolSize(env: NodeJS.ProcessEnv, cpus: number): string {
