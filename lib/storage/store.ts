@@ -33,9 +33,9 @@ const COLUMN_INDEX: Record<Column, number> = { meta: COLUMN_FAMILIES.indexOf('me
  * ZSTD from L2 down. 8 MiB memtables gave SET -P 16 +12 % over these 16 MiB ones, but twice
  * the SST files and 10 % fewer cold reads with 20M keys: docs/performance.md), whether it is
  * read by key on every command (`meta`: 2 KiB blocks, a hash index in them and a memtable
- * bloom filter), and its record cache: `meta`'s newest records, kept exact by the native read and
- * write paths (native/src/store/record_cache.h), so that a hot key's read skips the memtable's
- * skiplist.
+ * bloom filter), and its record cache: `meta`'s newest records, kept exact by the native read
+ * and write paths (native/src/store/record_cache.h), so that a hot key's read skips the
+ * memtable's skiplist.
  */
 function columnSpecs(cacheSize: number): { cacheBytes: number[]; memtableBudgets: number[]; pointLookup: boolean[]; recordCacheBytes: number[] } {
   const MB = 1024 * 1024
