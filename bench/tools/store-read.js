@@ -2,7 +2,7 @@
 'use strict'
 // Store.getMany in one process, for each checkout given (its dist/lib/storage/store.js), on a
 // store of its own holding 100k `meta` rows (16-byte keys, 40-byte values, all in the
-// memtable): ns per call for 1 and 2 random keys of the 100k, and for 2 keys of a hot 10.
+// memtable): ns per call for 1, 2 and 32 random keys of the 100k, and for 2 keys of a hot 10.
 // Rounds alternate between the checkouts; the machine's noise is shared.
 //   node bench/tools/store-read.js /work/old /work/main
 //   CACHE_SIZE=65536 node bench/tools/store-read.js ...   (a 16 KiB record cache: every random read misses)
@@ -25,7 +25,10 @@ const cases = {
   'random 1': (i) => [keys[(i * 7919) % N]],
   'random 2': (i) => [keys[(i * 7919) % N], keys[(i * 104729) % N]],
   'hot 2': (i) => [keys[i % 10], keys[(i + 3) % 10]],
+  // A pipelined batch's size: its lookups may overlap.
+  'random 32': (i) => batch32.map((_, j) => keys[((i * 32 + j) * 7919) % N]),
 }
+const batch32 = new Array(32).fill(null)
 
 async function main() {
   const stores = []

@@ -23,11 +23,18 @@ static void expect(bool ok, const char* what) {
   }
 }
 
+// One key's lookup as mkv_get_many makes it: its hash from prepare, then get.
+static bool lookup(RecordCache& cache, std::string_view key, std::string& out, uint64_t& version) {
+  uint64_t hash;
+  cache.prepare(&key, 1, &hash);
+  return cache.get(key, hash, out, version);
+}
+
 // The cached value of key, or "<miss>".
 static std::string cached(RecordCache& cache, const std::string& key) {
   std::string out;
   uint64_t version;
-  return cache.get(key, out, version) ? out : "<miss>";
+  return lookup(cache, key, out, version) ? out : "<miss>";
 }
 
 // One write of `keys` to one shard, as rocks.cc makes it, with its values (nullptr: delete).
@@ -54,7 +61,7 @@ struct Write {
 static void seen(RecordCache& cache, const std::string& key) {
   std::string out;
   uint64_t version;
-  if (!cache.get(key, out, version)) cache.fill(key, "first", version);
+  if (!lookup(cache, key, out, version)) cache.fill(key, "first", version);
   expect(cached(cache, key) == "<miss>", "a key's first fill is only noted");
 }
 
@@ -73,7 +80,7 @@ int main() {
     RecordCache cache(1 << 20);
     std::string out;
     uint64_t version;
-    expect(!cache.get(k, out, version), "an empty cache misses");
+    expect(!lookup(cache, k, out, version), "an empty cache misses");
     seen(cache, k);
     Write w(cache, {{k, "new"}});
     w.begin();
@@ -90,7 +97,7 @@ int main() {
     w.begin();
     std::string out;
     uint64_t version;
-    cache.get(k, out, version);
+    lookup(cache, k, out, version);
     cache.fill(k, "old", version);
     expect(cached(cache, k) == "<miss>", "a fill while a write is in flight is refused");
     w.end();
@@ -101,10 +108,10 @@ int main() {
     RecordCache cache(1 << 20);
     std::string out;
     uint64_t version;
-    cache.get(k, out, version);
+    lookup(cache, k, out, version);
     cache.fill(k, "old", version);
     expect(cached(cache, k) == "<miss>", "a key's first fill is only noted");
-    cache.get(k, out, version);
+    lookup(cache, k, out, version);
     cache.fill(k, "old", version);
     expect(cached(cache, k) == "old", "a second fill with no write since is kept");
     Write w(cache, {{k, "new"}});
@@ -173,11 +180,11 @@ int main() {
     uint64_t version;
     seen(cache, "other");
     seen(cache, "third");
-    cache.get("other", out, version);
+    lookup(cache, "other", out, version);
     cache.begin_clear();
     expect(cached(cache, k) == "<miss>", "a range delete drops what is cached");
     cache.fill("other", "old", version);
-    cache.get("third", out, version);
+    lookup(cache, "third", out, version);
     cache.fill("third", "old", version);
     cache.end_clear();
     expect(cached(cache, "other") == "<miss>" && cached(cache, "third") == "<miss>", "no fill lands during a range delete");
@@ -211,22 +218,48 @@ int main() {
     uint64_t version;
     for (int i = 0; i < 200000; i++) {
       std::string key = "flood" + std::to_string(i);
-      if (!cache.get(key, out, version)) cache.fill(key, "v", version);
+      if (!lookup(cache, key, out, version)) cache.fill(key, "v", version);
     }
     int admitted = 0;
     for (int i = 0; i < probes; i++) {
       std::string key = "probe" + std::to_string(i);
-      if (!cache.get(key, out, version)) cache.fill(key, "v", version);
+      if (!lookup(cache, key, out, version)) cache.fill(key, "v", version);
       admitted += cached(cache, key) == "v";
     }
     expect(admitted < probes / 2, "a doorkeeper clears: keys noted long ago are noted again");
     int kept = 0;
     for (int i = 0; i < probes; i++) {
       std::string key = "probe" + std::to_string(i);
-      if (!cache.get(key, out, version)) cache.fill(key, "v", version);
+      if (!lookup(cache, key, out, version)) cache.fill(key, "v", version);
       kept += cached(cache, key) == "v";
     }
     expect(kept > probes * 3 / 4, "keys read twice in a row are cached (within the budget)");
+  }
+  {
+    // A batch large enough to be prefetched reads as its keys one by one do: hits, misses (their
+    // empty home slots prefetched as null), a key named twice.
+    RecordCache cache(1 << 20);
+    std::vector<std::string> names;
+    for (int i = 0; i < 40; i++) names.push_back("batch" + std::to_string(i));
+    for (int i = 0; i < 40; i += 2) {
+      Write w(cache, {{names[i], names[i].c_str()}});
+      w.begin();
+      w.end();
+    }
+    std::vector<std::string_view> keys(names.begin(), names.end());
+    keys.push_back(names[2]);
+    std::vector<uint64_t> hashes(keys.size());
+    cache.prepare(keys.data(), keys.size(), hashes.data());
+    bool all = true;
+    for (size_t i = 0; i < keys.size(); i++) {
+      std::string out;
+      uint64_t version;
+      bool hit = cache.get(keys[i], hashes[i], out, version);
+      uint64_t hash;
+      cache.prepare(&keys[i], 1, &hash);
+      all = all && hash == hashes[i] && hit == (i % 2 == 0 || i == 40) && (!hit || out == keys[i]);
+    }
+    expect(all, "a prefetched batch reads every key's cached value, and misses the others");
   }
   {
     // EntryTable against std::unordered_map: random puts, erases and evictions over few keys
