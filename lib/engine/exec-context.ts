@@ -81,6 +81,15 @@ const SHARED_READER_ROWS = 16
 export class ExecContext {
   nowMs = 0
   private entries = new Map<string, Entry>()
+  /**
+   * The keys the batch was prefetched with, and their entries: handlers look their keys up by
+   * the same Buffers, mostly in that order, so `entry` finds them here by identity, without the
+   * latin1 id and its hashing that the map costs (docs/performance.md, fourteenth round).
+   */
+  private batchKeys: readonly Buffer[] = []
+  private batchEntries: Entry[] = []
+  /** Where in batchKeys the next lookup is expected. */
+  private batchAt = 0
   private countDeltas = new Map<number, number>()
   /** Member writes of this batch by storage key (latin1), read back by later commands. */
   private memberWrites = new Map<string, MemberWrite>()
@@ -151,6 +160,9 @@ export class ExecContext {
     // A Map still empty is kept: a new one costs an allocation, and an emptied one (a command
     // rolled back) points at little.
     this.entries = new Map()
+    this.batchKeys = []
+    this.batchEntries = []
+    this.batchAt = 0
     if (this.countDeltas.size > 0) this.countDeltas = new Map()
     if (this.memberWrites.size > 0) this.memberWrites = new Map()
     if (this.memberWriteKeys.size > 0) this.memberWriteKeys = new Map()
@@ -174,16 +186,30 @@ export class ExecContext {
    * keys' records as read before the batch began (readAheadAsync); keys it lacks are read here.
    */
   prefetch(keys: Buffer[], preread: Preread | null = null): void {
+    this.batchKeys = keys
+    this.batchEntries = new Array<Entry>(keys.length)
+    this.batchAt = 0
+    this.load(keys, preread, this.batchEntries)
+  }
+
+  /** Put `keys`' entries in the overlay, reading the records of those not there yet; each key's entry into `into` at its index. */
+  private load(keys: readonly Buffer[], preread: Preread | null, into: Entry[] | null): void {
     // New entries go into the overlay first (a key named twice is read once), then get their records.
     const fresh: Entry[] = []
     const ids: string[] = []
     const storageKeys: Buffer[] = []
-    for (const key of keys) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]
       const id = key.toString('latin1')
-      if (this.entries.has(id)) continue
+      const known = this.entries.get(id)
+      if (known !== undefined) {
+        if (into !== null) into[i] = known
+        continue
+      }
       const pid = partitionOf(key)
       const entry: Entry = { storageKey: metaKey(pid, key), pid, rec: null, dead: null, hlc: 0n, stored: null, dirty: false, storedExpireAtMs: 0, storedTombstoneMs: 0 }
       this.entries.set(id, entry)
+      if (into !== null) into[i] = entry
       if (preread?.records.has(id)) {
         applyStored(entry, preread.records.get(id))
         continue
@@ -537,10 +563,18 @@ export class ExecContext {
   }
 
   private entry(key: Buffer): Entry {
-    const found = this.entries.get(key.toString('latin1'))
+    // The key the batch names next, or the one just looked up again (SET reads, then writes).
+    const at = this.batchAt
+    if (at < this.batchKeys.length && this.batchKeys[at] === key) {
+      this.batchAt = at + 1
+      return this.batchEntries[at]
+    }
+    if (at > 0 && this.batchKeys[at - 1] === key) return this.batchEntries[at - 1]
+    const id = key.toString('latin1')
+    const found = this.entries.get(id)
     if (found !== undefined) return found
-    this.prefetch([key])
-    return this.entries.get(key.toString('latin1'))!
+    this.load([key], null, null)
+    return this.entries.get(id)!
   }
 
   private addCount(pid: number, delta: number): void {
