@@ -320,11 +320,14 @@ export const encodeReplies: (replies: Reply[], proto: 2 | 3) => Buffer = binding
 export const encodeReply: (reply: Reply, proto: 2 | 3) => Buffer = binding.encodeReply
 /**
  * A batch's replies back to back: reply i in protocol protos[i], or no bytes when protos[i] is 0
- * (a value for the embedding API); ends[i] receives where reply i ends (`protos` and `ends` may
- * be longer than `replies`: reused scratch). The bytes go into `into` when they fit (the result
- * is their length), or else into a Buffer of their own (the result).
+ * (a value for the embedding API), or `+OK` unread when it is PROTO_OK; ends[i] receives where
+ * reply i ends (`protos` and `ends` may be longer than `replies`: reused scratch). The bytes go
+ * into `into` when they fit (the result is their length), or else into a Buffer of their own (the
+ * result).
  */
 export const encodeBatch: (replies: Reply[], protos: Uint8Array, ends: Uint32Array, into: Buffer) => number | Buffer = binding.encodeBatch
+/** encodeBatch's protos[i] for a reply that is `OK` (core/reply.ts), in either protocol: the encoder writes `+OK` without reading it. */
+export const PROTO_OK = 4
 
 // -------------------------------------------------------------------- HLC
 

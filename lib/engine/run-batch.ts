@@ -2,13 +2,13 @@
 // then encode. Shared by the shard workers and the main thread's paused-shards path.
 import { performance } from 'node:perf_hooks'
 import { isMainThread } from 'node:worker_threads'
-import { error, Reply } from '../core/reply'
+import { error, OK, Reply } from '../core/reply'
 import { Collection } from '../commands/collection'
 import { dataCommands } from '../commands/data-table'
 import { DataCommand, pushKeysOf } from '../commands/types'
 import { log } from '../log'
 import { runOne } from './run-one'
-import { encodeBatch as encodeBatchReplies } from '../native'
+import { encodeBatch as encodeBatchReplies, PROTO_OK } from '../native'
 import type { FramedCommand } from '../shard/frame'
 import type { ExecContext, Preread } from './exec-context'
 
@@ -122,8 +122,9 @@ function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], rest:
   let raw: Array<Reply | undefined> | null = null
   for (let i = 0; i < n; i++) {
     const proto = commands[i].proto
-    protos[i] = proto
     if (proto === 0) (raw ??= new Array(n))[i] = replies[i]
+    // SET's reply, and many others': the encoder writes it without reading the object.
+    protos[i] = proto !== 0 && replies[i] === OK ? PROTO_OK : proto
   }
   const encoded = encodeBatchReplies(replies, protos, ends, scratch.out)
   // The result owns copies of `out` and `ends`: the next batch reuses the scratch, and these may

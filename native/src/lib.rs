@@ -224,8 +224,13 @@ pub fn encode_replies(env: Env, replies: JsUnknown, proto: u32) -> Result<JsBuff
     to_buffer(&env, enc.out)
 }
 
-/// A batch's replies back to back: reply i in protocol protos[i] (2 or 3), none when protos[i]
-/// is 0 (an embedded caller takes the value itself); ends[i] is where it ends. `protos` and
+/// `protos[i]` of a reply that is `+OK` (lib/core/reply.ts's OK): its bytes, the same in RESP2
+/// and RESP3, without reading the value. Every N-API call an object reply costs made an OK
+/// ~200 ns, the largest part of encoding a SET's reply (docs/performance.md, fourteenth round).
+const PROTO_OK: u8 = 4;
+
+/// A batch's replies back to back: reply i in protocol protos[i] (2 or 3; PROTO_OK for `+OK`),
+/// none when protos[i] is 0 (an embedded caller takes the value itself); ends[i] is where it ends. `protos` and
 /// `ends` may be longer than `replies` (reused scratch): only their first entries count. The
 /// bytes go into `into` when they fit, and the call returns their length; otherwise it returns
 /// a Buffer of their own. A batch then costs the caller no ArrayBuffer (lib/engine/run-batch.ts).
@@ -249,7 +254,9 @@ pub fn encode_batch(env: Env, replies: JsUnknown, protos: JsTypedArray, ends: Js
         return Err(invalid("encodeBatch: protos and ends shorter than the replies"));
     }
     for i in 0..n {
-        if protos[i] != 0 {
+        if protos[i] == PROTO_OK {
+            enc.out.extend_from_slice(b"+OK\r\n");
+        } else if protos[i] != 0 {
             enc.set_resp3(proto3(protos[i] as u32)?);
             let mut item = std::ptr::null_mut();
             // SAFETY: arr is this call's array argument; a missing element reads as undefined, which push rejects.

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import * as R from '../../lib/core/reply'
 import type { Reply } from '../../lib/core/reply'
-import { encodeBatch, encodeReplies, encodeReply } from '../../lib/native'
+import { encodeBatch, encodeReplies, encodeReply, PROTO_OK } from '../../lib/native'
 
 // [reply, RESP2 bytes, RESP3 bytes]
 const CASES: Array<[Reply, string, string]> = [
@@ -83,6 +83,16 @@ describe('native reply encoder', () => {
     assert.equal(encodeBatch(replies, new Uint8Array([2, 0, 3, 2, 2, 2, 2, 2]), longEnds, into), expected.length)
     assert.deepEqual([...longEnds], [first.length, first.length, expected.length, 7, 7, 7, 7, 7])
     assert.throws(() => encodeBatch(replies, new Uint8Array(3), ends, 'x' as unknown as Buffer), /into must be a Buffer/)
+  })
+
+  it('writes PROTO_OK\'s replies as +OK without reading them, as encodeReply writes OK in either protocol', () => {
+    const replies: Reply[] = [R.OK, 5, 'not read: PROTO_OK says what it is']
+    const ends = new Uint32Array(3)
+    const into = Buffer.alloc(64)
+    const length = encodeBatch(replies, new Uint8Array([PROTO_OK, 3, PROTO_OK]), ends, into) as number
+    assert.equal(into.subarray(0, length).toString(), '+OK\r\n:5\r\n+OK\r\n')
+    assert.deepEqual([...ends], [5, 9, 14])
+    for (const proto of [2, 3] as const) assert.equal(encodeReply(R.OK, proto).toString(), '+OK\r\n')
   })
 
   it('encodes large replies', () => {
