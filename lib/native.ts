@@ -326,7 +326,7 @@ export const encodeReply: (reply: Reply, proto: 2 | 3) => Buffer = binding.encod
  * result).
  */
 export const encodeBatch: (replies: Reply[], protos: Uint8Array, ends: Uint32Array, into: Buffer) => number | Buffer = binding.encodeBatch
-/** encodeBatch's protos[i] for a reply that is `OK` (core/reply.ts), in either protocol: the encoder writes `+OK` without reading it. */
+/** encodeBatch's protos[i] for a reply that is `OK` (core/reply.ts), in either protocol: the encoder writes `+OK` without reading it (native/src/lib.rs's PROTO_OK). */
 export const PROTO_OK = 4
 
 // -------------------------------------------------------------------- HLC

@@ -224,16 +224,17 @@ pub fn encode_replies(env: Env, replies: JsUnknown, proto: u32) -> Result<JsBuff
     to_buffer(&env, enc.out)
 }
 
-/// `protos[i]` of a reply that is `+OK` (lib/core/reply.ts's OK): its bytes, the same in RESP2
-/// and RESP3, without reading the value. Every N-API call an object reply costs made an OK
-/// ~200 ns, the largest part of encoding a SET's reply (docs/performance.md, fourteenth round).
+/// `protos[i]` of a reply that is lib/core/reply.ts's OK (lib/native.ts's PROTO_OK): written as
+/// `+OK`, the same in RESP2 and RESP3, without reading the value. An object reply costs the
+/// encoder some seven N-API calls, ~200 ns for an OK (docs/performance.md, fourteenth round).
 const PROTO_OK: u8 = 4;
 
-/// A batch's replies back to back: reply i in protocol protos[i] (2 or 3; PROTO_OK for `+OK`),
-/// none when protos[i] is 0 (an embedded caller takes the value itself); ends[i] is where it ends. `protos` and
-/// `ends` may be longer than `replies` (reused scratch): only their first entries count. The
-/// bytes go into `into` when they fit, and the call returns their length; otherwise it returns
-/// a Buffer of their own. A batch then costs the caller no ArrayBuffer (lib/engine/run-batch.ts).
+/// A batch's replies back to back: reply i in protocol protos[i] (2 or 3, or PROTO_OK), none
+/// when protos[i] is 0 (an embedded caller takes the value itself); ends[i] is where it ends.
+/// `protos` and `ends` may be longer than `replies` (reused scratch): only their first entries
+/// count. The bytes go into `into` when they fit, and the call returns their length; otherwise it
+/// returns a Buffer of their own. A batch then costs the caller no ArrayBuffer
+/// (lib/engine/run-batch.ts).
 #[napi(catch_unwind, ts_args_type = "replies: unknown, protos: Uint8Array, ends: Uint32Array, into: Buffer", ts_return_type = "number | Buffer")]
 pub fn encode_batch(env: Env, replies: JsUnknown, protos: JsTypedArray, ends: JsTypedArray, into: JsBuffer) -> Result<Either<u32, JsBuffer>> {
     let protos = typed_arg(protos, TypedArrayType::Uint8, "protos")?;
