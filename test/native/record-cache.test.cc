@@ -25,8 +25,10 @@ static void expect(bool ok, const char* what) {
 
 // One key's lookup as mkv_get_many makes it: its hash from prepare, then get.
 static bool lookup(RecordCache& cache, std::string_view key, std::string& out, uint64_t& version) {
+  const char* data = key.data();
+  size_t len = key.size();
   uint64_t hash;
-  cache.prepare(&key, 1, &hash);
+  cache.prepare(&data, &len, 1, &hash);
   return cache.get(key, hash, out, version);
 }
 
@@ -246,18 +248,24 @@ int main() {
       w.begin();
       w.end();
     }
-    std::vector<std::string_view> keys(names.begin(), names.end());
-    keys.push_back(names[2]);
+    std::string again = names[2];
+    names.push_back(again);
+    std::vector<const char*> keys;
+    std::vector<size_t> lens;
+    for (const std::string& name : names) {
+      keys.push_back(name.data());
+      lens.push_back(name.size());
+    }
     std::vector<uint64_t> hashes(keys.size());
-    cache.prepare(keys.data(), keys.size(), hashes.data());
+    cache.prepare(keys.data(), lens.data(), keys.size(), hashes.data());
     bool all = true;
     for (size_t i = 0; i < keys.size(); i++) {
       std::string out;
       uint64_t version;
-      bool hit = cache.get(keys[i], hashes[i], out, version);
+      bool hit = cache.get(names[i], hashes[i], out, version);
       uint64_t hash;
-      cache.prepare(&keys[i], 1, &hash);
-      all = all && hash == hashes[i] && hit == (i % 2 == 0 || i == 40) && (!hit || out == keys[i]);
+      cache.prepare(&keys[i], &lens[i], 1, &hash);
+      all = all && hash == hashes[i] && hit == (i % 2 == 0 || i == 40) && (!hit || out == names[i]);
     }
     expect(all, "a prefetched batch reads every key's cached value, and misses the others");
   }

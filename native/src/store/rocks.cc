@@ -420,19 +420,18 @@ int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* key
   thread_local std::string hits;
   thread_local std::vector<size_t> misses;
   thread_local std::vector<uint64_t> versions;
-  thread_local std::vector<std::string_view> views;
   thread_local std::vector<uint64_t> hashes;
   hits.clear();
   misses.clear();
   versions.clear();
-  views.clear();
-  for (size_t i = 0; i < count; i++) views.emplace_back(keys[i], key_lens[i]);
-  hashes.resize(count);
-  if (cache) cache->prepare(views.data(), count, hashes.data());
+  if (cache) {
+    hashes.resize(count);
+    cache->prepare(keys, key_lens, count, hashes.data());
+  }
   for (size_t i = 0; i < count; i++) {
     uint64_t version = 0;
     size_t before = hits.size();
-    if (cache && cache->get(views[i], hashes[i], hits, version)) {
+    if (cache && cache->get(std::string_view(keys[i], key_lens[i]), hashes[i], hits, version)) {
       out_lens.push_back(static_cast<int64_t>(hits.size() - before));
     } else {
       out_lens.push_back(-2);
