@@ -73,12 +73,12 @@ class RecordCache {
     for (Shard& s : shards_) s.doorkeeper = Doorkeeper(doorkeeper_bits(shard_capacity_));
   }
 
-  // Hashes of keys[0..count) (key_lens[i] bytes each) into `hashes`, for `get`. For a batch of more than a few keys, what
-  // looking them up reads first is loaded for all of them, then what it reads next: a hit is two
-  // dependent cache misses (a slot, then its entry), which lookups one after another paid in
-  // turn. That takes each key's shard lock twice more, which a batch of one or two keys does not
-  // win back (bench/tools/store-read.js: 32 random keys of 100k, 20.0 against 18.3 µs a call;
-  // 2 keys lost ~50 ns).
+  // Hashes of keys[0..count) (key_lens[i] bytes each) into `hashes`, for `get`. For a batch of
+  // more than a few keys, what looking them up reads first is loaded for all of them, then what
+  // it reads next: a hit is two dependent cache misses (a slot, then its entry), which lookups
+  // one after another paid in turn. That takes each key's shard lock twice more, which a batch
+  // of one or two keys does not win back (bench/tools/store-read.js: 32 random keys of 100k,
+  // 20.0 against 18.3 µs a call; 2 keys lost ~50 ns).
   void prepare(const char* const* keys, const size_t* key_lens, size_t count, uint64_t* hashes) {
     for (size_t i = 0; i < count; i++) hashes[i] = hash(std::string_view(keys[i], key_lens[i]));
     if (count < PREFETCH_MIN_KEYS) return;
