@@ -124,6 +124,7 @@ export interface RocksStore {
   close(): void
   getMany(cf: number, keys: Buffer[], slab: Buffer, offset: number, lens: Int32Array): number | Buffer
   getManyAsync(cf: number, keys: Buffer[]): Promise<Buffer>
+  settleAsync(): Promise<void>
   write(count: number, cfs: Uint8Array, keys: Buffer[], values: Array<Buffer | null>, sync: boolean): void
   query(cf: number, gte: Buffer, lt: Buffer, reverse: boolean, limit: number, lens: Int32Array): Buffer
   iterator(cf: number, gte: Buffer, lt: Buffer, reverse: boolean): RocksIterator
@@ -145,6 +146,7 @@ interface RocksStoreClass {
 interface Binding {
   RocksStore: RocksStoreClass
   coldReadsForTesting(mode: 'auto' | 'batched' | 'split'): void
+  writeDelayForTesting(micros: number): void
   batchedReads(): { available: boolean; submitted: number }
   LuaHost: new (memoryLimitBytes: number) => LuaHost
   NativeRequestParser: new (maxBulkLen?: number) => NativeRequestParser
@@ -362,6 +364,8 @@ export const partitionOf: (key: Buffer) => number = binding.partitionOf
  * across the read helpers (read_helpers.h: where io_uring is not to be had); 'auto' undoes it.
  */
 export const coldReadsForTesting: (mode: 'auto' | 'batched' | 'split') => void = binding.coldReadsForTesting
+/** Tests only: hold each queued write this many µs before it goes to RocksDB (0 undoes it). */
+export const writeDelayForTesting: (micros: number) => void = binding.writeDelayForTesting
 /** Whether cold batches submit their reads together on this machine, and how many reads the process has submitted so. */
 export const batchedReads: () => { available: boolean; submitted: number } = binding.batchedReads
 /** XXH3-64, seed 0. */

@@ -151,7 +151,7 @@ export class Engine {
       this.lanes.push({ pool, queue: [], inflight: false, sweepDue: false, reading: 0, writeEpoch: 0 })
     }
     this.inline = new InlinePolicy(config.inlineBatches)
-    this.walSync = new WalSync(store.location)
+    this.walSync = new WalSync(store.location, () => store.settle())
     if (config.fsync === 'always') {
       this.groupCommit = new GroupCommit(
         () => {

@@ -150,7 +150,12 @@ export class Store {
     return this.getMany(column, [key])[0]
   }
 
-  /** Apply ops atomically; with `sync`, the WAL is synced before this returns. Throws on a RocksDB error. */
+  /**
+   * Apply ops atomically. The write is queued for RocksDB's own thread (native/src/store/rocks.cc)
+   * and every read from here on sees it; with `sync`, or a value too large for the record cache,
+   * this returns once it has landed (the WAL synced first with `sync`). Throws on a RocksDB error:
+   * a queued write's is thrown by the next write, and by `settle`.
+   */
   write(ops: WriteOp[], sync: boolean): void {
     const n = ops.length
     if (n === 0) return
@@ -170,6 +175,11 @@ export class Store {
       keys.length = 0
       values.length = 0
     }
+  }
+
+  /** Resolves once every write queued before it is in RocksDB's WAL; rejects if one failed. */
+  settle(): Promise<void> {
+    return this.db.settleAsync()
   }
 
   /** Sync the WAL, and so every write before this one from any thread (one small synced write). */

@@ -4,9 +4,10 @@
 // waiting there (docs/performance.md). DB::SyncWAL, which syncs outside the queue, is not in the
 // binding, so the addon's syncWalFiles does the same on libuv's thread pool.
 //
-// Why this is enough: RocksDB hands each write's WAL record to the OS before the write returns
-// (no manual WAL flush), so an fdatasync of every live WAL file, begun after a write returned,
-// makes that write durable. A WAL file new since the last sync also needs its directory entry
+// Why this is enough: our writes are queued for RocksDB (native/src/store/rocks.cc), so a sync
+// first waits for what was queued before it (`settle`); RocksDB hands each write's WAL record to
+// the OS before the write lands (no manual WAL flush), so an fdatasync of every live WAL file,
+// begun after that, makes every write that returned before the sync durable. A WAL file new since the last sync also needs its directory entry
 // synced, or a crash could lose the whole file: syncWalFiles does that for files not in `known`.
 import { syncWalFiles } from '../native'
 
@@ -14,10 +15,12 @@ export class WalSync {
   /** The WAL files the last sync found. */
   private known: string[] = []
 
-  constructor(private readonly dir: string) {}
+  /** `settle`: resolves once the writes queued before it are in RocksDB (Store.settle). */
+  constructor(private readonly dir: string, private readonly settle: () => Promise<void>) {}
 
   /** Make every write that returned before this call durable. Rejects on an I/O error. One at a time. */
   async sync(): Promise<void> {
+    await this.settle()
     this.known = await syncWalFiles(this.dir, this.known)
   }
 }

@@ -23,20 +23,27 @@ static void expect(bool ok, const char* what) {
   }
 }
 
-// One key's lookup as mkv_get_many makes it: its hash from prepare, then get.
+using Found = RecordCache::Found;
+
+// One key's lookup as mkv_get_many makes it: its hash from prepare, then get. True on a hit
+// (a value or a pinned delete).
 static bool lookup(RecordCache& cache, std::string_view key, std::string& out, uint64_t& version) {
   const char* data = key.data();
   size_t len = key.size();
   uint64_t hash;
   cache.prepare(&data, &len, 1, &hash);
-  return cache.get(key, hash, out, version);
+  return cache.get(key, hash, out, version) != Found::NO;
 }
 
-// The cached value of key, or "<miss>".
+// The cached value of key, "<deleted>" for a pinned delete, or "<miss>".
 static std::string cached(RecordCache& cache, const std::string& key) {
+  const char* data = key.data();
+  size_t len = key.size();
+  uint64_t hash, version;
+  cache.prepare(&data, &len, 1, &hash);
   std::string out;
-  uint64_t version;
-  return lookup(cache, key, out, version) ? out : "<miss>";
+  Found found = cache.get(key, hash, out, version);
+  return found == Found::VALUE ? out : found == Found::TOMBSTONE ? "<deleted>" : "<miss>";
 }
 
 // One write of `keys` to one shard, as rocks.cc makes it, with its values (nullptr: delete).
@@ -57,6 +64,9 @@ struct Write {
   size_t shard() const { return RecordCache::shard_index(keys[0]); }
   void begin() { note = cache.begin_write(shard(), keys.data(), keys.size()); }
   void end(bool landed = true) { cache.end_write(shard(), note, landed, keys.data(), value_ptrs.data(), keys.size()); }
+  // The same write queued instead: pinned when queued, unpinned when it lands.
+  void queue() { cache.pin_write(shard(), keys.data(), value_ptrs.data(), keys.size()); }
+  void land(bool landed = true) { cache.unpin_write(shard(), landed, keys.data(), keys.size()); }
 };
 
 // A fill of `key` whose only job is to pass the doorkeeper: a key's first fill is only noted.
@@ -262,7 +272,7 @@ int main() {
     for (size_t i = 0; i < keys.size(); i++) {
       std::string out;
       uint64_t version;
-      bool hit = cache.get(names[i], hashes[i], out, version);
+      bool hit = cache.get(names[i], hashes[i], out, version) == Found::VALUE;
       uint64_t hash;
       cache.prepare(&keys[i], &lens[i], 1, &hash);
       all = all && hash == hashes[i] && hit == (i % 2 == 0 || i == 40) && (!hit || out == names[i]);
@@ -293,7 +303,7 @@ int main() {
           table.evict_one();
           for (auto it = reference.begin(); it != reference.end();) {
             std::string_view v;
-            it = table.find(hash_of(it->first), it->first, v) ? std::next(it) : reference.erase(it);
+            it = table.find(hash_of(it->first), it->first, v) == EntryTable::Found::VALUE ? std::next(it) : reference.erase(it);
           }
           expect(table.size() == before - 1, "evict_one drops one entry");
         }
@@ -301,7 +311,7 @@ int main() {
         size_t bytes = 0;
         for (auto& [k, v] : reference) {
           std::string_view got;
-          bool found = table.find(hash_of(k), k, got);
+          bool found = table.find(hash_of(k), k, got) == EntryTable::Found::VALUE;
           expect(found && got == v, "each key reads its last value");
           bytes += k.size() + v.size() + EntryTable::OVERHEAD;
         }
@@ -309,6 +319,106 @@ int main() {
         if (failures > 0) return 1;
       }
     }
+  }
+  {
+    // A queued write's values are read from the cache until it lands and after; its delete reads
+    // as deleted until it lands, then misses (RocksDB has it).
+    RecordCache cache(1 << 20);
+    std::string k2 = same_shard(k);
+    Write w(cache, {{k, "queued"}, {k2, nullptr}});
+    w.queue();
+    expect(cached(cache, k) == "queued" && cached(cache, k2) == "<deleted>", "a queued write's values and deletes are read before it lands");
+    w.land();
+    expect(cached(cache, k) == "queued" && cached(cache, k2) == "<miss>", "once landed, its values stay and its deletes go");
+  }
+  {
+    // A reader that missed before a write was queued, filling after: refused, landed or not.
+    for (int landed = 0; landed < 2; landed++) {
+      RecordCache cache(1 << 20);
+      seen(cache, k);
+      std::string out;
+      uint64_t version;
+      expect(!lookup(cache, k, out, version), "a miss");
+      Write w(cache, {{k, "new"}});
+      w.queue();
+      if (landed) w.land();
+      cache.fill(k, "old", version);
+      expect(cached(cache, k) == "new", "a fill read before a write was queued never replaces its value");
+    }
+  }
+  {
+    // Two queued writes of one key: the later one's value is read throughout, and stays pinned
+    // until it lands too.
+    RecordCache cache(64 * 1024);
+    Write a(cache, {{k, "a"}}), b(cache, {{k, "b"}});
+    a.queue();
+    b.queue();
+    expect(cached(cache, k) == "b", "the last queued value is read");
+    a.land();
+    expect(cached(cache, k) == "b", "the earlier write's landing leaves the later value");
+    for (int i = 0; i < 5000; i++) {
+      std::string key = "p" + std::to_string(i);
+      Write v(cache, {{key, "value"}});
+      v.begin();
+      v.end();
+    }
+    expect(cached(cache, k) == "b", "a pinned value is not evicted");
+    b.land();
+    for (int i = 5000; i < 10000; i++) {
+      std::string key = "p" + std::to_string(i);
+      Write v(cache, {{key, "value"}});
+      v.begin();
+      v.end();
+    }
+    expect(cached(cache, k) == "<miss>", "once landed it is evictable again");
+  }
+  {
+    // A write that waits for its landing, applied while a later queued write has pinned its key:
+    // the later value stays (it is newer), the waited write's other keys follow the protocol.
+    RecordCache cache(1 << 20);
+    std::string k2 = same_shard(k);
+    Write waited(cache, {{k, "older"}, {k2, "other"}});
+    Write later(cache, {{k, "newer"}});
+    later.queue();
+    waited.begin();
+    expect(cached(cache, k) == "newer", "a write in flight leaves a later queued value");
+    waited.end();
+    expect(cached(cache, k) == "newer", "and its landing does not replace it");
+    later.land();
+    expect(cached(cache, k) == "newer", "the later value stays once it lands");
+  }
+  {
+    // A failed queued write drops its keys; a range delete keeps what later writes pinned.
+    RecordCache cache(1 << 20);
+    Write failed(cache, {{k, "lost"}});
+    failed.queue();
+    failed.land(false);
+    expect(cached(cache, k) == "<miss>", "a failed queued write leaves its keys to RocksDB");
+    Write done(cache, {{"done", "v"}});
+    done.begin();
+    done.end();
+    Write pinned(cache, {{k, "pinned"}});
+    pinned.queue();
+    cache.begin_clear();
+    expect(cached(cache, "done") == "<miss>" && cached(cache, k) == "pinned", "a range delete drops all but pinned values");
+    cache.end_clear();
+    expect(cached(cache, k) == "pinned", "which outlive it");
+    pinned.land();
+  }
+  {
+    // EntryTable: eviction passes over pinned entries, and says when all are.
+    EntryTable table;
+    std::string_view v = "v";
+    table.pin(1, "a", &v);
+    table.pin(2, "b", nullptr);
+    expect(!table.evict_one() && table.size() == 2, "nothing pinned is evicted");
+    table.put(3, "c", v);
+    expect(table.evict_one() && table.size() == 2 && !table.pinned(3, "c"), "an unpinned entry is");
+    table.unpin(2, "b");
+    std::string_view got;
+    expect(table.find(2, "b", got) == EntryTable::Found::NO, "a tombstone goes with its last pin");
+    table.unpin(1, "a");
+    expect(table.find(1, "a", got) == EntryTable::Found::VALUE && got == "v" && table.evict_one(), "a value stays unpinned, evictable");
   }
   if (failures == 0) std::puts("record cache: all interleavings hold");
   return failures == 0 ? 0 : 1;

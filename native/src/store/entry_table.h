@@ -2,7 +2,8 @@
 // holding both, found by open addressing (linear probing on the key's hash, kept beside the
 // entry's pointer). A hit costs a slot and an entry, two cache lines where std::unordered_map
 // with string keys and values cost four or five (docs/performance.md, eighth round).
-// Not thread-safe: the shard's lock guards it.
+// An entry may be pinned: a queued write's value (or its delete, a tombstone), which stays until
+// the write lands (rocks.cc's write queue). Not thread-safe: the shard's lock guards it.
 #pragma once
 
 #include <cstdint>
@@ -22,17 +23,28 @@ class EntryTable {
   ~EntryTable() { clear(); }
 
   // What an entry costs besides its key and value: a slot at 3/4 load (21 bytes), its header
-  // (8), malloc's own (~16).
+  // (12), malloc's own (~16).
   static constexpr size_t OVERHEAD = 48;
 
   size_t size() const { return count_; }
 
-  // Whether key (hash: its hash) is here; if so, `value` views its value until the next change.
-  bool find(uint64_t hash, std::string_view key, std::string_view& value) const {
+  enum class Found { NO, VALUE, TOMBSTONE };
+
+  // Whether key (hash: its hash) is here, and as what; for VALUE, `value` views it until the
+  // next change.
+  Found find(uint64_t hash, std::string_view key, std::string_view& value) const {
     size_t i = index_of(hash, key);
-    if (i == NONE) return false;
-    value = value_of(slots_[i].entry);
-    return true;
+    if (i == NONE) return Found::NO;
+    const Entry* e = slots_[i].entry;
+    if (e->tombstone) return Found::TOMBSTONE;
+    value = value_of(e);
+    return Found::VALUE;
+  }
+
+  // Whether key is here pinned.
+  bool pinned(uint64_t hash, std::string_view key) const {
+    size_t i = index_of(hash, key);
+    return i != NONE && slots_[i].entry->pins > 0;
   }
 
   // Start loading what a find of `hash` reads first: its home slot.
@@ -42,9 +54,91 @@ class EntryTable {
   // an empty slot, loads nothing and never faults).
   void prefetch_entry(uint64_t hash) const { __builtin_prefetch(slots_[hash & mask()].entry); }
 
-  void put(uint64_t hash, std::string_view key, std::string_view value) {
+  void put(uint64_t hash, std::string_view key, std::string_view value) { store(hash, key, &value, 0); }
+
+  // Put a queued write's value (nullptr: its delete), pinned once more than the entry it replaces.
+  void pin(uint64_t hash, std::string_view key, const std::string_view* value) {
     size_t i = index_of(hash, key);
-    Entry* entry = make(key, value);
+    store(hash, key, value, i == NONE ? 1 : slots_[i].entry->pins + 1);
+  }
+
+  // The write that pinned key's entry landed: one pin fewer. A tombstone goes with its last pin
+  // (RocksDB has the delete now); a value stays, unpinned.
+  void unpin(uint64_t hash, std::string_view key) {
+    size_t i = index_of(hash, key);
+    if (i == NONE || slots_[i].entry->pins == 0) return;
+    Entry* e = slots_[i].entry;
+    if (--e->pins == 0 && e->tombstone) remove(i);
+  }
+
+  void erase(uint64_t hash, std::string_view key) {
+    size_t i = index_of(hash, key);
+    if (i != NONE) remove(i);
+  }
+
+  // Drop one unpinned entry, the next one after the last dropped (a clock hand without
+  // reference bits: which entry that is depends only on hashes, so it is an arbitrary one).
+  // False when every entry is pinned.
+  bool evict_one() {
+    for (size_t n = 0; n < slots_.size(); n++, hand_++) {
+      Entry* e = slots_[hand_ & mask()].entry;
+      if (e && e->pins == 0) {
+        remove(hand_ & mask());
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Bytes held: the entries' keys and values, plus a fixed cost per entry for its slot, its
+  // header and the allocator's own.
+  size_t bytes() const { return bytes_; }
+
+  // Drop every entry but the pinned ones.
+  void clear_unpinned() {
+    std::vector<Slot> kept;
+    for (Slot& slot : slots_) {
+      if (slot.entry && slot.entry->pins > 0) kept.push_back(slot);
+      else std::free(slot.entry);
+      slot = {};
+    }
+    count_ = 0;
+    bytes_ = 0;
+    for (const Slot& slot : kept) {
+      size_t i = slot.hash & mask();
+      while (slots_[i].entry) i = (i + 1) & mask();
+      slots_[i] = slot;
+      count_++;
+      bytes_ += cost(slot.entry);
+    }
+  }
+
+  void clear() {
+    for (Slot& slot : slots_) {
+      std::free(slot.entry);
+      slot = {};
+    }
+    count_ = 0;
+    bytes_ = 0;
+  }
+
+ private:
+  struct Entry {
+    uint32_t key_len;
+    uint32_t value_len : 31;
+    uint32_t tombstone : 1;
+    uint32_t pins;
+    char data[];  // key, then value
+  };
+  struct Slot {
+    uint64_t hash = 0;
+    Entry* entry = nullptr;
+  };
+
+  // value nullptr: a tombstone.
+  void store(uint64_t hash, std::string_view key, const std::string_view* value, uint32_t pins) {
+    size_t i = index_of(hash, key);
+    Entry* entry = make(key, value ? *value : std::string_view(), value == nullptr, pins);
     if (i != NONE) {
       bytes_ -= cost(slots_[i].entry);
       std::free(slots_[i].entry);
@@ -59,43 +153,6 @@ class EntryTable {
     bytes_ += cost(entry);
   }
 
-  void erase(uint64_t hash, std::string_view key) {
-    size_t i = index_of(hash, key);
-    if (i != NONE) remove(i);
-  }
-
-  // Drop one entry, the next one after the last dropped (a clock hand without reference bits:
-  // which entry that is depends only on hashes, so it is an arbitrary one).
-  void evict_one() {
-    if (count_ == 0) return;
-    while (!slots_[hand_ & mask()].entry) hand_++;
-    remove(hand_ & mask());
-  }
-
-  // Bytes held: the entries' keys and values, plus a fixed cost per entry for its slot, its
-  // header and the allocator's own.
-  size_t bytes() const { return bytes_; }
-
-  void clear() {
-    for (Slot& slot : slots_) {
-      std::free(slot.entry);
-      slot = {};
-    }
-    count_ = 0;
-    bytes_ = 0;
-  }
-
- private:
-  struct Entry {
-    uint32_t key_len;
-    uint32_t value_len;
-    char data[];  // key, then value
-  };
-  struct Slot {
-    uint64_t hash = 0;
-    Entry* entry = nullptr;
-  };
-
   static constexpr size_t NONE = SIZE_MAX;
   static constexpr size_t MIN_SLOTS = 16;
 
@@ -103,11 +160,13 @@ class EntryTable {
   static std::string_view key_of(const Entry* e) { return {e->data, e->key_len}; }
   static std::string_view value_of(const Entry* e) { return {e->data + e->key_len, e->value_len}; }
 
-  static Entry* make(std::string_view key, std::string_view value) {
+  static Entry* make(std::string_view key, std::string_view value, bool tombstone, uint32_t pins) {
     auto* e = static_cast<Entry*>(std::malloc(sizeof(Entry) + key.size() + value.size()));
     if (!e) throw std::bad_alloc();
     e->key_len = static_cast<uint32_t>(key.size());
     e->value_len = static_cast<uint32_t>(value.size());
+    e->tombstone = tombstone;
+    e->pins = pins;
     std::memcpy(e->data, key.data(), key.size());
     if (!value.empty()) std::memcpy(e->data + key.size(), value.data(), value.size());
     return e;

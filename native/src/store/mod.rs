@@ -34,6 +34,7 @@ extern "C" {
     fn mkv_get_many(db: *mut c_void, cf: u32, count: usize, keys: *const *const u8, key_lens: *const usize) -> c_int;
     fn mkv_last_read_ns() -> f64;
     fn mkv_cold_reads_for_testing(mode: c_int);
+    fn mkv_write_delay_for_testing(micros: u32);
     fn mkv_batched_reads_available() -> c_int;
     fn mkv_batched_reads_submitted() -> u64;
     fn mkv_compact_for_testing(db: *mut c_void, cf: u32) -> c_int;
@@ -53,6 +54,7 @@ extern "C" {
     fn mkv_iter_close(iter: *mut c_void);
     fn mkv_delete_range(db: *mut c_void, cf: u32, gte: *const u8, gte_len: usize, lt: *const u8, lt_len: usize) -> c_int;
     fn mkv_open_iterators(db: *mut c_void) -> usize;
+    fn mkv_settle(db: *mut c_void) -> c_int;
     fn mkv_int_property(db: *mut c_void, name: *const c_char, all_columns: c_int, value: *mut u64) -> c_int;
 }
 
@@ -163,6 +165,14 @@ pub fn cold_reads_for_testing(mode: String) -> Result<()> {
     Ok(())
 }
 
+/// Hold each queued write this many µs before it goes to RocksDB (rocks.cc; 0 undoes it): tests
+/// read while writes are certainly still queued.
+#[napi]
+pub fn write_delay_for_testing(micros: u32) {
+    // SAFETY: sets an atomic.
+    unsafe { mkv_write_delay_for_testing(micros) };
+}
+
 /// Whether cold batches submit their reads together on this machine (io_uring), and how many
 /// reads the process has submitted so (native/src/store/batched_reads.h).
 #[napi(object)]
@@ -224,6 +234,26 @@ impl Task for ReadAhead {
 
     fn resolve(&mut self, env: Env, output: Vec<u8>) -> Result<JsBuffer> {
         Ok(env.create_buffer_with_data(output)?.into_raw())
+    }
+}
+
+/// RocksStore::settle_async's wait for the write queue.
+pub struct Settle {
+    db: DbRef,
+}
+
+impl Task for Settle {
+    type Output = ();
+    type JsValue = ();
+
+    fn compute(&mut self) -> Result<()> {
+        // SAFETY: the reference keeps the database.
+        check(unsafe { mkv_settle(self.db.0) })?;
+        Ok(())
+    }
+
+    fn resolve(&mut self, _env: Env, _output: ()) -> Result<()> {
+        Ok(())
     }
 }
 
@@ -343,8 +373,19 @@ impl RocksStore {
         Ok(AsyncTask::new(ReadAhead { db: DbRef(self.db), cf, keys: bytes, lens }))
     }
 
+    /// Resolves once every write queued before it has reached RocksDB (and so the OS: the WAL
+    /// files' sync beside RocksDB then covers them); rejects when one of them failed.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn settle_async(&self) -> Result<AsyncTask<Settle>> {
+        // SAFETY: self.db stays valid until this object's release; the task holds a reference.
+        unsafe { mkv_retain(self.db) };
+        Ok(AsyncTask::new(Settle { db: DbRef(self.db) }))
+    }
+
     /// Apply `count` ops atomically: op i puts `values[i]` at `keys[i]` in column `cfs[i]`, or
-    /// deletes the key when `values[i]` is null. With `sync`, the WAL is synced first.
+    /// deletes the key when `values[i]` is null. Queued for RocksDB (native/src/store/rocks.cc):
+    /// reads see it at once; with `sync` (the WAL synced first) or a value too large to pin in
+    /// the record cache, returns when it has landed.
     #[napi(ts_args_type = "count: number, cfs: Uint8Array, keys: Buffer[], values: Array<Buffer | null>, sync: boolean")]
     pub fn write(&self, count: u32, cfs: JsTypedArray, keys: JsObject, values: JsObject, sync: bool) -> Result<()> {
         let cfs = typed_arg(cfs, TypedArrayType::Uint8, "cfs")?;

@@ -15,6 +15,14 @@
 //   version has not moved and no write is in flight (`fill`): then no write can have landed
 //   between its read and its fill, and any write that lands later drops the key first.
 //
+// A queued write (rocks.cc's write queue: most writes return before RocksDB has them) pins its
+// values instead (`pin_write`): each key's newest queued value, or a tombstone for a delete, is
+// in the cache, unevictable, from before the write returns until it has landed (`unpin_write`).
+// A reader finds it there and never reads RocksDB for a key with a write still queued; the
+// version moves, so a fill read before the pin is refused. A write that waits for its own
+// landing (a synced one, or one with a value too large to pin) takes the protocol above on the
+// queue's thread, and leaves keys pinned by writes queued after it alone: those are newer.
+//
 // Admission: a value read from RocksDB is cached on its key's second fill, not its first (a
 // doorkeeper, as in TinyLFU). Random reads over many more keys than fit (larger than memory)
 // would otherwise replace an entry on every read, a malloc and a free each, for hits that
@@ -94,18 +102,19 @@ class RecordCache {
     }
   }
 
-  // Append key's cached value to `out` and return true, or return false and set `version` (for
-  // `fill`). `h`: the key's hash, as `prepare` gave it.
-  bool get(std::string_view key, uint64_t h, std::string& out, uint64_t& version) {
+  using Found = EntryTable::Found;
+
+  // VALUE: key's cached value is appended to `out`; TOMBSTONE: key's queued delete is pinned
+  // (it has no value); NO: a miss, with `version` set for `fill`. `h`: the key's hash, as
+  // `prepare` gave it.
+  Found get(std::string_view key, uint64_t h, std::string& out, uint64_t& version) {
     Shard& s = shards_[h >> SHARD_SHIFT];
     std::lock_guard guard(s.lock);
     std::string_view value;
-    if (!s.table.find(h, key, value)) {
-      version = s.version;
-      return false;
-    }
-    out.append(value);
-    return true;
+    Found found = s.table.find(h, key, value);
+    if (found == Found::NO) version = s.version;
+    else if (found == Found::VALUE) out.append(value);
+    return found;
   }
 
   // Cache a value read from RocksDB after `get` missed with `version`, unless a write began since
@@ -123,7 +132,10 @@ class RecordCache {
     Shard& s = shards_[shard];
     std::lock_guard guard(s.lock);
     s.in_flight++;
-    for (size_t i = 0; i < count; i++) s.table.erase(hash(keys[i]), keys[i]);
+    for (size_t i = 0; i < count; i++) {
+      uint64_t h = hash(keys[i]);
+      if (!s.table.pinned(h, keys[i])) s.table.erase(h, keys[i]);
+    }
     return ++s.version;
   }
 
@@ -137,19 +149,46 @@ class RecordCache {
     s.version++;
     for (size_t i = 0; i < count; i++) {
       uint64_t h = hash(keys[i]);
+      if (s.table.pinned(h, keys[i])) continue;
       if (alone && values[i] && cacheable(*values[i])) put(s, h, keys[i], *values[i]);
       else s.table.erase(h, keys[i]);
     }
   }
 
+  // Whether a queued write of this value can pin it.
+  static bool cacheable(std::string_view value) { return value.size() <= MAX_VALUE; }
+
+  // When a write of `keys` (all of shard `shard`) is queued: each key's value (nullptr: a
+  // delete; cacheable, or the write waits for its landing instead) pinned, in batch order.
+  void pin_write(size_t shard, const std::string_view* keys, const std::string_view* const* values, size_t count) {
+    Shard& s = shards_[shard];
+    std::lock_guard guard(s.lock);
+    s.version++;
+    for (size_t i = 0; i < count; i++) s.table.pin(hash(keys[i]), keys[i], values[i]);
+    while (s.table.bytes() > shard_capacity_ && s.table.evict_one()) {
+    }
+  }
+
+  // When that write returned from RocksDB: `landed` when it applied it. If not, its keys are
+  // dropped, pinned or not: RocksDB holds the truth.
+  void unpin_write(size_t shard, bool landed, const std::string_view* keys, size_t count) {
+    Shard& s = shards_[shard];
+    std::lock_guard guard(s.lock);
+    if (!landed) s.version++;
+    for (size_t i = 0; i < count; i++) {
+      if (landed) s.table.unpin(hash(keys[i]), keys[i]);
+      else s.table.erase(hash(keys[i]), keys[i]);
+    }
+  }
+
   // Around a write no key list describes (a range delete): every shard as in begin_write and
-  // end_write, with nothing cached afterwards.
+  // end_write, with nothing cached afterwards but what later queued writes pinned.
   void begin_clear() {
     for (Shard& s : shards_) {
       std::lock_guard guard(s.lock);
       s.in_flight++;
       s.version++;
-      s.table.clear();
+      s.table.clear_unpinned();
     }
   }
 
@@ -158,7 +197,7 @@ class RecordCache {
       std::lock_guard guard(s.lock);
       s.in_flight--;
       s.version++;
-      s.table.clear();
+      s.table.clear_unpinned();
     }
   }
 
@@ -191,12 +230,11 @@ class RecordCache {
 
   static uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
-  static bool cacheable(std::string_view value) { return value.size() <= MAX_VALUE; }
-
   void put(Shard& s, uint64_t h, std::string_view key, std::string_view value) {
     s.table.put(h, key, value);
-    // Over budget: drop entries, arbitrary ones (EntryTable::evict_one).
-    while (s.table.bytes() > shard_capacity_ && s.table.size() > 0) s.table.evict_one();
+    // Over budget: drop entries, arbitrary unpinned ones (EntryTable::evict_one).
+    while (s.table.bytes() > shard_capacity_ && s.table.evict_one()) {
+    }
   }
 
   const size_t shard_capacity_;

@@ -8,6 +8,11 @@
 // One database is shared by every thread of the process: the main thread opens it, the shard
 // workers attach by handle. A call holds the handle's lock shared; close takes it exclusive,
 // so a call never runs on a closed database, and fails with "database is closed" after it.
+//
+// Writes go through one queue per database, applied by a thread of its own (write_queue.h).
+// Most return once queued, their values pinned in the record cache; the rest wait for their
+// landing (mkv_write). A read that would miss a queued write waits for the queue first
+// (`settle`), so every read sees every write that returned before it.
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -19,6 +24,7 @@
 #include "batched_reads.h"
 #include "read_helpers.h"
 #include "record_cache.h"
+#include "write_queue.h"
 
 #include <algorithm>
 #include <atomic>
@@ -35,6 +41,9 @@
 namespace {
 
 struct Iter;
+struct QueuedWrite;
+
+constexpr size_t MAX_COLUMNS = 16;
 
 struct Db {
   std::atomic<int> refs{1};
@@ -44,6 +53,13 @@ struct Db {
   // Per column, its record cache, or null (record_cache.h).
   std::vector<std::unique_ptr<marekvs::RecordCache>> caches;
   std::set<Iter*> iters;
+  // Queued writes not yet applied, per column they write: a read of the column that would not
+  // see them (of a range; by key, of a column without a record cache) waits for the queue.
+  std::atomic<uint32_t> queued[MAX_COLUMNS] = {};
+  // The first error of a write nobody waited for; later writes fail with it.
+  std::mutex failure_lock;
+  std::string failure;
+  std::unique_ptr<marekvs::WriteQueue<QueuedWrite>> queue;
 };
 
 struct Iter {
@@ -214,6 +230,101 @@ CachedWrites& cached_writes(Db* db, size_t count, const uint8_t* cfs, const char
   return w;
 }
 
+// A write on the queue. One returned once queued (`status` null) owns copies of its cached
+// keys, whose values it pinned; one whose caller waits points into the caller's CachedWrites
+// and reports into `status`.
+struct QueuedWrite {
+  rocksdb::WriteBatch batch;
+  bool sync = false;
+  std::vector<CachedWrites::Group> groups;
+  std::vector<std::string_view> keys;
+  const std::string_view* const* values = nullptr;
+  std::string key_bytes;
+  uint32_t columns = 0;  // a bit per column it writes
+  marekvs::RecordCache* clears = nullptr;  // a range delete's column's cache
+  rocksdb::Status* status = nullptr;
+};
+
+// Make `job` own its cached keys: views into one buffer of copies.
+void own_keys(QueuedWrite& job, const CachedWrites& cached) {
+  job.key_bytes.clear();
+  for (const std::string_view& key : cached.keys) job.key_bytes.append(key);
+  job.keys.clear();
+  size_t at = 0;
+  for (const std::string_view& key : cached.keys) {
+    job.keys.emplace_back(job.key_bytes.data() + at, key.size());
+    at += key.size();
+  }
+}
+
+// Tests hold each queued write this long (mkv_write_delay_for_testing).
+std::atomic<uint32_t> write_delay_us{0};
+
+void apply(Db* db, QueuedWrite& job) {
+  if (uint32_t delay = write_delay_us.load(std::memory_order_relaxed)) std::this_thread::sleep_for(std::chrono::microseconds(delay));
+  rocksdb::WriteOptions options;
+  options.sync = job.sync;
+  rocksdb::Status s;
+  if (job.status) {
+    // The protocol of a write in flight (record_cache.h): its keys leave the cache until it lands.
+    if (job.clears) job.clears->begin_clear();
+    for (CachedWrites::Group& g : job.groups) g.note = db->caches[g.column]->begin_write(g.shard, &job.keys[g.first], g.count);
+    s = db->db->Write(options, &job.batch);
+    for (CachedWrites::Group& g : job.groups) db->caches[g.column]->end_write(g.shard, g.note, s.ok(), &job.keys[g.first], &job.values[g.first], g.count);
+    if (job.clears) job.clears->end_clear();
+    *job.status = s;
+  } else {
+    s = db->db->Write(options, &job.batch);
+    for (const CachedWrites::Group& g : job.groups) db->caches[g.column]->unpin_write(g.shard, s.ok(), &job.keys[g.first], g.count);
+    if (!s.ok()) {
+      std::lock_guard guard(db->failure_lock);
+      if (db->failure.empty()) db->failure = "a queued write failed: " + s.ToString();
+    }
+  }
+  for (size_t c = 0; c < MAX_COLUMNS; c++) {
+    if (job.columns & (1u << c)) db->queued[c].fetch_sub(1, std::memory_order_release);
+  }
+  job.batch.Clear();
+  // A large batch (a big MSET) would otherwise keep its memory as long as the job is recycled.
+  if (job.batch.Data().capacity() > (1 << 20)) job.batch = rocksdb::WriteBatch();
+  if (job.key_bytes.capacity() > (1 << 20)) job.key_bytes = std::string();
+  job.status = nullptr;
+  job.clears = nullptr;
+  job.values = nullptr;
+}
+
+// What a queued write holds: its batch, its key copies; writes wait while the queue holds more
+// than this (and the record cache's pins with them).
+constexpr size_t QUEUE_MAX_BYTES = 8 << 20;
+
+// Count a write queued for the columns it writes (`settle`).
+void count_queued(Db* db, uint32_t columns) {
+  for (size_t c = 0; c < MAX_COLUMNS; c++) {
+    if (columns & (1u << c)) db->queued[c].fetch_add(1, std::memory_order_acq_rel);
+  }
+}
+
+// Push `job` and wait for it to land: its result.
+rocksdb::Status push_and_wait(Db* db, std::unique_ptr<QueuedWrite> job) {
+  rocksdb::Status s;
+  job->status = &s;
+  uint32_t columns = job->columns;
+  uint64_t number = db->queue->push(std::move(job), [&] { count_queued(db, columns); });
+  if (number == 0) return rocksdb::Status::Aborted(CLOSED);
+  db->queue->wait(number);
+  return s;
+}
+
+// Before a read of column `cf` that would not see its queued writes: wait for the queue.
+void settle(Db* db, uint32_t cf) {
+  if (cf < MAX_COLUMNS && db->queued[cf].load(std::memory_order_acquire) > 0) db->queue->drain();
+}
+
+// Before anything else that reads outside the queue (properties, flushes).
+void settle_all(Db* db) {
+  if (db->queue && !db->queue->idle()) db->queue->drain();
+}
+
 }  // namespace
 
 extern "C" {
@@ -250,6 +361,10 @@ void* mkv_open(const char* path, const mkv_column* columns, size_t count, int co
   for (size_t i = 0; i < count; i++) {
     descriptors.emplace_back(columns[i].name, column_options(columns[i].cache_bytes, columns[i].memtable_budget, columns[i].point_lookup != 0, compress != 0));
   }
+  if (count > MAX_COLUMNS) {
+    fail("too many columns");
+    return nullptr;
+  }
   auto db = std::make_unique<Db>();
   rocksdb::Status s = rocksdb::DB::Open(o, path, descriptors, &db->columns, &db->db);
   if (!s.ok()) {
@@ -260,6 +375,10 @@ void* mkv_open(const char* path, const mkv_column* columns, size_t count, int co
     uint64_t bytes = columns[i].record_cache_bytes;
     db->caches.emplace_back(bytes > 0 ? std::make_unique<marekvs::RecordCache>(bytes) : nullptr);
   }
+  Db* raw = db.get();
+  db->queue = std::make_unique<marekvs::WriteQueue<QueuedWrite>>([raw](QueuedWrite& job) { apply(raw, job); },
+                                                                [](const QueuedWrite& job) { return job.batch.GetDataSize() + job.key_bytes.size(); },
+                                                                QUEUE_MAX_BYTES);
   return db.release();
 } catch (const std::exception& e) {
   fail(e.what());
@@ -271,6 +390,8 @@ void mkv_retain(void* handle) { static_cast<Db*>(handle)->refs.fetch_add(1); }
 // Close the database: iterators still open are dropped first. Later calls fail.
 int mkv_close(void* handle) try {
   Db* db = static_cast<Db*>(handle);
+  // What is queued lands first; writes after this fail as closed.
+  if (db->queue) db->queue->stop();
   std::unique_lock guard(db->lock);
   if (!db->db) return 0;
   for (Iter* iter : db->iters) {
@@ -386,6 +507,8 @@ extern "C" {
 // 2: every batch is, split across the read helpers (as where io_uring is not to be had).
 void mkv_cold_reads_for_testing(int mode) { cold_reads_forced.store(mode); }
 
+void mkv_write_delay_for_testing(uint32_t micros) { write_delay_us.store(micros); }
+
 // Whether cold batches submit their reads together here, and how many reads were so far.
 int mkv_batched_reads_available() { return marekvs::Ring::available() ? 1 : 0; }
 uint64_t mkv_batched_reads_submitted() { return marekvs::Ring::submitted_total.load(std::memory_order_relaxed); }
@@ -393,6 +516,7 @@ uint64_t mkv_batched_reads_submitted() { return marekvs::Ring::submitted_total.l
 // Flush a column's memtables and compact it to the last level: tests read from SST files.
 int mkv_compact_for_testing(void* handle, uint32_t cf) try {
   Db* db = static_cast<Db*>(handle);
+  settle_all(db);
   std::shared_lock guard(db->lock);
   rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
   if (!c) return -1;
@@ -411,6 +535,8 @@ double mkv_last_read_ns() { return last_read_ns; }
 // Values of `keys` in one column: out_bytes back to back, out_lens[i] their lengths, -1 when missing.
 int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* keys, const size_t* key_lens) try {
   Db* db = static_cast<Db*>(handle);
+  // A cached column's queued writes are pinned in its cache; another's are not.
+  if (!cache_of(db, cf)) settle(db, cf);
   std::shared_lock guard(db->lock);
   reset_output();
   rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
@@ -431,8 +557,11 @@ int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* key
   for (size_t i = 0; i < count; i++) {
     uint64_t version = 0;
     size_t before = hits.size();
-    if (cache && cache->get(std::string_view(keys[i], key_lens[i]), hashes[i], hits, version)) {
+    auto found = cache ? cache->get(std::string_view(keys[i], key_lens[i]), hashes[i], hits, version) : marekvs::RecordCache::Found::NO;
+    if (found == marekvs::RecordCache::Found::VALUE) {
       out_lens.push_back(static_cast<int64_t>(hits.size() - before));
+    } else if (found == marekvs::RecordCache::Found::TOMBSTONE) {
+      out_lens.push_back(-1);
     } else {
       out_lens.push_back(-2);
       misses.push_back(i);
@@ -459,6 +588,7 @@ int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* key
   }
   size_t hit_at = 0, m = 0;
   for (size_t i = 0; i < count; i++) {
+    if (out_lens[i] == -1) continue;  // a queued delete, pinned
     if (out_lens[i] != -2) {
       out_bytes.append(hits, hit_at, static_cast<size_t>(out_lens[i]));
       hit_at += static_cast<size_t>(out_lens[i]);
@@ -479,13 +609,22 @@ int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* key
 }
 
 // One atomic batch: op i puts values[i] at keys[i] in column cfs[i], or deletes when values[i] is null.
+// Queued (the WAL and memtable writes happen on the queue's thread), and returned from at once
+// with its values pinned in the record cache, unless `sync` or a value too large to pin: then
+// it returns when it has landed, with RocksDB's verdict.
 int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const* keys, const size_t* key_lens,
               const char* const* values, const size_t* value_lens, int sync) try {
   Db* db = static_cast<Db*>(handle);
   std::shared_lock guard(db->lock);
   if (!db->db) return fail(CLOSED);
-  thread_local rocksdb::WriteBatch batch;
-  batch.Clear();
+  {
+    std::lock_guard failure_guard(db->failure_lock);
+    if (!db->failure.empty()) return fail(db->failure);
+  }
+  std::unique_ptr<QueuedWrite> job = db->queue->take();
+  job->sync = sync != 0;
+  job->columns = 0;
+  rocksdb::WriteBatch& batch = job->batch;
   // In key order per column (the memtable's insert hint); writes to one key keep their order,
   // so the last still wins. The index breaks ties: std::stable_sort would allocate a buffer
   // per batch.
@@ -500,27 +639,29 @@ int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const*
   for (uint32_t i : order) {
     rocksdb::ColumnFamilyHandle* c = column(db, cfs[i]);
     if (!c) return fail("no such column");
+    job->columns |= 1u << cfs[i];
     rocksdb::Slice key(keys[i], key_lens[i]);
     rocksdb::Status s = values[i] ? batch.Put(c, key, rocksdb::Slice(values[i], value_lens[i])) : batch.Delete(c, key);
     if (!s.ok()) return fail(s);
   }
-  CachedWrites& cached = cached_writes(db, count, cfs, keys, key_lens, values, value_lens);
-  cached.begin(db);
-  rocksdb::WriteOptions w;
-  w.sync = sync != 0;
-  rocksdb::Status s;
-  try {
-    s = db->db->Write(w, &batch);
-  } catch (...) {
-    cached.end(db, false);
-    throw;
-  }
-  cached.end(db, s.ok());
-  batch.Clear();
-  // A large batch (a big MSET) would otherwise keep its memory for the thread's life.
-  if (batch.Data().capacity() > (1 << 20)) batch = rocksdb::WriteBatch();
   if (order.capacity() > (1 << 16)) order = std::vector<uint32_t>();
-  return s.ok() ? 0 : fail(s);
+  CachedWrites& cached = cached_writes(db, count, cfs, keys, key_lens, values, value_lens);
+  job->groups = cached.groups;
+  bool pinnable = !job->sync;
+  for (const std::string_view* value : cached.value_ptrs) pinnable = pinnable && (!value || marekvs::RecordCache::cacheable(*value));
+  if (!pinnable) {
+    job->keys = cached.keys;
+    job->values = cached.value_ptrs.data();
+    rocksdb::Status s = push_and_wait(db, std::move(job));
+    return s.ok() ? 0 : fail(s);
+  }
+  own_keys(*job, cached);
+  uint32_t columns = job->columns;
+  uint64_t number = db->queue->push(std::move(job), [&] {
+    count_queued(db, columns);
+    for (const CachedWrites::Group& g : cached.groups) db->caches[g.column]->pin_write(g.shard, &cached.keys[g.first], &cached.value_ptrs[g.first], g.count);
+  });
+  return number == 0 ? fail(CLOSED) : 0;
 } catch (const std::exception& e) {
   return fail(e.what());
 }
@@ -528,6 +669,7 @@ int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const*
 // Up to `limit` rows of [gte, lt), from `lt` down when reversed, as out_bytes/out_lens key/value pairs.
 int mkv_query(void* handle, uint32_t cf, const char* gte, size_t gte_len, const char* lt, size_t lt_len, int reverse, uint32_t limit) try {
   Db* db = static_cast<Db*>(handle);
+  settle(db, cf);
   std::shared_lock guard(db->lock);
   reset_output();
   rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
@@ -547,6 +689,7 @@ int mkv_query(void* handle, uint32_t cf, const char* gte, size_t gte_len, const 
 
 void* mkv_iter_open(void* handle, uint32_t cf, const char* gte, size_t gte_len, const char* lt, size_t lt_len, int reverse) try {
   Db* db = static_cast<Db*>(handle);
+  settle(db, cf);
   std::unique_lock guard(db->lock);
   rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
   if (!c) return nullptr;
@@ -611,22 +754,32 @@ size_t mkv_open_iterators(void* handle) {
   return db->iters.size();
 }
 
-// Delete [gte, lt) of a column as one range tombstone.
+// Delete [gte, lt) of a column as one range tombstone, in queue order, and wait for it.
 int mkv_delete_range(void* handle, uint32_t cf, const char* gte, size_t gte_len, const char* lt, size_t lt_len) try {
   Db* db = static_cast<Db*>(handle);
   std::shared_lock guard(db->lock);
   rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
   if (!c) return -1;
-  // The cache's clear ends however the delete does, as a write's does in mkv_write.
-  struct Clearing {
-    marekvs::RecordCache* cache;
-    ~Clearing() {
-      if (cache) cache->end_clear();
-    }
-  } clearing{cache_of(db, cf)};
-  if (clearing.cache) clearing.cache->begin_clear();
-  rocksdb::Status s = db->db->DeleteRange(rocksdb::WriteOptions(), c, rocksdb::Slice(gte, gte_len), rocksdb::Slice(lt, lt_len));
+  std::unique_ptr<QueuedWrite> job = db->queue->take();
+  job->sync = false;
+  job->groups.clear();
+  job->keys.clear();
+  job->clears = cache_of(db, cf);
+  job->columns = 1u << cf;
+  rocksdb::Status s = job->batch.DeleteRange(c, rocksdb::Slice(gte, gte_len), rocksdb::Slice(lt, lt_len));
+  if (s.ok()) s = push_and_wait(db, std::move(job));
   return s.ok() ? 0 : fail(s);
+} catch (const std::exception& e) {
+  return fail(e.what());
+}
+
+// Wait until every write queued so far has landed: 0, or -1 with the error when a write nobody
+// waited for failed (the WAL sync beside RocksDB, lib/storage/wal-sync.ts, runs after this).
+int mkv_settle(void* handle) try {
+  Db* db = static_cast<Db*>(handle);
+  settle_all(db);
+  std::lock_guard guard(db->failure_lock);
+  return db->failure.empty() ? 0 : fail(db->failure);
 } catch (const std::exception& e) {
   return fail(e.what());
 }
@@ -636,6 +789,7 @@ int mkv_delete_range(void* handle, uint32_t cf, const char* gte, size_t gte_len,
 // the default column's, which is the whole database's for DB-wide properties.
 int mkv_int_property(void* handle, const char* name, int all_columns, uint64_t* value) try {
   Db* db = static_cast<Db*>(handle);
+  settle_all(db);
   std::shared_lock guard(db->lock);
   if (!db->db) return fail(CLOSED);
   rocksdb::Slice property(name);

@@ -1,0 +1,138 @@
+// Jobs run in the order they were queued, on a thread of their own: rocks.cc's writes, so that
+// the thread that asked (the event loop, mostly) does not wait for RocksDB's memtable insert and
+// WAL write, the largest part of a SET (docs/performance.md, fifteenth round). A job may be
+// waited for; `drain` waits for all of them. Jobs are recycled, so a queued write allocates
+// nothing once warm.
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace marekvs {
+
+template <class Job>
+class WriteQueue {
+ public:
+  // `apply` runs each job on the queue's thread; `weight` is what a job holds while queued
+  // (bytes, say): pushes wait while the queued jobs weigh more than `max_weight`.
+  WriteQueue(std::function<void(Job&)> apply, std::function<size_t(const Job&)> weight, size_t max_weight)
+      : apply_(std::move(apply)), weight_(std::move(weight)), max_weight_(max_weight), thread_([this] { run(); }) {
+    pthread_setname_np(thread_.native_handle(), "mkv-writer");
+  }
+  WriteQueue(const WriteQueue&) = delete;
+  WriteQueue& operator=(const WriteQueue&) = delete;
+  ~WriteQueue() { stop(); }
+
+  // A job to fill and push: a recycled one when there is one.
+  std::unique_ptr<Job> take() {
+    std::lock_guard guard(lock_);
+    if (spare_.empty()) return std::make_unique<Job>();
+    std::unique_ptr<Job> job = std::move(spare_.back());
+    spare_.pop_back();
+    return job;
+  }
+
+  // Queue `job`. `before` runs under the queue's lock just before, so that what it does (pin the
+  // job's values) happens in queue order. Returns the job's number for `wait`, or 0 once stopped
+  // (`before` does not run then).
+  template <class Before>
+  uint64_t push(std::unique_ptr<Job> job, Before&& before) {
+    size_t weight = weight_(*job);
+    std::unique_lock guard(lock_);
+    waiters_++;
+    landed_cv_.wait(guard, [&] { return stopped_ || queued_weight_ == 0 || queued_weight_ + weight <= max_weight_; });
+    waiters_--;
+    if (stopped_) return 0;
+    before();
+    queued_weight_ += weight;
+    jobs_.push_back({std::move(job), weight});
+    uint64_t number = pushed_.load(std::memory_order_relaxed) + 1;
+    pushed_.store(number, std::memory_order_release);
+    if (sleeping_) work_cv_.notify_one();
+    return number;
+  }
+
+  // Until job `number` has been applied.
+  void wait(uint64_t number) {
+    if (landed_.load(std::memory_order_acquire) >= number) return;
+    std::unique_lock guard(lock_);
+    waiters_++;
+    landed_cv_.wait(guard, [&] { return landed_.load(std::memory_order_relaxed) >= number; });
+    waiters_--;
+  }
+
+  // Until every job queued before this call has been applied.
+  void drain() { wait(pushed_.load(std::memory_order_acquire)); }
+
+  // Whether every job queued so far has been applied.
+  bool idle() const { return landed_.load(std::memory_order_acquire) == pushed_.load(std::memory_order_acquire); }
+
+  // Apply what is queued, then end the thread; later pushes return 0.
+  void stop() {
+    {
+      std::unique_lock guard(lock_);
+      if (stopping_) {
+        // Another thread stops it, or did: wait for that.
+        landed_cv_.wait(guard, [&] { return stopped_; });
+        return;
+      }
+      stopping_ = true;
+      work_cv_.notify_one();
+    }
+    thread_.join();
+  }
+
+ private:
+  struct Queued {
+    std::unique_ptr<Job> job;
+    size_t weight;
+  };
+
+  void run() {
+    std::unique_lock guard(lock_);
+    for (;;) {
+      if (jobs_.empty()) {
+        if (stopping_) break;
+        sleeping_ = true;
+        work_cv_.wait(guard);
+        sleeping_ = false;
+        continue;
+      }
+      Queued next = std::move(jobs_.front());
+      jobs_.pop_front();
+      guard.unlock();
+      apply_(*next.job);
+      guard.lock();
+      queued_weight_ -= next.weight;
+      spare_.push_back(std::move(next.job));
+      landed_.store(landed_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+      if (waiters_ > 0) landed_cv_.notify_all();
+    }
+    stopped_ = true;
+    landed_cv_.notify_all();
+  }
+
+  std::function<void(Job&)> apply_;
+  std::function<size_t(const Job&)> weight_;
+  const size_t max_weight_;
+  std::mutex lock_;
+  std::condition_variable work_cv_, landed_cv_;
+  std::deque<Queued> jobs_;
+  std::vector<std::unique_ptr<Job>> spare_;
+  size_t queued_weight_ = 0;
+  uint32_t waiters_ = 0;
+  bool sleeping_ = false, stopping_ = false, stopped_ = false;
+  std::atomic<uint64_t> pushed_{0}, landed_{0};
+  std::thread thread_;
+};
+
+}  // namespace marekvs
