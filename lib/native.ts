@@ -124,7 +124,6 @@ export interface RocksStore {
   close(): void
   getMany(cf: number, keys: Buffer[], slab: Buffer, offset: number, lens: Int32Array): number | Buffer
   getManyAsync(cf: number, keys: Buffer[]): Promise<Buffer>
-  settleAsync(): Promise<void>
   write(count: number, cfs: Uint8Array, keys: Buffer[], values: Array<Buffer | null>, sync: boolean): void
   query(cf: number, gte: Buffer, lt: Buffer, reverse: boolean, limit: number, lens: Int32Array): Buffer
   iterator(cf: number, gte: Buffer, lt: Buffer, reverse: boolean): RocksIterator
@@ -139,7 +138,7 @@ export interface RocksIterator {
 }
 
 interface RocksStoreClass {
-  open(path: string, names: string[], cacheBytes: number[], memtableBudgets: number[], pointLookup: boolean[], recordCacheBytes: number[], compress: boolean): RocksStore
+  open(path: string, names: string[], cacheBytes: number[], memtableBudgets: number[], pointLookup: boolean[], recordCacheBytes: number[], compress: boolean, queueWrites: boolean): RocksStore
   attach(handle: bigint): RocksStore
 }
 
@@ -159,7 +158,7 @@ interface Binding {
   hlcNext(prev: bigint, physicalMs: number): bigint
   hlcUpdate(prev: bigint, remote: bigint, physicalMs: number, maxDriftMs: number): HlcUpdate
   PARTITIONS: number
-  syncWalFiles(dir: string, known: string[]): Promise<string[]>
+  syncWalFiles(dir: string, known: string[], store?: bigint): Promise<string[]>
   partitionOf(key: Buffer): number
   xxh3(data: Buffer): bigint
   incrByFloat(current: Buffer | null, increment: Buffer): string
@@ -352,7 +351,7 @@ export const hlcUpdate: (prev: bigint, remote: bigint, physicalMs: number, maxDr
  * fdatasync every RocksDB WAL file (`<digits>.log`) in `dir`, and fsync `dir` when one is not in
  * `known`, in one job on libuv's thread pool; resolves to the files synced.
  */
-export const syncWalFiles: (dir: string, known: string[]) => Promise<string[]> = binding.syncWalFiles
+export const syncWalFiles: (dir: string, known: string[], store?: bigint) => Promise<string[]> = binding.syncWalFiles
 
 // ------------------------------------------------------------- partitions
 

@@ -151,7 +151,7 @@ export class Engine {
       this.lanes.push({ pool, queue: [], inflight: false, sweepDue: false, reading: 0, writeEpoch: 0 })
     }
     this.inline = new InlinePolicy(config.inlineBatches)
-    this.walSync = new WalSync(store.location, () => store.settle())
+    this.walSync = new WalSync(store.location, store.handle.handle)
     if (config.fsync === 'always') {
       this.groupCommit = new GroupCommit(
         () => {
@@ -171,7 +171,7 @@ export class Engine {
 
   static async open(config: EngineConfig, onStorageError: () => void = () => {}): Promise<Engine> {
     mkdirSync(config.dataDir, { recursive: true })
-    const store = await Store.open(path.join(config.dataDir, 'rocksdb'), { compression: config.compression })
+    const store = await Store.open(path.join(config.dataDir, 'rocksdb'), { compression: config.compression, queueWrites: config.fsync !== 'always' })
     try {
       checkIdentity(store, config.nodeId)
     } catch (err) {

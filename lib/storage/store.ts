@@ -22,6 +22,12 @@ export interface OpenOptions {
   cacheSize?: number
   /** How the deeper levels' files are written (MAREKVS_COMPRESSION): 'zstd' (the default) or 'none'. */
   compression?: Compression
+  /**
+   * Whether writes return once queued for RocksDB's own thread (the default), or land before they
+   * return, on the caller's thread: MAREKVS_FSYNC=always, whose replies wait for a WAL sync
+   * anyway, gains nothing from the queue but a hop before each sync (docs/performance.md).
+   */
+  queueWrites?: boolean
 }
 
 /** Index of each column family in COLUMN_FAMILIES: the native calls name columns by it. */
@@ -86,7 +92,7 @@ export class Store {
     }
     const { cacheBytes, memtableBudgets, pointLookup, recordCacheBytes } = columnSpecs(options.cacheSize ?? 64 * 1024 * 1024)
     const compress = (options.compression ?? 'zstd') === 'zstd'
-    return new Store(RocksStore.open(locationOrHandle, [...COLUMN_FAMILIES], cacheBytes, memtableBudgets, pointLookup, recordCacheBytes, compress), locationOrHandle)
+    return new Store(RocksStore.open(locationOrHandle, [...COLUMN_FAMILIES], cacheBytes, memtableBudgets, pointLookup, recordCacheBytes, compress, options.queueWrites ?? true), locationOrHandle)
   }
 
   /** A handle another thread of this process passes to `Store.open` to share this database. */
@@ -154,7 +160,7 @@ export class Store {
    * Apply ops atomically. The write is queued for RocksDB's own thread (native/src/store/rocks.cc)
    * and every read from here on sees it; with `sync`, or a value too large for the record cache,
    * this returns once it has landed (the WAL synced first with `sync`). Throws on a RocksDB error:
-   * a queued write's is thrown by the next write, and by `settle`.
+   * a queued write's is thrown by the next write, and by the next WAL sync (wal-sync.ts).
    */
   write(ops: WriteOp[], sync: boolean): void {
     const n = ops.length
@@ -175,11 +181,6 @@ export class Store {
       keys.length = 0
       values.length = 0
     }
-  }
-
-  /** Resolves once every write queued before it is in RocksDB's WAL; rejects if one failed. */
-  settle(): Promise<void> {
-    return this.db.settleAsync()
   }
 
   /** Sync the WAL, and so every write before this one from any thread (one small synced write). */

@@ -5,7 +5,7 @@
 // binding, so the addon's syncWalFiles does the same on libuv's thread pool.
 //
 // Why this is enough: our writes are queued for RocksDB (native/src/store/rocks.cc), so a sync
-// first waits for what was queued before it (`settle`); RocksDB hands each write's WAL record to
+// first waits, on the same pool thread, for what was queued before it; RocksDB hands each write's WAL record to
 // the OS before the write lands (no manual WAL flush), so an fdatasync of every live WAL file,
 // begun after that, makes every write that returned before the sync durable. A WAL file new since the last sync also needs its directory entry
 // synced, or a crash could lose the whole file: syncWalFiles does that for files not in `known`.
@@ -15,12 +15,14 @@ export class WalSync {
   /** The WAL files the last sync found. */
   private known: string[] = []
 
-  /** `settle`: resolves once the writes queued before it are in RocksDB (Store.settle). */
-  constructor(private readonly dir: string, private readonly settle: () => Promise<void>) {}
+  /** `store`: the handle of the store whose WAL this is (Store.handle), for its queued writes. */
+  constructor(private readonly dir: string, private readonly store?: bigint) {}
 
-  /** Make every write that returned before this call durable. Rejects on an I/O error. One at a time. */
+  /**
+   * Make every write that returned before this call durable. Rejects on an I/O error, or when a
+   * queued write failed. One at a time.
+   */
   async sync(): Promise<void> {
-    await this.settle()
-    this.known = await syncWalFiles(this.dir, this.known)
+    this.known = await syncWalFiles(this.dir, this.known, this.store)
   }
 }

@@ -347,6 +347,7 @@ pub fn xxh3(data: Buffer) -> BigInt {
 pub struct SyncWalFiles {
     dir: String,
     known: Vec<String>,
+    store: Option<store::Settler>,
 }
 
 impl Task for SyncWalFiles {
@@ -354,6 +355,10 @@ impl Task for SyncWalFiles {
     type JsValue = Vec<String>;
 
     fn compute(&mut self) -> Result<Self::Output> {
+        // The store's queued writes reach the WAL files first, so that the sync covers them.
+        if let Some(store) = &self.store {
+            store.settle()?;
+        }
         wal::sync_wal_files(&self.dir, &self.known).map_err(Error::from_reason)
     }
 
@@ -362,10 +367,12 @@ impl Task for SyncWalFiles {
     }
 }
 
-/// Sync RocksDB's WAL files in `dir` on the thread pool (wal.rs); resolves to their names.
-#[napi(ts_return_type = "Promise<string[]>")]
-pub fn sync_wal_files(dir: String, known: Vec<String>) -> AsyncTask<SyncWalFiles> {
-    AsyncTask::new(SyncWalFiles { dir, known })
+/// Sync RocksDB's WAL files in `dir` on the thread pool (wal.rs); resolves to their names. With
+/// `store` (a RocksStore's handle), its queued writes land first (native/src/store/rocks.cc).
+#[napi(ts_args_type = "dir: string, known: string[], store?: bigint", ts_return_type = "Promise<string[]>")]
+pub fn sync_wal_files(dir: String, known: Vec<String>, store: Option<BigInt>) -> Result<AsyncTask<SyncWalFiles>> {
+    let store = store.map(store::Settler::from_handle).transpose()?;
+    Ok(AsyncTask::new(SyncWalFiles { dir, known, store }))
 }
 
 // -------------------------------------------------------------------- float

@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import fc from 'fast-check'
 import { writeDelayForTesting } from '../../lib/native'
 import { Column, Store, WriteOp } from '../../lib/storage/store'
+import { WalSync } from '../../lib/storage/wal-sync'
 import { inTempDir, tempStore } from '../support/store'
 
 const COLUMNS: Column[] = ['meta', 'members', 'sys']
@@ -37,54 +38,74 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 const PREFIX = Buffer.from('wq:')
 const PREFIX_END = Buffer.from('wq;')
 
+/** Random writes and reads of a few keys of every column against a model of what they hold. */
+async function readsSeeWrites(store: Store, numRuns: number): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), async (steps) => {
+      const model = new Map<string, string>() // `${column} ${key}` -> value
+      for (const column of COLUMNS) await store.clear(column, PREFIX, PREFIX_END)
+      for (const s of steps) {
+        if (s.kind === 'write') {
+          const ops: WriteOp[] = s.ops.map((o) => ({ column: o.column, key: Buffer.from(o.key), value: o.value === null ? null : Buffer.from(o.value) }))
+          store.write(ops, false)
+          for (const o of s.ops) {
+            if (o.value === null) model.delete(`${o.column} ${o.key}`)
+            else model.set(`${o.column} ${o.key}`, o.value)
+          }
+        } else if (s.kind === 'get') {
+          const got = store.getMany(s.column, s.keys.map((k) => Buffer.from(k))).map((v) => v?.toString())
+          assert.deepEqual(got, s.keys.map((k) => model.get(`${s.column} ${k}`)))
+        } else if (s.kind === 'scan') {
+          const rows = store.scan(s.column, PREFIX, PREFIX_END, 100).map((r) => [r.key.toString(), r.value.toString()])
+          const expected = KEYS.filter((k) => model.has(`${s.column} ${k}`)).map((k) => [k, model.get(`${s.column} ${k}`)])
+          assert.deepEqual(rows, expected)
+        } else {
+          await store.clear(s.column, PREFIX, PREFIX_END)
+          for (const k of KEYS) model.delete(`${s.column} ${k}`)
+        }
+      }
+      for (const column of COLUMNS) {
+        assert.deepEqual(store.getMany(column, KEYS.map((k) => Buffer.from(k))).map((v) => v?.toString()), KEYS.map((k) => model.get(`${column} ${k}`)))
+      }
+    }),
+    { numRuns },
+  )
+}
+
 describe('Store write queue: writes return before they land', () => {
   const temp = tempStore()
 
   it('every read after a write sees it: cached and uncached columns, ranges, range deletes', async () => {
-    const store = temp.store
     // Each write waits 200 µs on the queue's thread: the reads after it come before it lands.
     writeDelayForTesting(200)
     try {
-      await fc.assert(
-        fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), async (steps) => {
-          const model = new Map<string, string>() // `${column} ${key}` -> value
-          for (const column of COLUMNS) await store.clear(column, PREFIX, PREFIX_END)
-          for (const s of steps) {
-            if (s.kind === 'write') {
-              const ops: WriteOp[] = s.ops.map((o) => ({ column: o.column, key: Buffer.from(o.key), value: o.value === null ? null : Buffer.from(o.value) }))
-              store.write(ops, false)
-              for (const o of s.ops) {
-                if (o.value === null) model.delete(`${o.column} ${o.key}`)
-                else model.set(`${o.column} ${o.key}`, o.value)
-              }
-            } else if (s.kind === 'get') {
-              const got = store.getMany(s.column, s.keys.map((k) => Buffer.from(k))).map((v) => v?.toString())
-              assert.deepEqual(got, s.keys.map((k) => model.get(`${s.column} ${k}`)))
-            } else if (s.kind === 'scan') {
-              const rows = store.scan(s.column, PREFIX, PREFIX_END, 100).map((r) => [r.key.toString(), r.value.toString()])
-              const expected = KEYS.filter((k) => model.has(`${s.column} ${k}`)).map((k) => [k, model.get(`${s.column} ${k}`)])
-              assert.deepEqual(rows, expected)
-            } else {
-              await store.clear(s.column, PREFIX, PREFIX_END)
-              for (const k of KEYS) model.delete(`${s.column} ${k}`)
-            }
-          }
-          await store.settle()
-          for (const column of COLUMNS) {
-            assert.deepEqual(store.getMany(column, KEYS.map((k) => Buffer.from(k))).map((v) => v?.toString()), KEYS.map((k) => model.get(`${column} ${k}`)))
-          }
-        }),
-        { numRuns: 150 },
-      )
+      await readsSeeWrites(temp.store, 150)
     } finally {
       writeDelayForTesting(0)
     }
   })
 
-  it('once settled, a write is in the WAL file (the sync beside RocksDB covers it)', async () => {
-    const marker = `settled-${process.pid}-${Date.now()}`
-    for (let i = 0; i < 50; i++) temp.store.write([{ column: 'meta', key: Buffer.from(`wal:${i}`), value: Buffer.from(`${marker}-${i}`) }], false)
-    await temp.store.settle()
+  it('a store opened without the queue (MAREKVS_FSYNC=always) writes on the caller\'s thread, as consistently', async () => {
+    await inTempDir(async (dir) => {
+      const store = await Store.open(path.join(dir, 'rocksdb'), { queueWrites: false })
+      try {
+        await readsSeeWrites(store, 50)
+      } finally {
+        await store.close()
+      }
+    })
+  })
+
+  it('a WAL sync waits for the writes queued before it: they are in the WAL file it syncs', async () => {
+    const marker = `queued-${process.pid}-${Date.now()}`
+    // 20 ms a write: without the wait, the sync would be long done before the last one lands.
+    writeDelayForTesting(20_000)
+    try {
+      for (let i = 0; i < 50; i++) temp.store.write([{ column: 'meta', key: Buffer.from(`wal:${i}`), value: Buffer.from(`${marker}-${i}`) }], false)
+      await new WalSync(temp.store.location, temp.store.handle.handle).sync()
+    } finally {
+      writeDelayForTesting(0)
+    }
     const dir = temp.store.location
     const wal = fs.readdirSync(dir).filter((name) => /^\d+\.log$/.test(name)).map((name) => fs.readFileSync(path.join(dir, name)))
     assert.ok(wal.some((bytes) => bytes.includes(`${marker}-49`)), 'the last write is in a WAL file')

@@ -27,7 +27,7 @@ extern "C" {
     fn mkv_out_size() -> usize;
     fn mkv_out_lens() -> *const i64;
     fn mkv_out_count() -> usize;
-    fn mkv_open(path: *const c_char, columns: *const Column, count: usize, compress: c_int) -> *mut c_void;
+    fn mkv_open(path: *const c_char, columns: *const Column, count: usize, compress: c_int, queue_writes: c_int) -> *mut c_void;
     fn mkv_retain(db: *mut c_void);
     fn mkv_release(db: *mut c_void);
     fn mkv_close(db: *mut c_void) -> c_int;
@@ -237,22 +237,25 @@ impl Task for ReadAhead {
     }
 }
 
-/// RocksStore::settle_async's wait for the write queue.
-pub struct Settle {
-    db: DbRef,
-}
+/// A reference to a database by its handle, for a wait on its write queue on another thread
+/// (the WAL sync beside RocksDB, lib.rs).
+pub struct Settler(DbRef);
 
-impl Task for Settle {
-    type Output = ();
-    type JsValue = ();
-
-    fn compute(&mut self) -> Result<()> {
-        // SAFETY: the reference keeps the database.
-        check(unsafe { mkv_settle(self.db.0) })?;
-        Ok(())
+impl Settler {
+    pub fn from_handle(handle: BigInt) -> Result<Self> {
+        let (signed, ptr, lossless) = handle.get_u64();
+        if signed || !lossless || ptr == 0 {
+            return Err(invalid("not a store handle"));
+        }
+        // SAFETY: handles come from `handle` of a RocksStore that is still open (lib/storage/store.ts).
+        unsafe { mkv_retain(ptr as *mut c_void) };
+        Ok(Settler(DbRef(ptr as *mut c_void)))
     }
 
-    fn resolve(&mut self, _env: Env, _output: ()) -> Result<()> {
+    /// Until every write queued so far has reached RocksDB; an error when one of them failed.
+    pub fn settle(&self) -> Result<()> {
+        // SAFETY: the reference keeps the database.
+        check(unsafe { mkv_settle(self.0 .0) })?;
         Ok(())
     }
 }
@@ -269,9 +272,10 @@ impl RocksStore {
     /// Open (creating if missing) the database at `path` with these column families: per
     /// column, its block cache bytes, memtable budget, whether it is read by point lookups, and
     /// the bytes of its record cache (0: none; record_cache.h); `compress`: ZSTD for the deeper
-    /// levels' files, or no compression anywhere (MAREKVS_COMPRESSION).
+    /// levels' files, or no compression anywhere (MAREKVS_COMPRESSION); `queue_writes`: writes
+    /// return once queued for a thread of their own (rocks.cc), or land on the caller's.
     #[napi(factory)]
-    pub fn open(path: String, names: Vec<String>, cache_bytes: Vec<f64>, memtable_budgets: Vec<f64>, point_lookup: Vec<bool>, record_cache_bytes: Vec<f64>, compress: bool) -> Result<Self> {
+    pub fn open(path: String, names: Vec<String>, cache_bytes: Vec<f64>, memtable_budgets: Vec<f64>, point_lookup: Vec<bool>, record_cache_bytes: Vec<f64>, compress: bool, queue_writes: bool) -> Result<Self> {
         let n = names.len();
         if cache_bytes.len() != n || memtable_budgets.len() != n || point_lookup.len() != n || record_cache_bytes.len() != n {
             return Err(invalid("one cache size, memtable budget, point-lookup flag and record cache size per column"));
@@ -282,7 +286,7 @@ impl RocksStore {
             .map(|i| Column { name: c_names[i].as_ptr(), cache_bytes: cache_bytes[i] as u64, memtable_budget: memtable_budgets[i] as u64, point_lookup: point_lookup[i] as c_int, record_cache_bytes: record_cache_bytes[i] as u64 })
             .collect();
         // SAFETY: the strings and columns outlive the call.
-        let db = unsafe { mkv_open(path.as_ptr(), columns.as_ptr(), n, compress as c_int) };
+        let db = unsafe { mkv_open(path.as_ptr(), columns.as_ptr(), n, compress as c_int, queue_writes as c_int) };
         if db.is_null() {
             return Err(last_error());
         }
@@ -371,15 +375,6 @@ impl RocksStore {
         // SAFETY: self.db stays valid until this object's release.
         unsafe { mkv_retain(self.db) };
         Ok(AsyncTask::new(ReadAhead { db: DbRef(self.db), cf, keys: bytes, lens }))
-    }
-
-    /// Resolves once every write queued before it has reached RocksDB (and so the OS: the WAL
-    /// files' sync beside RocksDB then covers them); rejects when one of them failed.
-    #[napi(ts_return_type = "Promise<void>")]
-    pub fn settle_async(&self) -> Result<AsyncTask<Settle>> {
-        // SAFETY: self.db stays valid until this object's release; the task holds a reference.
-        unsafe { mkv_retain(self.db) };
-        Ok(AsyncTask::new(Settle { db: DbRef(self.db) }))
     }
 
     /// Apply `count` ops atomically: op i puts `values[i]` at `keys[i]` in column `cfs[i]`, or

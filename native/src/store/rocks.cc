@@ -12,7 +12,9 @@
 // Writes go through one queue per database, applied by a thread of its own (write_queue.h).
 // Most return once queued, their values pinned in the record cache; the rest wait for their
 // landing (mkv_write). A read that would miss a queued write waits for the queue first
-// (`settle`), so every read sees every write that returned before it.
+// (`settle`), so every read sees every write that returned before it. A database opened without
+// the queue (MAREKVS_FSYNC=always, whose replies wait for a sync anyway) writes on the caller's
+// thread, every write as a waited one.
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -59,7 +61,7 @@ struct Db {
   // The first error of a write nobody waited for; later writes fail with it.
   std::mutex failure_lock;
   std::string failure;
-  std::unique_ptr<marekvs::WriteQueue<QueuedWrite>> queue;
+  std::unique_ptr<marekvs::WriteQueue<QueuedWrite>> queue;  // null: writes on the caller's thread
 };
 
 struct Iter {
@@ -304,12 +306,17 @@ void count_queued(Db* db, uint32_t columns) {
   }
 }
 
-// Push `job` and wait for it to land: its result.
-rocksdb::Status push_and_wait(Db* db, std::unique_ptr<QueuedWrite> job) {
+// Push `job` and wait for it to land (or apply it here, without a queue): its result.
+rocksdb::Status push_and_wait(Db* db, QueuedWrite* job) {
   rocksdb::Status s;
   job->status = &s;
+  if (!db->queue) {
+    job->columns = 0;  // counted only when queued
+    apply(db, *job);
+    return s;
+  }
   uint32_t columns = job->columns;
-  uint64_t number = db->queue->push(std::move(job), [&] { count_queued(db, columns); });
+  uint64_t number = db->queue->push(std::unique_ptr<QueuedWrite>(job), [&] { count_queued(db, columns); });
   if (number == 0) return rocksdb::Status::Aborted(CLOSED);
   db->queue->wait(number);
   return s;
@@ -317,7 +324,7 @@ rocksdb::Status push_and_wait(Db* db, std::unique_ptr<QueuedWrite> job) {
 
 // Before a read of column `cf` that would not see its queued writes: wait for the queue.
 void settle(Db* db, uint32_t cf) {
-  if (cf < MAX_COLUMNS && db->queued[cf].load(std::memory_order_acquire) > 0) db->queue->drain();
+  if (db->queue && cf < MAX_COLUMNS && db->queued[cf].load(std::memory_order_acquire) > 0) db->queue->drain();
 }
 
 // Before anything else that reads outside the queue (properties, flushes).
@@ -344,7 +351,7 @@ size_t mkv_out_size() { return out_bytes.size(); }
 const int64_t* mkv_out_lens() { return out_lens.data(); }
 size_t mkv_out_count() { return out_lens.size(); }
 
-void* mkv_open(const char* path, const mkv_column* columns, size_t count, int compress) try {
+void* mkv_open(const char* path, const mkv_column* columns, size_t count, int compress, int queue_writes) try {
   rocksdb::DBOptions o;
   o.IncreaseParallelism(std::max<int>(1, std::thread::hardware_concurrency() / 2));
   o.create_if_missing = true;
@@ -376,7 +383,7 @@ void* mkv_open(const char* path, const mkv_column* columns, size_t count, int co
     db->caches.emplace_back(bytes > 0 ? std::make_unique<marekvs::RecordCache>(bytes) : nullptr);
   }
   Db* raw = db.get();
-  db->queue = std::make_unique<marekvs::WriteQueue<QueuedWrite>>([raw](QueuedWrite& job) { apply(raw, job); },
+  if (queue_writes) db->queue = std::make_unique<marekvs::WriteQueue<QueuedWrite>>([raw](QueuedWrite& job) { apply(raw, job); },
                                                                 [](const QueuedWrite& job) { return job.batch.GetDataSize() + job.key_bytes.size(); },
                                                                 QUEUE_MAX_BYTES);
   return db.release();
@@ -621,7 +628,10 @@ int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const*
     std::lock_guard failure_guard(db->failure_lock);
     if (!db->failure.empty()) return fail(db->failure);
   }
-  std::unique_ptr<QueuedWrite> job = db->queue->take();
+  // Without a queue, the job is this thread's, applied here.
+  thread_local QueuedWrite here;
+  std::unique_ptr<QueuedWrite> queued = db->queue ? db->queue->take() : nullptr;
+  QueuedWrite* job = queued ? queued.get() : &here;
   job->sync = sync != 0;
   job->columns = 0;
   rocksdb::WriteBatch& batch = job->batch;
@@ -647,17 +657,17 @@ int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const*
   if (order.capacity() > (1 << 16)) order = std::vector<uint32_t>();
   CachedWrites& cached = cached_writes(db, count, cfs, keys, key_lens, values, value_lens);
   job->groups = cached.groups;
-  bool pinnable = !job->sync;
+  bool pinnable = queued && !job->sync;
   for (const std::string_view* value : cached.value_ptrs) pinnable = pinnable && (!value || marekvs::RecordCache::cacheable(*value));
   if (!pinnable) {
     job->keys = cached.keys;
     job->values = cached.value_ptrs.data();
-    rocksdb::Status s = push_and_wait(db, std::move(job));
+    rocksdb::Status s = push_and_wait(db, queued ? queued.release() : job);
     return s.ok() ? 0 : fail(s);
   }
   own_keys(*job, cached);
   uint32_t columns = job->columns;
-  uint64_t number = db->queue->push(std::move(job), [&] {
+  uint64_t number = db->queue->push(std::move(queued), [&] {
     count_queued(db, columns);
     for (const CachedWrites::Group& g : cached.groups) db->caches[g.column]->pin_write(g.shard, &cached.keys[g.first], &cached.value_ptrs[g.first], g.count);
   });
@@ -760,14 +770,14 @@ int mkv_delete_range(void* handle, uint32_t cf, const char* gte, size_t gte_len,
   std::shared_lock guard(db->lock);
   rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
   if (!c) return -1;
-  std::unique_ptr<QueuedWrite> job = db->queue->take();
+  std::unique_ptr<QueuedWrite> job = db->queue ? db->queue->take() : std::make_unique<QueuedWrite>();
   job->sync = false;
   job->groups.clear();
   job->keys.clear();
   job->clears = cache_of(db, cf);
   job->columns = 1u << cf;
   rocksdb::Status s = job->batch.DeleteRange(c, rocksdb::Slice(gte, gte_len), rocksdb::Slice(lt, lt_len));
-  if (s.ok()) s = push_and_wait(db, std::move(job));
+  if (s.ok()) s = push_and_wait(db, db->queue ? job.release() : job.get());
   return s.ok() ? 0 : fail(s);
 } catch (const std::exception& e) {
   return fail(e.what());
