@@ -419,6 +419,18 @@ int main() {
     expect(table.find(2, "b", got) == EntryTable::Found::NO, "a tombstone goes with its last pin");
     table.unpin(1, "a");
     expect(table.find(1, "a", got) == EntryTable::Found::VALUE && got == "v" && table.evict_one(), "a value stays unpinned, evictable");
+    // A value of the entry's size replaces it in place: the new value, pins and tombstone flag,
+    // the same bytes counted.
+    table.put(4, "d", "old");
+    size_t bytes = table.bytes();
+    std::string_view same = "new";
+    table.pin(4, "d", &same);
+    expect(table.find(4, "d", got) == EntryTable::Found::VALUE && got == "new" && table.pinned(4, "d") && table.bytes() == bytes, "a same-size value is written in place, pinned");
+    table.put(5, "e", "");
+    table.pin(5, "e", nullptr);
+    expect(table.find(5, "e", got) == EntryTable::Found::TOMBSTONE, "an empty value's entry becomes a pinned tombstone");
+    table.unpin(5, "e");
+    expect(table.find(5, "e", got) == EntryTable::Found::NO, "which goes with its pin");
   }
   if (failures == 0) std::puts("record cache: all interleavings hold");
   return failures == 0 ? 0 : 1;

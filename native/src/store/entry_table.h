@@ -54,12 +54,12 @@ class EntryTable {
   // an empty slot, loads nothing and never faults).
   void prefetch_entry(uint64_t hash) const { __builtin_prefetch(slots_[hash & mask()].entry); }
 
-  void put(uint64_t hash, std::string_view key, std::string_view value) { store(hash, key, &value, 0); }
+  void put(uint64_t hash, std::string_view key, std::string_view value) { store(index_of(hash, key), hash, key, &value, 0); }
 
   // Put a queued write's value (nullptr: its delete), pinned once more than the entry it replaces.
   void pin(uint64_t hash, std::string_view key, const std::string_view* value) {
     size_t i = index_of(hash, key);
-    store(hash, key, value, i == NONE ? 1 : slots_[i].entry->pins + 1);
+    store(i, hash, key, value, i == NONE ? 1 : slots_[i].entry->pins + 1);
   }
 
   // The write that pinned key's entry landed: one pin fewer. A tombstone goes with its last pin
@@ -135,10 +135,19 @@ class EntryTable {
     Entry* entry = nullptr;
   };
 
-  // value nullptr: a tombstone.
-  void store(uint64_t hash, std::string_view key, const std::string_view* value, uint32_t pins) {
-    size_t i = index_of(hash, key);
-    Entry* entry = make(key, value ? *value : std::string_view(), value == nullptr, pins);
+  // Key's entry at slot i (NONE: a new one). value nullptr: a tombstone. A value of the size the
+  // key's entry has takes its place there: a key rewritten with a value of the same size (a
+  // SET, an INCR) costs no malloc and free.
+  void store(size_t i, uint64_t hash, std::string_view key, const std::string_view* value, uint32_t pins) {
+    std::string_view bytes = value ? *value : std::string_view();
+    if (i != NONE && slots_[i].entry->value_len == bytes.size()) {
+      Entry* e = slots_[i].entry;
+      if (!bytes.empty()) std::memcpy(e->data + e->key_len, bytes.data(), bytes.size());
+      e->tombstone = value == nullptr;
+      e->pins = pins;
+      return;
+    }
+    Entry* entry = make(key, bytes, value == nullptr, pins);
     if (i != NONE) {
       bytes_ -= cost(slots_[i].entry);
       std::free(slots_[i].entry);

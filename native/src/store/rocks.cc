@@ -203,6 +203,24 @@ struct CachedWrites {
   }
 };
 
+// Sort (group, op index) pairs by group, keeping batch order within one: a counting sort for a
+// large batch (a sort by comparison was ~2 % of the main thread under SET -P 16).
+void sort_groups(std::vector<std::pair<uint64_t, uint32_t>>& order) {
+  constexpr size_t GROUPS = MAX_COLUMNS * marekvs::RecordCache::SHARDS;
+  if (order.size() <= 64) {
+    std::sort(order.begin(), order.end());
+    return;
+  }
+  thread_local std::vector<uint32_t> starts(GROUPS + 1);
+  thread_local std::vector<std::pair<uint64_t, uint32_t>> sorted;
+  std::fill(starts.begin(), starts.end(), 0);
+  for (const auto& [group, i] : order) starts[group + 1]++;
+  for (size_t g = 0; g < GROUPS; g++) starts[g + 1] += starts[g];
+  sorted.resize(order.size());
+  for (const auto& entry : order) sorted[starts[entry.first]++] = entry;
+  order.swap(sorted);
+}
+
 CachedWrites& cached_writes(Db* db, size_t count, const uint8_t* cfs, const char* const* keys, const size_t* key_lens,
                             const char* const* values, const size_t* value_lens) {
   thread_local CachedWrites w;
@@ -216,7 +234,7 @@ CachedWrites& cached_writes(Db* db, size_t count, const uint8_t* cfs, const char
     marekvs::RecordCache* cache = cache_of(db, cfs[i]);
     if (cache) w.order.emplace_back(cfs[i] * SHARDS + cache->shard_index(std::string_view(keys[i], key_lens[i])), static_cast<uint32_t>(i));
   }
-  if (w.order.size() > 1) std::sort(w.order.begin(), w.order.end());
+  sort_groups(w.order);
   // values is filled before value_ptrs point into it, so the pointers stay valid.
   for (auto [group, i] : w.order) {
     w.keys.emplace_back(keys[i], key_lens[i]);
