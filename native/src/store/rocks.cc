@@ -307,15 +307,17 @@ void apply(Db* db, QueuedWrite& job) {
   job.batch.Clear();
   // A large batch (a big MSET) would otherwise keep its memory as long as the job is recycled.
   if (job.batch.Data().capacity() > (1 << 20)) job.batch = rocksdb::WriteBatch();
+  job.key_bytes.clear();
   if (job.key_bytes.capacity() > (1 << 20)) job.key_bytes = std::string();
   job.status = nullptr;
   job.clears = nullptr;
   job.values = nullptr;
 }
 
-// What a queued write holds: its batch, its key copies; writes wait while the queue holds more
-// than this (and the record cache's pins with them).
-constexpr size_t QUEUE_MAX_BYTES = 8 << 20;
+// What a queued write holds: its batch, its key copies. Writes wait while the queue holds more
+// than this: it bounds the record cache's pins, and how long a read that waits for the queue
+// can wait (tens of ms of memtable inserts). A turn's batch at -P 16 is ~50 KB.
+constexpr size_t QUEUE_MAX_BYTES = 2 << 20;
 
 // Count a write queued for the columns it writes (`settle`).
 void count_queued(Db* db, uint32_t columns) {
