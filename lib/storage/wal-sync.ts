@@ -5,10 +5,11 @@
 // binding, so the addon's syncWalFiles does the same on libuv's thread pool.
 //
 // Why this is enough: our writes are queued for RocksDB (native/src/store/rocks.cc), so a sync
-// first waits, on the same pool thread, for what was queued before it; RocksDB hands each write's WAL record to
-// the OS before the write lands (no manual WAL flush), so an fdatasync of every live WAL file,
-// begun after that, makes every write that returned before the sync durable. A WAL file new since the last sync also needs its directory entry
-// synced, or a crash could lose the whole file: syncWalFiles does that for files not in `known`.
+// first waits, on the same pool thread, for what was queued before it. RocksDB hands each write's
+// WAL record to the OS before the write lands (no manual WAL flush), so an fdatasync of every
+// live WAL file, begun after that, makes every write that returned before the sync durable. A
+// WAL file new since the last sync also needs its directory entry synced, or a crash could lose
+// the whole file: syncWalFiles does that for files not in `known`.
 import { syncWalFiles } from '../native'
 
 export class WalSync {

@@ -241,15 +241,21 @@ impl Task for ReadAhead {
 /// (the WAL sync beside RocksDB, lib.rs).
 pub struct Settler(DbRef);
 
+/// The database a RocksStore's `handle` names, with a reference taken on it.
+fn retain_handle(handle: BigInt) -> Result<*mut c_void> {
+    let (signed, ptr, lossless) = handle.get_u64();
+    if signed || !lossless || ptr == 0 {
+        return Err(invalid("not a store handle"));
+    }
+    let db = ptr as *mut c_void;
+    // SAFETY: handles come from `handle` of a RocksStore that is still open (lib/storage/store.ts).
+    unsafe { mkv_retain(db) };
+    Ok(db)
+}
+
 impl Settler {
     pub fn from_handle(handle: BigInt) -> Result<Self> {
-        let (signed, ptr, lossless) = handle.get_u64();
-        if signed || !lossless || ptr == 0 {
-            return Err(invalid("not a store handle"));
-        }
-        // SAFETY: handles come from `handle` of a RocksStore that is still open (lib/storage/store.ts).
-        unsafe { mkv_retain(ptr as *mut c_void) };
-        Ok(Settler(DbRef(ptr as *mut c_void)))
+        Ok(Settler(DbRef(retain_handle(handle)?)))
     }
 
     /// Until every write queued so far has reached RocksDB; an error when one of them failed.
@@ -296,14 +302,7 @@ impl RocksStore {
     /// Attach to a database another thread of this process opened (its `handle`).
     #[napi(factory)]
     pub fn attach(handle: BigInt) -> Result<Self> {
-        let (signed, ptr, lossless) = handle.get_u64();
-        if signed || !lossless || ptr == 0 {
-            return Err(invalid("not a store handle"));
-        }
-        let db = ptr as *mut c_void;
-        // SAFETY: handles come from `handle` of a RocksStore that is still open (lib/storage/store.ts).
-        unsafe { mkv_retain(db) };
-        Ok(RocksStore { db, owner: false })
+        Ok(RocksStore { db: retain_handle(handle)?, owner: false })
     }
 
     #[napi(getter)]

@@ -280,6 +280,16 @@ void own_keys(QueuedWrite& job, const CachedWrites& cached) {
 // Tests hold each queued write this long (mkv_write_delay_for_testing).
 std::atomic<uint32_t> write_delay_us{0};
 
+// RocksDB's verdict on a batch, with a C++ exception from it as an error: on the queue's thread
+// nothing may escape (it would end the process), and the record cache must hear how it ended.
+rocksdb::Status write_batch(Db* db, const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch) {
+  try {
+    return db->db->Write(options, &batch);
+  } catch (const std::exception& e) {
+    return rocksdb::Status::Aborted(e.what());
+  }
+}
+
 void apply(Db* db, QueuedWrite& job) {
   if (uint32_t delay = write_delay_us.load(std::memory_order_relaxed)) std::this_thread::sleep_for(std::chrono::microseconds(delay));
   rocksdb::WriteOptions options;
@@ -289,12 +299,12 @@ void apply(Db* db, QueuedWrite& job) {
     // The protocol of a write in flight (record_cache.h): its keys leave the cache until it lands.
     if (job.clears) job.clears->begin_clear();
     for (CachedWrites::Group& g : job.groups) g.note = db->caches[g.column]->begin_write(g.shard, &job.keys[g.first], g.count);
-    s = db->db->Write(options, &job.batch);
+    s = write_batch(db, options, job.batch);
     for (CachedWrites::Group& g : job.groups) db->caches[g.column]->end_write(g.shard, g.note, s.ok(), &job.keys[g.first], &job.values[g.first], g.count);
     if (job.clears) job.clears->end_clear();
     *job.status = s;
   } else {
-    s = db->db->Write(options, &job.batch);
+    s = write_batch(db, options, job.batch);
     for (const CachedWrites::Group& g : job.groups) db->caches[g.column]->unpin_write(g.shard, s.ok(), &job.keys[g.first], g.count);
     if (!s.ok()) {
       std::lock_guard guard(db->failure_lock);
@@ -372,6 +382,10 @@ const int64_t* mkv_out_lens() { return out_lens.data(); }
 size_t mkv_out_count() { return out_lens.size(); }
 
 void* mkv_open(const char* path, const mkv_column* columns, size_t count, int compress, int queue_writes) try {
+  if (count > MAX_COLUMNS) {
+    fail("too many columns");
+    return nullptr;
+  }
   rocksdb::DBOptions o;
   o.IncreaseParallelism(std::max<int>(1, std::thread::hardware_concurrency() / 2));
   o.create_if_missing = true;
@@ -387,10 +401,6 @@ void* mkv_open(const char* path, const mkv_column* columns, size_t count, int co
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < count; i++) {
     descriptors.emplace_back(columns[i].name, column_options(columns[i].cache_bytes, columns[i].memtable_budget, columns[i].point_lookup != 0, compress != 0));
-  }
-  if (count > MAX_COLUMNS) {
-    fail("too many columns");
-    return nullptr;
   }
   auto db = std::make_unique<Db>();
   rocksdb::Status s = rocksdb::DB::Open(o, path, descriptors, &db->columns, &db->db);
