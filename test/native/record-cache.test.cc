@@ -1,6 +1,6 @@
 // The record cache's protocol (native/src/store/record_cache.h) step by step: each interleaving
 // of a reader's miss-read-fill and a writer's note-write-report that threads can produce, run
-// in one order here. Built and run by test/unit/record-cache.test.ts.
+// in one order here. Built and run by test/unit/native-cc.test.ts.
 #include "record_cache.h"
 
 #include <cstdio>

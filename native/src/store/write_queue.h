@@ -3,11 +3,18 @@
 // WAL write, the largest part of a SET (docs/performance.md, fifteenth round). A job may be
 // waited for; `drain` waits for all of them. Jobs are recycled, so a queued write allocates
 // nothing once warm.
+//
+// Having applied what was queued, the thread lingers: it sleeps for a while that pushes do not
+// cut short, then applies what came meanwhile. Waking a sleeping thread costs the pusher a
+// futex call and the kernel a cross-core wake-up, ~11 % of the event loop in unpipelined SET;
+// this way a busy queue is woken by its timer alone. A wait, a full queue or a push to a queue
+// that has lingered idle wakes it at once (docs/performance.md, sixteenth round).
 #pragma once
 
 #include <pthread.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -23,9 +30,11 @@ template <class Job>
 class WriteQueue {
  public:
   // `apply` runs each job on the queue's thread; `weight` is what a job holds while queued
-  // (bytes, say): pushes wait while the queued jobs weigh more than `max_weight`.
-  WriteQueue(std::function<void(Job&)> apply, std::function<size_t(const Job&)> weight, size_t max_weight)
-      : apply_(std::move(apply)), weight_(std::move(weight)), max_weight_(max_weight), thread_([this] { run(); }) {
+  // (bytes, say): pushes wait while the queued jobs weigh more than `max_weight`. `linger` is
+  // how long the thread sleeps after applying before it looks for more.
+  WriteQueue(std::function<void(Job&)> apply, std::function<size_t(const Job&)> weight, size_t max_weight,
+             std::chrono::microseconds linger)
+      : apply_(std::move(apply)), weight_(std::move(weight)), max_weight_(max_weight), linger_(linger), thread_([this] { run(); }) {
     pthread_setname_np(thread_.native_handle(), "mkv-writer");
   }
   WriteQueue(const WriteQueue&) = delete;
@@ -48,16 +57,20 @@ class WriteQueue {
   uint64_t push(std::unique_ptr<Job> job, Before&& before) {
     size_t weight = weight_(*job);
     std::unique_lock guard(lock_);
-    waiters_++;
-    landed_cv_.wait(guard, [&] { return stopped_ || queued_weight_ == 0 || queued_weight_ + weight <= max_weight_; });
-    waiters_--;
+    auto fits = [&] { return stopped_ || queued_weight_ == 0 || queued_weight_ + weight <= max_weight_; };
+    if (!fits()) {
+      rouse();
+      waiters_++;
+      landed_cv_.wait(guard, fits);
+      waiters_--;
+    }
     if (stopped_) return 0;
     before();
     queued_weight_ += weight;
     jobs_.push_back({std::move(job), weight});
     uint64_t number = pushed_.load(std::memory_order_relaxed) + 1;
     pushed_.store(number, std::memory_order_release);
-    if (sleeping_) work_cv_.notify_one();
+    if (sleeping_ || queued_weight_ >= max_weight_ / 2) rouse();
     return number;
   }
 
@@ -65,6 +78,7 @@ class WriteQueue {
   void wait(uint64_t number) {
     if (landed_.load(std::memory_order_acquire) >= number) return;
     std::unique_lock guard(lock_);
+    rouse();
     waiters_++;
     landed_cv_.wait(guard, [&] { return landed_.load(std::memory_order_relaxed) >= number; });
     waiters_--;
@@ -97,25 +111,33 @@ class WriteQueue {
     size_t weight;
   };
 
+  // Wake the thread if it sleeps or lingers (under the lock).
+  void rouse() {
+    if (sleeping_ || lingering_) work_cv_.notify_one();
+  }
+
   void run() {
     std::unique_lock guard(lock_);
     for (;;) {
-      if (jobs_.empty()) {
-        if (stopping_) break;
-        sleeping_ = true;
-        work_cv_.wait(guard);
-        sleeping_ = false;
-        continue;
+      while (!jobs_.empty()) {
+        Queued next = std::move(jobs_.front());
+        jobs_.pop_front();
+        guard.unlock();
+        apply_(*next.job);
+        guard.lock();
+        queued_weight_ -= next.weight;
+        spare_.push_back(std::move(next.job));
+        landed_.store(landed_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+        if (waiters_ > 0) landed_cv_.notify_all();
       }
-      Queued next = std::move(jobs_.front());
-      jobs_.pop_front();
-      guard.unlock();
-      apply_(*next.job);
-      guard.lock();
-      queued_weight_ -= next.weight;
-      spare_.push_back(std::move(next.job));
-      landed_.store(landed_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-      if (waiters_ > 0) landed_cv_.notify_all();
+      if (stopping_) break;
+      lingering_ = true;
+      work_cv_.wait_for(guard, linger_);
+      lingering_ = false;
+      if (!jobs_.empty() || stopping_) continue;
+      sleeping_ = true;
+      work_cv_.wait(guard, [&] { return !jobs_.empty() || stopping_; });
+      sleeping_ = false;
     }
     stopped_ = true;
     landed_cv_.notify_all();
@@ -124,13 +146,14 @@ class WriteQueue {
   std::function<void(Job&)> apply_;
   std::function<size_t(const Job&)> weight_;
   const size_t max_weight_;
+  const std::chrono::microseconds linger_;
   std::mutex lock_;
   std::condition_variable work_cv_, landed_cv_;
   std::deque<Queued> jobs_;
   std::vector<std::unique_ptr<Job>> spare_;
   size_t queued_weight_ = 0;
   uint32_t waiters_ = 0;
-  bool sleeping_ = false, stopping_ = false, stopped_ = false;
+  bool sleeping_ = false, lingering_ = false, stopping_ = false, stopped_ = false;
   std::atomic<uint64_t> pushed_{0}, landed_{0};
   std::thread thread_;
 };
