@@ -7,7 +7,9 @@ WORK=$(mktemp -d /tmp/marekvs-sbs.XXXXXX)
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # Not this shell's children (started in command substitutions, or daemonized): wait by pid, or
+  # a node still closing RocksDB writes into the directory being removed.
+  for pid in "${PIDS[@]}"; do for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
