@@ -28,7 +28,7 @@ struct Job {
   size_t weight = 1;
 };
 
-// What the queue's thread applied, in order; `gate` holds it before each job while closed.
+// What the queue's thread applied, in order; while `gate_open` is false it holds each job first.
 struct Log {
   std::mutex lock;
   std::vector<std::pair<int, int>> applied;
@@ -75,7 +75,7 @@ int main() {
     delete queue;
   }
   {
-    // Producers that each wait for their own job, from a sleeping thread and a lingering one.
+    // Producers that each wait for their own job: every wait must wake the lingering thread.
     Log log;
     Queue* queue = make(log, 1 << 20);
     std::vector<std::thread> producers;
@@ -96,7 +96,7 @@ int main() {
     delete queue;
   }
   {
-    // A full queue holds the pusher until the thread makes room; the push itself wakes it.
+    // A full queue holds the pusher until the thread makes room.
     Log log;
     Queue* queue = make(log, 10);
     log.gate_open = false;

@@ -7,8 +7,8 @@
 // Having applied what was queued, the thread lingers: it sleeps for a while that pushes do not
 // cut short, then applies what came meanwhile. Waking a sleeping thread costs the pusher a
 // futex call and the kernel a cross-core wake-up, ~11 % of the event loop in unpipelined SET;
-// this way a busy queue is woken by its timer alone. A wait, a full queue or a push to a queue
-// that has lingered idle wakes it at once (docs/performance.md, sixteenth round).
+// this way a busy queue is woken by its timer alone. A wait, a half-full queue or a push to a
+// queue that has lingered idle wakes it at once (docs/performance.md, sixteenth round).
 #pragma once
 
 #include <pthread.h>
