@@ -132,6 +132,21 @@ export interface RocksStore {
   compactForTesting(cf: number): void
 }
 
+/**
+ * RocksDB's WAL synced on a thread of its own (native/src/wal.rs): see lib/storage/wal-sync.ts.
+ * Built with a store's handle and `onSynced(request, error)`, which hears, on the event loop, that
+ * every write that returned before request number `request` is durable, or the error that kept it
+ * from being.
+ */
+export interface WalSyncer {
+  /** Ask for a sync that begins after every write that has returned; the request's number (1, 2, ...). */
+  request(): number
+  /** Whether the event loop stays alive for reports due (it does not while none is). */
+  hold(due: boolean): void
+  /** Finish the syncs asked for, then end the thread; their reports still come. */
+  close(): void
+}
+
 export interface RocksIterator {
   read(target: Buffer | null, limit: number, lens: Int32Array): Buffer
   close(): void
@@ -158,7 +173,7 @@ interface Binding {
   hlcNext(prev: bigint, physicalMs: number): bigint
   hlcUpdate(prev: bigint, remote: bigint, physicalMs: number, maxDriftMs: number): HlcUpdate
   PARTITIONS: number
-  syncWalFiles(dir: string, known: string[], store?: bigint): Promise<string[]>
+  WalSyncer: new (store: bigint, onSynced: (request: number, error: string | null) => void) => WalSyncer
   partitionOf(key: Buffer): number
   xxh3(data: Buffer): bigint
   incrByFloat(current: Buffer | null, increment: Buffer): string
@@ -347,11 +362,7 @@ export const hlcUpdate: (prev: bigint, remote: bigint, physicalMs: number, maxDr
 
 // -------------------------------------------------------------------- WAL
 
-/**
- * fdatasync every RocksDB WAL file (`<digits>.log`) in `dir`, and fsync `dir` when one is not in
- * `known`, in one job on libuv's thread pool; resolves to the files synced.
- */
-export const syncWalFiles: (dir: string, known: string[], store?: bigint) => Promise<string[]> = binding.syncWalFiles
+export const WalSyncer: new (store: bigint, onSynced: (request: number, error: string | null) => void) => WalSyncer = binding.WalSyncer
 
 // ------------------------------------------------------------- partitions
 

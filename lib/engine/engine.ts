@@ -113,8 +113,6 @@ export class Engine {
   private readonly walSync: WalSync
   /** Under MAREKVS_FSYNC=always: the replies waiting for a WAL sync. */
   private readonly groupCommit: GroupCommit | null = null
-  /** Under everysec: a sync is running (a slow disk must not pile them up). */
-  private walSyncRunning = false
   /**
    * RocksDB write batches, the write commands they carried, and WAL syncs (under
    * MAREKVS_FSYNC=always, one for every batch written while the sync before it ran; one a
@@ -151,21 +149,10 @@ export class Engine {
       this.lanes.push({ pool, queue: [], inflight: false, sweepDue: false, reading: 0, writeEpoch: 0 })
     }
     this.inline = new InlinePolicy(config.inlineBatches)
-    this.walSync = new WalSync(store.location, store.handle.handle)
-    if (config.fsync === 'always') {
-      this.groupCommit = new GroupCommit(
-        () => {
-          this.writes.syncs++
-          return this.walSync.sync()
-        },
-        (err) => {
-          this.walSyncFailed(err)
-          return error(`ERR storage error: ${err.message}`)
-        },
-      )
-    }
+    this.walSync = new WalSync(store.handle.handle, (request, err) => this.walSynced(request, err))
+    if (config.fsync === 'always') this.groupCommit = new GroupCommit(() => this.walSync.request())
     this.timers.push(setInterval(() => this.markSweepDue(), SWEEP_INTERVAL_MS))
-    if (config.fsync === 'everysec') this.timers.push(setInterval(() => this.syncWalNow(), WAL_SYNC_INTERVAL_MS))
+    if (config.fsync === 'everysec') this.timers.push(setInterval(() => this.walSync.request(), WAL_SYNC_INTERVAL_MS))
     for (const timer of this.timers) timer.unref()
   }
 
@@ -235,8 +222,8 @@ export class Engine {
     }
     this.drained = true
     await Promise.all(this.lanes.map((lane) => lane.pool.destroy()))
-    while (this.walSyncRunning) await new Promise((resolve) => setTimeout(resolve, 5))
     this.store.syncWal(Date.now())
+    this.walSync.close()
     await this.store.close()
   }
 
@@ -517,19 +504,16 @@ export class Engine {
     this.scheduleFlush()
   }
 
-  /** Under `everysec`: sync every write so far, beside the command threads. */
-  private syncWalNow(): void {
-    if (this.walSyncRunning) return
-    this.walSyncRunning = true
+  /** A WAL sync is done: replies that waited for it go out (`always`); a failure is a storage error. */
+  private walSynced(request: number, err: Error | null): void {
     this.writes.syncs++
-    this.walSync.sync().catch((err: Error) => this.walSyncFailed(err)).finally(() => {
-      this.walSyncRunning = false
-    })
-  }
-
-  private walSyncFailed(err: Error): void {
+    if (err === null) {
+      this.groupCommit?.synced(request)
+      return
+    }
     log.error('WAL sync failed', { error: err.message })
     this.onStorageError()
+    this.groupCommit?.synced(request, error(`ERR storage error: ${err.message}`))
   }
 }
 

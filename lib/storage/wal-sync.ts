@@ -1,29 +1,44 @@
-// Syncs RocksDB's WAL files beside RocksDB rather than through it. A synced RocksDB write would
-// sync the same files, but it holds RocksDB's write queue while the disk works: every write from
-// every thread queues behind it, and under MAREKVS_FSYNC=always the main thread spent its time
-// waiting there (docs/performance.md). DB::SyncWAL, which syncs outside the queue, is not in the
-// binding, so the addon's syncWalFiles does the same on libuv's thread pool.
+// Syncs RocksDB's WAL beside RocksDB's writes rather than through them. A synced RocksDB write
+// would sync the same files, but it holds RocksDB's write queue while the disk works: every write
+// from every thread queues behind it (docs/performance.md). DB::SyncWAL syncs outside that queue;
+// the addon calls it on a thread of its own (native/src/wal.rs), which starts the next sync as
+// soon as the last one returns whenever one was asked for meanwhile, and reports each to the
+// event loop.
 //
-// Why this is enough: our writes are queued for RocksDB (native/src/store/rocks.cc), so a sync
-// first waits, on the same pool thread, for what was queued before it. RocksDB hands each write's
-// WAL record to the OS before the write lands (no manual WAL flush), so an fdatasync of every
-// live WAL file, begun after that, makes every write that returned before the sync durable. A
-// WAL file new since the last sync also needs its directory entry synced, or a crash could lose
-// the whole file: syncWalFiles does that for files not in `known`.
-import { syncWalFiles } from '../native'
+// Why this is enough: RocksDB hands each write's WAL record to the OS before the write returns
+// (no manual WAL flush), and writes queued for RocksDB (native/src/store/rocks.cc) land before
+// a sync starts. So a sync begun after a request makes every write that returned before the
+// request durable. SyncWAL also syncs the directory when a WAL file is new, or a crash could
+// lose the whole file.
+import { WalSyncer } from '../native'
+
+/** Heard on the event loop: every write that returned before request `request` is durable, or `err` kept it from being. */
+export type OnSynced = (request: number, err: Error | null) => void
 
 export class WalSync {
-  /** The WAL files the last sync found. */
-  private known: string[] = []
+  private readonly syncer: WalSyncer
+  /** The last request's number, and the last one reported: the process stays alive while they differ. */
+  private requested = 0
+  private reported = 0
 
-  /** `store`: the handle of the store whose WAL this is (Store.handle), for its queued writes. */
-  constructor(private readonly dir: string, private readonly store?: bigint) {}
+  /** `store`: the handle of the store whose WAL this is (Store.handle). */
+  constructor(store: bigint, onSynced: OnSynced) {
+    this.syncer = new WalSyncer(store, (request, message) => {
+      this.reported = request
+      if (this.reported === this.requested) this.syncer.hold(false)
+      onSynced(request, message === null ? null : new Error(message))
+    })
+  }
 
-  /**
-   * Make every write that returned before this call durable. Rejects on an I/O error, or when a
-   * queued write failed. One at a time.
-   */
-  async sync(): Promise<void> {
-    this.known = await syncWalFiles(this.dir, this.known, this.store)
+  /** Ask for a sync of every write that has returned: the request's number, which onSynced will hear. */
+  request(): number {
+    if (this.reported === this.requested) this.syncer.hold(true)
+    this.requested = this.syncer.request()
+    return this.requested
+  }
+
+  /** Finish the syncs asked for, then stop; what they report still reaches onSynced. */
+  close(): void {
+    this.syncer.close()
   }
 }

@@ -7,8 +7,8 @@
 //! `float` (INCRBYFLOAT in 80-bit long double, via float.c), `lua` (the EVAL host: one Lua 5.1
 //! VM per LuaHost object, so per thread).
 
-use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either, TypedArrayType, Uint32Array};
-use napi::{Env, Error, JsBuffer, JsBufferValue, JsFunction, JsTypedArray, JsTypedArrayValue, JsUnknown, NapiRaw, Result, Status, Task};
+use napi::bindgen_prelude::{BigInt, Buffer, Either, TypedArrayType, Uint32Array};
+use napi::{Env, Error, JsBuffer, JsBufferValue, JsFunction, JsTypedArray, JsTypedArrayValue, JsUnknown, NapiRaw, Result, Status};
 use napi_derive::napi;
 
 mod float;
@@ -340,39 +340,6 @@ pub fn partition_of(key: JsBuffer) -> Result<u32> {
 #[napi]
 pub fn xxh3(data: Buffer) -> BigInt {
     BigInt::from(hash::xxh3(&data))
-}
-
-// ---------------------------------------------------------------------- WAL
-
-pub struct SyncWalFiles {
-    dir: String,
-    known: Vec<String>,
-    store: Option<store::Settler>,
-}
-
-impl Task for SyncWalFiles {
-    type Output = Vec<String>;
-    type JsValue = Vec<String>;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        // The store's queued writes reach the WAL files first, so that the sync covers them.
-        if let Some(store) = &self.store {
-            store.settle()?;
-        }
-        wal::sync_wal_files(&self.dir, &self.known).map_err(Error::from_reason)
-    }
-
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(output)
-    }
-}
-
-/// Sync RocksDB's WAL files in `dir` on the thread pool (wal.rs); resolves to their names. With
-/// `store` (a RocksStore's handle), its queued writes land first (native/src/store/rocks.cc).
-#[napi(ts_args_type = "dir: string, known: string[], store?: bigint", ts_return_type = "Promise<string[]>")]
-pub fn sync_wal_files(dir: String, known: Vec<String>, store: Option<BigInt>) -> Result<AsyncTask<SyncWalFiles>> {
-    let store = store.map(store::Settler::from_handle).transpose()?;
-    Ok(AsyncTask::new(SyncWalFiles { dir, known, store }))
 }
 
 // -------------------------------------------------------------------- float

@@ -8,8 +8,7 @@ import * as path from 'node:path'
 import fc from 'fast-check'
 import { writeDelayForTesting } from '../../lib/native'
 import { Column, Store, WriteOp } from '../../lib/storage/store'
-import { WalSync } from '../../lib/storage/wal-sync'
-import { inTempDir, tempStore } from '../support/store'
+import { inTempDir, syncWalOnce, tempStore } from '../support/store'
 
 const COLUMNS: Column[] = ['meta', 'members', 'sys']
 const KEYS = ['a', 'b', 'c', 'd', 'e'].map((k) => `wq:${k}`)
@@ -102,7 +101,7 @@ describe('Store write queue: writes return before they land', () => {
     writeDelayForTesting(20_000)
     try {
       for (let i = 0; i < 50; i++) temp.store.write([{ column: 'meta', key: Buffer.from(`wal:${i}`), value: Buffer.from(`${marker}-${i}`) }], false)
-      await new WalSync(temp.store.location, temp.store.handle.handle).sync()
+      await syncWalOnce(temp.store)
     } finally {
       writeDelayForTesting(0)
     }

@@ -2,6 +2,7 @@
 import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { Store } from '../../lib/storage/store'
+import { WalSync } from '../../lib/storage/wal-sync'
 import { tempDir } from './servers'
 
 /** Registers before/after hooks in the calling describe block: `holder.store` is open during its tests, closed and deleted after. */
@@ -26,4 +27,13 @@ export async function inTempDir(body: (dir: string) => Promise<void>): Promise<v
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** One WAL sync of `store` (lib/storage/wal-sync.ts), asked for now: resolves once it is done, rejects with its error. */
+export function syncWalOnce(store: Store): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sync = new WalSync(store.handle.handle, (_request, err) => (err === null ? resolve() : reject(err)))
+    sync.request()
+    sync.close()
+  })
 }

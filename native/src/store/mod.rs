@@ -54,7 +54,7 @@ extern "C" {
     fn mkv_iter_close(iter: *mut c_void);
     fn mkv_delete_range(db: *mut c_void, cf: u32, gte: *const u8, gte_len: usize, lt: *const u8, lt_len: usize) -> c_int;
     fn mkv_open_iterators(db: *mut c_void) -> usize;
-    fn mkv_settle(db: *mut c_void) -> c_int;
+    fn mkv_sync_wal(db: *mut c_void) -> c_int;
     fn mkv_int_property(db: *mut c_void, name: *const c_char, all_columns: c_int, value: *mut u64) -> c_int;
 }
 
@@ -237,9 +237,8 @@ impl Task for ReadAhead {
     }
 }
 
-/// A reference to a database by its handle, for a wait on its write queue on another thread
-/// (the WAL sync beside RocksDB, lib.rs).
-pub struct Settler(DbRef);
+/// A reference to a database by its handle, for syncing its WAL from a thread of its own (wal.rs).
+pub struct WalOwner(DbRef);
 
 /// The database a RocksStore's `handle` names, with a reference taken on it.
 fn retain_handle(handle: BigInt) -> Result<*mut c_void> {
@@ -253,16 +252,16 @@ fn retain_handle(handle: BigInt) -> Result<*mut c_void> {
     Ok(db)
 }
 
-impl Settler {
+impl WalOwner {
     pub fn from_handle(handle: BigInt) -> Result<Self> {
-        Ok(Settler(DbRef(retain_handle(handle)?)))
+        Ok(WalOwner(DbRef(retain_handle(handle)?)))
     }
 
-    /// Until every write queued so far has reached RocksDB; an error when one of them failed.
-    pub fn settle(&self) -> Result<()> {
+    /// Make every write that returned before this call durable (rocks.cc's mkv_sync_wal): the
+    /// error text when that failed, or when a queued write did.
+    pub fn sync_wal(&self) -> std::result::Result<(), String> {
         // SAFETY: the reference keeps the database.
-        check(unsafe { mkv_settle(self.0 .0) })?;
-        Ok(())
+        check(unsafe { mkv_sync_wal(self.0 .0) }).map(|_| ()).map_err(|e| e.reason)
     }
 }
 

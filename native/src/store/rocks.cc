@@ -817,13 +817,21 @@ int mkv_delete_range(void* handle, uint32_t cf, const char* gte, size_t gte_len,
   return fail(e.what());
 }
 
-// Wait until every write queued so far has landed: 0, or -1 with the error when a write nobody
-// waited for failed (the WAL sync beside RocksDB, lib/storage/wal-sync.ts, runs after this).
-int mkv_settle(void* handle) try {
+// Make every write that returned before this call durable: 0, or -1 with the error (also that of
+// a queued write nobody waited for). What is queued lands first; then RocksDB syncs its live WAL
+// files, and their directory when one is new, outside its write queue: writes from other threads
+// go on meanwhile (lib/storage/wal-sync.ts).
+int mkv_sync_wal(void* handle) try {
   Db* db = static_cast<Db*>(handle);
   settle_all(db);
-  std::lock_guard guard(db->failure_lock);
-  return db->failure.empty() ? 0 : fail(db->failure);
+  {
+    std::lock_guard guard(db->failure_lock);
+    if (!db->failure.empty()) return fail(db->failure);
+  }
+  std::shared_lock guard(db->lock);
+  if (!db->db) return fail(CLOSED);
+  rocksdb::Status s = db->db->SyncWAL();
+  return s.ok() ? 0 : fail(s);
 } catch (const std::exception& e) {
   return fail(e.what());
 }
