@@ -20,6 +20,7 @@ export class WalSync {
   /** The last request's number, and the last one reported: the process stays alive while they differ. */
   private requested = 0
   private reported = 0
+  private closed = false
 
   /** `store`: the handle of the store whose WAL this is (Store.handle). */
   constructor(store: bigint, onSynced: OnSynced) {
@@ -32,6 +33,8 @@ export class WalSync {
 
   /** Ask for a sync of every write that has returned: the request's number, which onSynced will hear. */
   request(): number {
+    // After close no report would come, and the hold would keep the process alive for ever.
+    if (this.closed) throw new Error('the WAL syncer is closed')
     if (this.reported === this.requested) this.syncer.hold(true)
     this.requested = this.syncer.request()
     return this.requested
@@ -39,6 +42,7 @@ export class WalSync {
 
   /** Finish the syncs asked for, then stop; what they report still reaches onSynced. */
   close(): void {
+    this.closed = true
     this.syncer.close()
   }
 }

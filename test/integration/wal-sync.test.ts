@@ -91,6 +91,7 @@ describe('WAL sync beside RocksDB', () => {
       sync.close()
       await reported
       assert.deepEqual(reports, [{ request: 1, err: null }])
+      assert.throws(() => sync.request(), /the WAL syncer is closed/)
       await store.close()
     })
   })
