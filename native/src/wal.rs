@@ -4,7 +4,7 @@
 //! synced. A sync starts as soon as the last one returns if anything was asked meanwhile, without
 //! waiting for the event loop to see the last one's end: under MAREKVS_FSYNC=always, that wait
 //! made each sync cycle 2-3 times the fdatasync's own ~150 µs (docs/performance.md,
-//! eighteenth round).
+//! seventeenth and eighteenth rounds).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex};
