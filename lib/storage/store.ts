@@ -34,10 +34,12 @@ export interface OpenOptions {
 const COLUMN_INDEX: Record<Column, number> = { meta: COLUMN_FAMILIES.indexOf('meta'), members: COLUMN_FAMILIES.indexOf('members'), sys: COLUMN_FAMILIES.indexOf('sys') }
 
 /**
- * Per column family: its share of the block cache, its memtable budget (level compaction: four
- * memtables of a quarter each, no compression on L0 and L1, so flushes spend no CPU on ZSTD;
- * ZSTD from L2 down. 8 MiB memtables gave SET -P 16 +12 % over these 16 MiB ones, but twice
- * the SST files and 10 % fewer cold reads with 20M keys: docs/performance.md), whether it is
+ * Per column family: its share of the block cache, its memtable budget (level compaction, each
+ * flush half the budget: two memtables of a quarter each, or for a column read by key sixteen of
+ * a thirty-second, which its inserts find cheaper (native/src/store/rocks.cc); no compression on
+ * L0 and L1, so flushes spend no CPU on ZSTD; ZSTD from L2 down. Smaller flushes, 8 MiB
+ * memtables two at a time, gave SET -P 16 +12 %, but twice the SST files and 10 % fewer cold
+ * reads with 20M keys: docs/performance.md), whether it is
  * read by key on every command (`meta`: 2 KiB blocks, a hash index in them and a memtable
  * bloom filter), and its record cache: `meta`'s newest records, kept exact by the native read
  * and write paths (native/src/store/record_cache.h), so that a hot key's read skips the
