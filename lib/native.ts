@@ -139,7 +139,7 @@ export interface RocksStore {
  * from being.
  */
 export interface WalSyncer {
-  /** Ask for a sync that begins after every write that has returned; the request's number (1, 2, ...). */
+  /** Ask for a sync that begins after every write that has returned; the request's number (1, 2, ...). Throws after close. */
   request(): number
   /** Whether the event loop stays alive for reports due (it does not while none is). */
   hold(due: boolean): void

@@ -20,7 +20,6 @@ export class WalSync {
   /** The last request's number, and the last one reported: the process stays alive while they differ. */
   private requested = 0
   private reported = 0
-  private closed = false
 
   /** `store`: the handle of the store whose WAL this is (Store.handle). */
   constructor(store: bigint, onSynced: OnSynced) {
@@ -33,16 +32,16 @@ export class WalSync {
 
   /** Ask for a sync of every write that has returned: the request's number, which onSynced will hear. */
   request(): number {
-    // After close no report would come, and the hold would keep the process alive for ever.
-    if (this.closed) throw new Error('the WAL syncer is closed')
+    // Held only once the request is taken (after close it throws): no report can come before,
+    // as reports come on this thread.
+    const request = this.syncer.request()
     if (this.reported === this.requested) this.syncer.hold(true)
-    this.requested = this.syncer.request()
-    return this.requested
+    this.requested = request
+    return request
   }
 
   /** Finish the syncs asked for, then stop; what they report still reaches onSynced. */
   close(): void {
-    this.closed = true
     this.syncer.close()
   }
 }

@@ -70,8 +70,12 @@ impl WalSyncer {
     }
 
     /// Ask for a sync that begins after every write that returned before this call; its number.
+    /// After `close` no thread is left to sync it, nor to report it: an error.
     #[napi]
-    pub fn request(&self) -> f64 {
+    pub fn request(&self) -> Result<f64> {
+        if self.thread.is_none() {
+            return Err(Error::from_reason("the WAL syncer is closed"));
+        }
         let number = self.shared.requested.fetch_add(1, SeqCst) + 1;
         // SeqCst on both sides: the thread either sees this request before it sleeps, or is seen
         // sleeping here, and then the notify under the lock cannot fall before its wait.
@@ -79,7 +83,7 @@ impl WalSyncer {
             let _guard = self.shared.stopping.lock().unwrap_or_else(|e| e.into_inner());
             self.shared.wake.notify_one();
         }
-        number as f64
+        Ok(number as f64)
     }
 
     /// Sync what was asked, report it, and end the thread.
