@@ -25,6 +25,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/store/entry_table.h");
     println!("cargo:rerun-if-changed=src/store/read_helpers.h");
     println!("cargo:rerun-if-changed=src/store/batched_reads.h");
+    println!("cargo:rerun-if-changed=src/store/write_queue.h");
 }
 
 /// deps/rocksdb/rocksdb/include of the @nxtedition/rocksdb that Node resolves from this

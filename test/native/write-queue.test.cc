@@ -1,6 +1,7 @@
 // The write queue's thread (native/src/store/write_queue.h): order, waits, the weight cap, stop.
-// It lingers a minute here, so every step that must wake it (a wait, a full queue, a push to a
-// sleeping thread, stop) hangs the test if it does not; the test's runner bounds its time.
+// It lingers a minute here, so every step that must wake it (a push to a sleeping thread, stop)
+// hangs the test if it does not, and so does a wait or a full queue whose thread does not apply
+// the jobs it needs itself; the test's runner bounds its time.
 // Built and run by test/unit/native-cc.test.ts.
 #include "write_queue.h"
 
@@ -32,6 +33,7 @@ struct Job {
 struct Log {
   std::mutex lock;
   std::vector<std::pair<int, int>> applied;
+  std::vector<std::thread::id> appliers;
   std::atomic<bool> gate_open{true}, entered{false};
 
   void apply(Job& job) {
@@ -39,6 +41,7 @@ struct Log {
     while (!gate_open.load()) std::this_thread::sleep_for(100us);
     std::lock_guard guard(lock);
     applied.emplace_back(job.producer, job.seq);
+    appliers.push_back(std::this_thread::get_id());
   }
   size_t count() {
     std::lock_guard guard(lock);
@@ -72,10 +75,31 @@ int main() {
     bool ordered = true;
     for (int i = 0; i < 10000; i++) ordered = ordered && log.applied[i].second == i;
     expect(ordered, "jobs land in the order they were pushed");
+    bool here = true;
+    for (std::thread::id id : log.appliers) here = here && id == std::this_thread::get_id();
+    expect(here, "the thread that waits applies the jobs it waits for, without waking the lingering one");
     delete queue;
   }
   {
-    // Producers that each wait for their own job: every wait must wake the lingering thread.
+    // Stopped while a waiting thread applies a job: the queue's thread lands the rest after it.
+    Log log;
+    Queue* queue = make(log, 1 << 20);
+    log.gate_open = false;
+    uint64_t first = push(*queue, 0, 0);
+    std::thread waiter([&] { queue->wait(first); });
+    while (!log.entered) std::this_thread::sleep_for(100us);
+    push(*queue, 0, 1);
+    std::thread stopper([&] { queue->stop(); });
+    std::this_thread::sleep_for(20ms);
+    log.gate_open = true;
+    waiter.join();
+    stopper.join();
+    expect(log.count() == 2, "stop lands the job queued behind one a waiting thread applies");
+    expect(log.applied[1].second == 1, "and in order");
+    delete queue;
+  }
+  {
+    // Producers that each wait for their own job, applying the jobs before it (theirs and others').
     Log log;
     Queue* queue = make(log, 1 << 20);
     std::vector<std::thread> producers;
@@ -115,7 +139,7 @@ int main() {
     queue->drain();
     expect(log.count() == 3, "the held push lands");
     // Heavier than the cap, behind a light job the lingering thread was not woken for: the push
-    // that does not fit wakes it, waits for an empty queue, then goes in alone.
+    // that does not fit applies that job itself, then goes in alone.
     push(*queue, 0, 3, 1);
     queue->wait(push(*queue, 0, 4, 100));
     expect(log.count() == 5, "a job over the cap lands");

@@ -33,7 +33,7 @@ describe('native store headers (C++)', function () {
     assert.match(buildAndRun('record-cache', 60_000), /all interleavings hold/)
   })
 
-  it('write queue: lands jobs in order, wakes for waits, full queues, sleeps and stop', () => {
+  it('write queue: lands jobs in order, waiters apply what they wait for, full queues, sleeps and stop', () => {
     assert.match(buildAndRun('write-queue', 30_000), /write queue holds/)
   })
 })

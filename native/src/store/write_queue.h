@@ -7,11 +7,14 @@
 // Having applied what was queued, the thread lingers: it sleeps for a while that pushes do not
 // cut short, then applies what came meanwhile. Waking a sleeping thread costs the pusher a
 // futex call and the kernel a cross-core wake-up, ~11 % of the event loop in unpipelined SET;
-// this way a busy queue is woken by its timer alone. A wait, a half-full queue or a push to a
-// queue that has lingered idle wakes it at once (docs/performance.md, sixteenth round).
+// this way a busy queue is woken by its timer alone. A half-full queue or a push to a queue
+// that has lingered idle wakes it at once (docs/performance.md, sixteenth round). A thread that
+// waits for a job (or for room) does not wake it: it applies the jobs before it itself, one
+// thread at a time, so jobs still land in order (twentieth round).
 #pragma once
 
 #include <pthread.h>
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
@@ -58,30 +61,23 @@ class WriteQueue {
     size_t weight = weight_(*job);
     std::unique_lock guard(lock_);
     auto fits = [&] { return stopped_ || queued_weight_ == 0 || queued_weight_ + weight <= max_weight_; };
-    if (!fits()) {
-      rouse();
-      waiters_++;
-      landed_cv_.wait(guard, fits);
-      waiters_--;
-    }
+    while (!fits()) help(guard);
     if (stopped_) return 0;
     before();
     queued_weight_ += weight;
     jobs_.push_back({std::move(job), weight});
     uint64_t number = pushed_.load(std::memory_order_relaxed) + 1;
     pushed_.store(number, std::memory_order_release);
-    if (sleeping_ || queued_weight_ >= max_weight_ / 2) rouse();
+    // Half full: wake it from its linger too, so that pushers seldom have to apply jobs themselves.
+    if (sleeping_ || queued_weight_ >= max_weight_ / 2) work_cv_.notify_one();
     return number;
   }
 
-  // Until job `number` has been applied.
+  // Until job `number` has been applied: the caller applies what is queued before it itself.
   void wait(uint64_t number) {
     if (landed_.load(std::memory_order_acquire) >= number) return;
     std::unique_lock guard(lock_);
-    rouse();
-    waiters_++;
-    landed_cv_.wait(guard, [&] { return landed_.load(std::memory_order_relaxed) >= number; });
-    waiters_--;
+    while (landed_.load(std::memory_order_relaxed) < number) help(guard);
   }
 
   // Until every job queued before this call has been applied.
@@ -111,32 +107,62 @@ class WriteQueue {
     size_t weight;
   };
 
-  // Wake the thread if it sleeps or lingers (under the lock).
-  void rouse() {
-    if (sleeping_ || lingering_) work_cv_.notify_one();
+  // The next job is free to apply: queued, and no thread applies one.
+  bool ready() const { return !jobs_.empty() && !applying_; }
+
+  // Apply the next job, on whichever thread calls (under the lock, released meanwhile). One
+  // thread applies at a time, so jobs land in order.
+  void apply_next(std::unique_lock<std::mutex>& guard) {
+    Queued next = std::move(jobs_.front());
+    jobs_.pop_front();
+    applying_ = true;
+    guard.unlock();
+    apply_(*next.job);
+    guard.lock();
+    applying_ = false;
+    queued_weight_ -= next.weight;
+    spare_.push_back(std::move(next.job));
+    landed_.store(landed_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    if (waiters_ > 0) landed_cv_.notify_all();
+  }
+
+  // For a thread that waits on the queue: apply the next job, or wait for the one being applied
+  // to land. Waking the queue's thread instead cost a futex call, and the wait for it to get a
+  // core, which its scheduling policy delays (run()).
+  void help(std::unique_lock<std::mutex>& guard) {
+    if (ready()) {
+      apply_next(guard);
+      // Jobs left behind the one taken, for a thread that went to sleep meanwhile.
+      if (ready() && sleeping_) work_cv_.notify_one();
+      return;
+    }
+    waiters_++;
+    landed_cv_.wait(guard);
+    waiters_--;
   }
 
   void run() {
+    // SCHED_BATCH: a wake-up of this thread (its linger ends) does not preempt the thread that
+    // runs, the event loop mostly, which otherwise lost ~2 µs a SET waiting for its core while
+    // the writer ran on it; threads that need a job landed apply it themselves (help). Fails
+    // harmlessly where the policy is refused.
+    sched_param param{};
+    pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
     std::unique_lock guard(lock_);
     for (;;) {
-      while (!jobs_.empty()) {
-        Queued next = std::move(jobs_.front());
-        jobs_.pop_front();
-        guard.unlock();
-        apply_(*next.job);
-        guard.lock();
-        queued_weight_ -= next.weight;
-        spare_.push_back(std::move(next.job));
-        landed_.store(landed_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-        if (waiters_ > 0) landed_cv_.notify_all();
+      while (ready()) apply_next(guard);
+      if (stopping_) {
+        if (!applying_) break;
+        // A waiting thread applies a job: what comes after it is still this thread's to land.
+        waiters_++;
+        landed_cv_.wait(guard, [&] { return !applying_; });
+        waiters_--;
+        continue;
       }
-      if (stopping_) break;
-      lingering_ = true;
       work_cv_.wait_for(guard, linger_);
-      lingering_ = false;
-      if (!jobs_.empty() || stopping_) continue;
+      if (ready() || stopping_) continue;
       sleeping_ = true;
-      work_cv_.wait(guard, [&] { return !jobs_.empty() || stopping_; });
+      work_cv_.wait(guard, [&] { return ready() || stopping_; });
       sleeping_ = false;
     }
     stopped_ = true;
@@ -153,7 +179,7 @@ class WriteQueue {
   std::vector<std::unique_ptr<Job>> spare_;
   size_t queued_weight_ = 0;
   uint32_t waiters_ = 0;
-  bool sleeping_ = false, lingering_ = false, stopping_ = false, stopped_ = false;
+  bool sleeping_ = false, applying_ = false, stopping_ = false, stopped_ = false;
   std::atomic<uint64_t> pushed_{0}, landed_{0};
   std::thread thread_;
 };
