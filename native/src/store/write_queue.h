@@ -32,9 +32,9 @@ namespace marekvs {
 template <class Job>
 class WriteQueue {
  public:
-  // `apply` runs each job on the queue's thread; `weight` is what a job holds while queued
-  // (bytes, say): pushes wait while the queued jobs weigh more than `max_weight`. `linger` is
-  // how long the thread sleeps after applying before it looks for more.
+  // `apply` runs each job, on the queue's thread or on one that waits; `weight` is what a job
+  // holds while queued (bytes, say): pushes wait while the queued jobs weigh more than
+  // `max_weight`. `linger` is how long the thread sleeps after applying before it looks for more.
   WriteQueue(std::function<void(Job&)> apply, std::function<size_t(const Job&)> weight, size_t max_weight,
              std::chrono::microseconds linger)
       : apply_(std::move(apply)), weight_(std::move(weight)), max_weight_(max_weight), linger_(linger), thread_([this] { run(); }) {
