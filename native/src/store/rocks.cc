@@ -287,8 +287,9 @@ void own_keys(QueuedWrite& job, const CachedWrites& cached) {
 // Tests hold each queued write this long (mkv_write_delay_for_testing).
 std::atomic<uint32_t> write_delay_us{0};
 
-// RocksDB's verdict on a batch, with a C++ exception from it as an error: on the queue's thread
-// nothing may escape (it would end the process), and the record cache must hear how it ended.
+// RocksDB's verdict on a batch, with a C++ exception from it as an error: where a queued write
+// is applied (the queue's thread, or one that waits on the queue) nothing may escape (it would
+// end the process, or leave the queue applying forever), and the record cache must hear how it ended.
 rocksdb::Status write_batch(Db* db, const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch) {
   try {
     return db->db->Write(options, &batch);
@@ -657,9 +658,9 @@ int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* key
 }
 
 // One atomic batch: op i puts values[i] at keys[i] in column cfs[i], or deletes when values[i] is null.
-// Queued (the WAL and memtable writes happen on the queue's thread), and returned from at once
-// with its values pinned in the record cache, unless `sync` or a value too large to pin: then
-// it returns when it has landed, with RocksDB's verdict.
+// Queued (the WAL and memtable writes happen on the queue's thread, or on a thread that waits for
+// them), and returned from at once with its values pinned in the record cache, unless `sync` or
+// a value too large to pin: then it returns when it has landed, with RocksDB's verdict.
 int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const* keys, const size_t* key_lens,
               const char* const* values, const size_t* value_lens, int sync) try {
   Db* db = static_cast<Db*>(handle);
