@@ -52,7 +52,11 @@ struct Log {
 using Queue = marekvs::WriteQueue<Job>;
 
 static Queue* make(Log& log, size_t max_weight, std::chrono::microseconds linger = 60s) {
-  return new Queue([&log](Job& job) { log.apply(job); }, [](const Job& job) { return job.weight; }, max_weight, linger);
+  Queue* queue = new Queue([&log](Job& job) { log.apply(job); }, [](const Job& job) { return job.weight; }, max_weight, linger);
+  // Let its thread start and find the queue empty: one that starts late applies what was pushed
+  // meanwhile, where the tests want the jobs to wait for a waiter, a full queue or a wake-up.
+  std::this_thread::sleep_for(200ms);
+  return queue;
 }
 
 static uint64_t push(Queue& queue, int producer, int seq, size_t weight = 1) {
