@@ -2,11 +2,11 @@
 // what it syncs (strace), how it reports requests, and its errors.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { Store } from '../../lib/storage/store'
 import { WalSync } from '../../lib/storage/wal-sync'
-import { inTempDir } from '../support/store'
+import { inTempDir, syncWalOnce } from '../support/store'
 
 /** A WalSync of `store` whose reports the test reads, in the order they came. */
 function recording(store: Store): { sync: WalSync; reports: Array<{ request: number; err: Error | null }>; next: () => Promise<void> } {
@@ -107,6 +107,31 @@ describe('WAL sync beside RocksDB', () => {
       sync.close()
       assert.equal(reports[0].request, 1)
       assert.match(reports[0].err?.message ?? '', /database is closed/)
+    })
+  })
+
+  it('a column written once does not keep old WAL files past the memtables\' budget', async function () {
+    this.timeout(120_000)
+    await inTempDir(async (dir) => {
+      const location = path.join(dir, 'db')
+      const store = await Store.open(location)
+      try {
+        // `members` gets one write, in the first WAL file; then 320 MiB go to `meta`. RocksDB's
+        // default cap would keep every file since (four times the memtables, ~890 MiB); the
+        // store's cap is the columns' memtable budget, 148 MiB at the default block cache.
+        store.write([{ column: 'members', key: Buffer.from('once'), value: Buffer.from('v') }], false)
+        const value = Buffer.alloc(256 * 1024, 'x')
+        for (let i = 0; i < 1280; i++) store.write([{ column: 'meta', key: Buffer.from(`big${i}`), value }], false)
+        await syncWalOnce(store)
+        // Obsolete files go in the background: wait up to 10 s for them.
+        const walBytes = (): number => readdirSync(location).filter((f) => f.endsWith('.log')).reduce((sum, f) => sum + (statSync(path.join(location, f), { throwIfNoEntry: false })?.size ?? 0), 0)
+        const deadline = Date.now() + 10_000
+        while (walBytes() >= 200 * 1024 * 1024 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
+        assert.ok(walBytes() < 200 * 1024 * 1024, `WAL files hold ${Math.round(walBytes() / 1024 / 1024)} MiB`)
+        assert.deepEqual(store.get('members', Buffer.from('once')), Buffer.from('v'), 'the early write is kept, flushed')
+      } finally {
+        await store.close()
+      }
     })
   })
 

@@ -410,6 +410,13 @@ void* mkv_open(const char* path, const mkv_column* columns, size_t count, int co
   o.env = marekvs::batched_read_env();
   // WAL files live seconds: compressing each record is CPU for nothing.
   o.wal_compression = rocksdb::kNoCompression;
+  // A WAL file is freed once every column has flushed what it holds, and a column written
+  // seldom (`sys`'s one mark a batch, a `members` touched once) flushes late: RocksDB's default
+  // cap, four times the memtables' capacity (~890 MiB), let 6M SETs and one HSET keep 408 MiB
+  // of WAL for a crash to replay. Past the memtables' budget, the columns that hold the oldest
+  // file flush instead (docs/performance.md, twentieth round).
+  o.max_total_wal_size = 0;
+  for (size_t i = 0; i < count; i++) o.max_total_wal_size += columns[i].memtable_budget;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < count; i++) {
     descriptors.emplace_back(columns[i].name, column_options(columns[i].cache_bytes, columns[i].memtable_budget, columns[i].point_lookup != 0, compress != 0));
