@@ -118,7 +118,7 @@ describe('WAL sync beside RocksDB', () => {
       try {
         // `members` gets one write, in the first WAL file; then 320 MiB go to `meta`. RocksDB's
         // default cap would keep every file since (four times the memtables, ~890 MiB); the
-        // store's cap is the columns' memtable budget, 148 MiB at the default block cache.
+        // store's cap is the columns' memtable budgets, 148 MiB.
         store.write([{ column: 'members', key: Buffer.from('once'), value: Buffer.from('v') }], false)
         const value = Buffer.alloc(256 * 1024, 'x')
         for (let i = 0; i < 1280; i++) store.write([{ column: 'meta', key: Buffer.from(`big${i}`), value }], false)
