@@ -154,9 +154,7 @@ class WriteQueue {
       if (stopping_) {
         if (!applying_) break;
         // A waiting thread applies a job: what comes after it is still this thread's to land.
-        waiters_++;
-        landed_cv_.wait(guard, [&] { return !applying_; });
-        waiters_--;
+        help(guard);
         continue;
       }
       work_cv_.wait_for(guard, linger_);
