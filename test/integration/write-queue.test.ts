@@ -1,7 +1,7 @@
 // Writes return before RocksDB has them (native/src/store/write_queue.h): every read after a
 // write must still see it, whatever it reads through (the record cache's pins, a column without
-// one, a range, a range delete in between), a settled write must be in the WAL, and a close
-// must land everything queued.
+// one, a range, a range delete in between), without waiting for writes of other keys, a settled
+// write must be in the WAL, and a close must land everything queued.
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -79,6 +79,24 @@ describe('Store write queue: writes return before they land', () => {
     writeDelayForTesting(200)
     try {
       await readsSeeWrites(temp.store, 150)
+    } finally {
+      writeDelayForTesting(0)
+    }
+  })
+
+  it('a read by key of a column without a record cache waits only for queued writes of its keys', async () => {
+    const store = temp.store
+    const queued = { column: 'members' as Column, key: Buffer.from('wq:pending'), value: Buffer.from('landed') }
+    // The write lands after 1.5 s, on whichever thread applies it: a read that waited for it
+    // would take that long.
+    writeDelayForTesting(1_500_000)
+    try {
+      store.write([queued], false)
+      const started = process.hrtime.bigint()
+      assert.equal(store.getMany('members', [Buffer.from('wq:elsewhere')])[0], undefined)
+      const waitedMs = Number(process.hrtime.bigint() - started) / 1e6
+      assert.ok(waitedMs < 750, `a read of another key waited ${waitedMs.toFixed(0)} ms for the queue`)
+      assert.equal(store.getMany('members', [queued.key])[0]?.toString(), 'landed')
     } finally {
       writeDelayForTesting(0)
     }

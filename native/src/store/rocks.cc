@@ -29,14 +29,17 @@
 #include "write_queue.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <numeric>
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -47,6 +50,29 @@ struct QueuedWrite;
 
 constexpr size_t MAX_COLUMNS = 16;
 
+// Keys of queued writes that return before they land, in the columns without a record cache: a
+// count per slot of a hash of (column, key). A read by key of such a column waits for the queue
+// only when one of its keys' slots is taken (settle_keys); before, any queued write to the
+// column made it wait, so every HGET after an HSET applied the queue on the reading thread
+// (docs/performance.md, twenty-first round). Slots are shared, so a read may wait for a write
+// of another key, but never reads past one of its own.
+class PendingKeys {
+ public:
+  static uint32_t slot(uint32_t cf, std::string_view key) {
+    uint64_t h = std::hash<std::string_view>{}(key) ^ (uint64_t{cf} * 0x9E3779B97F4A7C15ull);
+    return static_cast<uint32_t>((h ^ (h >> 29)) & (SLOTS - 1));
+  }
+  // Before the write is queued: a read that starts after its push returned sees the slot taken.
+  void add(uint32_t slot) { counts_[slot].fetch_add(1, std::memory_order_relaxed); }
+  // Once the write has landed: a read that sees the slot free sees the write.
+  void remove(uint32_t slot) { counts_[slot].fetch_sub(1, std::memory_order_release); }
+  bool taken(uint32_t slot) const { return counts_[slot].load(std::memory_order_acquire) != 0; }
+
+ private:
+  static constexpr uint32_t SLOTS = 1 << 16;
+  std::array<std::atomic<uint32_t>, SLOTS> counts_{};
+};
+
 struct Db {
   std::atomic<int> refs{1};
   std::shared_mutex lock;
@@ -55,9 +81,11 @@ struct Db {
   // Per column, its record cache, or null (record_cache.h).
   std::vector<std::unique_ptr<marekvs::RecordCache>> caches;
   std::set<Iter*> iters;
-  // Queued writes not yet applied, per column they write: a read of the column that would not
-  // see them (of a range; by key, of a column without a record cache) waits for the queue.
+  // Queued writes not yet applied, per column they write: a read of a range of the column waits
+  // for the queue; a read by key of a column without a record cache, when `pending` has its key.
   std::atomic<uint32_t> queued[MAX_COLUMNS] = {};
+  // Of those, the keys of the ones that returned before landing, where no record cache holds them.
+  PendingKeys pending;
   // The first error of a write nobody waited for; later writes fail with it.
   std::mutex failure_lock;
   std::string failure;
@@ -270,6 +298,7 @@ struct QueuedWrite {
   uint32_t columns = 0;  // a bit per column it writes
   marekvs::RecordCache* clears = nullptr;  // a range delete's column's cache
   rocksdb::Status* status = nullptr;
+  std::vector<uint32_t> pending;  // its slots in Db::pending: a write returned once queued
 };
 
 // Make `job` own its cached keys: views into one buffer of copies.
@@ -319,6 +348,8 @@ void apply(Db* db, QueuedWrite& job) {
       if (db->failure.empty()) db->failure = "a queued write failed: " + s.ToString();
     }
   }
+  for (uint32_t slot : job.pending) db->pending.remove(slot);
+  job.pending.clear();
   for (size_t c = 0; c < MAX_COLUMNS; c++) {
     if (job.columns & (1u << c)) db->queued[c].fetch_sub(1, std::memory_order_release);
   }
@@ -367,6 +398,19 @@ rocksdb::Status push_and_wait(Db* db, QueuedWrite* job) {
 // Before a read of column `cf` that would not see its queued writes: wait for the queue.
 void settle(Db* db, uint32_t cf) {
   if (db->queue && cf < MAX_COLUMNS && db->queued[cf].load(std::memory_order_acquire) > 0) db->queue->drain();
+}
+
+// Before a read of `keys` in column `cf`, which has no record cache: wait for the queue if a
+// queued write that returned may write one of them. Writes that wait for their landing count
+// for reads on other threads only, which they may or may not precede.
+void settle_keys(Db* db, uint32_t cf, size_t count, const char* const* keys, const size_t* key_lens) {
+  if (!db->queue || cf >= MAX_COLUMNS || db->queued[cf].load(std::memory_order_acquire) == 0) return;
+  for (size_t i = 0; i < count; i++) {
+    if (db->pending.taken(PendingKeys::slot(cf, std::string_view(keys[i], key_lens[i])))) {
+      db->queue->drain();
+      return;
+    }
+  }
 }
 
 // Before anything else that reads outside the queue (properties, flushes).
@@ -592,7 +636,7 @@ double mkv_last_read_ns() { return last_read_ns; }
 int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* keys, const size_t* key_lens) try {
   Db* db = static_cast<Db*>(handle);
   // A cached column's queued writes are pinned in its cache; another's are not.
-  if (!cache_of(db, cf)) settle(db, cf);
+  if (!cache_of(db, cf)) settle_keys(db, cf, count, keys, key_lens);
   std::shared_lock guard(db->lock);
   reset_output();
   rocksdb::ColumnFamilyHandle* c = open_column(db, cf);
@@ -715,9 +759,14 @@ int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const*
     return s.ok() ? 0 : fail(s);
   }
   own_keys(*job, cached);
+  for (size_t i = 0; i < count; i++) {
+    if (!cache_of(db, cfs[i])) job->pending.push_back(PendingKeys::slot(cfs[i], std::string_view(keys[i], key_lens[i])));
+  }
   uint32_t columns = job->columns;
+  const std::vector<uint32_t>& pending = job->pending;
   uint64_t number = db->queue->push(std::move(queued), [&] {
     count_queued(db, columns);
+    for (uint32_t slot : pending) db->pending.add(slot);
     for (const CachedWrites::Group& g : cached.groups) db->caches[g.column]->pin_write(g.shard, &cached.keys[g.first], &cached.value_ptrs[g.first], g.count);
   });
   return number == 0 ? fail(CLOSED) : 0;
