@@ -153,7 +153,7 @@ export interface RocksIterator {
 }
 
 interface RocksStoreClass {
-  open(path: string, names: string[], cacheBytes: number[], memtableBudgets: number[], pointLookup: boolean[], recordCacheBytes: number[], compress: boolean, queueWrites: boolean): RocksStore
+  open(path: string, names: string[], cacheBytes: number[], memtableBudgets: number[], reads: number[], recordCacheBytes: number[], compress: boolean, queueWrites: boolean): RocksStore
   attach(handle: bigint): RocksStore
 }
 

@@ -33,28 +33,34 @@ export interface OpenOptions {
 /** Index of each column family in COLUMN_FAMILIES: the native calls name columns by it. */
 const COLUMN_INDEX: Record<Column, number> = { meta: COLUMN_FAMILIES.indexOf('meta'), members: COLUMN_FAMILIES.indexOf('members'), sys: COLUMN_FAMILIES.indexOf('sys') }
 
+/** How a column is read, which sets its memtables and tables (native/src/store/rocks.cc): by range only. */
+const READS_RANGE = 0
+/** By key too: sixteen small memtables with a bloom filter, so that a read by key searches one small skiplist. */
+const READS_KEY = 1
+/** By key on every command: also 2 KiB blocks with a hash index in them, for cold reads. */
+const READS_KEY_EVERY_COMMAND = 2
+
 /**
  * Per column family: its share of the block cache, its memtable budget (level compaction, each
  * flush half the budget: two memtables of a quarter each, or for a column read by key sixteen of
- * a thirty-second, which its inserts find cheaper (native/src/store/rocks.cc); no compression on
- * L0 and L1, so flushes spend no CPU on ZSTD; ZSTD from L2 down. Smaller flushes, 8 MiB
- * memtables two at a time, gave SET -P 16 +12 %, but twice the SST files and 10 % fewer cold
- * reads with 20M keys: docs/performance.md), whether it is
- * read by key on every command (`meta`: 2 KiB blocks, a hash index in them and a memtable
- * bloom filter), and its record cache: `meta`'s newest records, kept exact by the native read
- * and write paths (native/src/store/record_cache.h), so that a hot key's read skips the
- * memtable's skiplist.
+ * a thirty-second, which its inserts and reads find cheaper (native/src/store/rocks.cc); no
+ * compression on L0 and L1, so flushes spend no CPU on ZSTD; ZSTD from L2 down. Smaller flushes,
+ * 8 MiB memtables two at a time, gave SET -P 16 +12 %, but twice the SST files and 10 % fewer
+ * cold reads with 20M keys: docs/performance.md), how it is read (`meta` by key on every command,
+ * `members` by key and by range: HSET, SISMEMBER, ZSCORE read one member, HGETALL, LRANGE a
+ * range), and its record cache: `meta`'s newest records, kept exact by the native read and write
+ * paths (native/src/store/record_cache.h), so that a hot key's read skips the memtable's skiplist.
  */
-function columnSpecs(cacheSize: number): { cacheBytes: number[]; memtableBudgets: number[]; pointLookup: boolean[]; recordCacheBytes: number[] } {
+function columnSpecs(cacheSize: number): { cacheBytes: number[]; memtableBudgets: number[]; reads: number[]; recordCacheBytes: number[] } {
   const MB = 1024 * 1024
-  const spec: Record<(typeof COLUMN_FAMILIES)[number], [number, number, boolean, number]> = {
-    default: [MB, 4 * MB, false, 0],
-    meta: [Math.round(cacheSize * 0.6), 64 * MB, true, Math.round(cacheSize * 0.25)],
-    members: [Math.round(cacheSize * 0.3), 64 * MB, false, 0],
-    sys: [Math.round(cacheSize * 0.1), 16 * MB, false, 0],
+  const spec: Record<(typeof COLUMN_FAMILIES)[number], [number, number, number, number]> = {
+    default: [MB, 4 * MB, READS_RANGE, 0],
+    meta: [Math.round(cacheSize * 0.6), 64 * MB, READS_KEY_EVERY_COMMAND, Math.round(cacheSize * 0.25)],
+    members: [Math.round(cacheSize * 0.3), 64 * MB, READS_KEY, 0],
+    sys: [Math.round(cacheSize * 0.1), 16 * MB, READS_RANGE, 0],
   }
   const rows = COLUMN_FAMILIES.map((name) => spec[name])
-  return { cacheBytes: rows.map((r) => r[0]), memtableBudgets: rows.map((r) => r[1]), pointLookup: rows.map((r) => r[2]), recordCacheBytes: rows.map((r) => r[3]) }
+  return { cacheBytes: rows.map((r) => r[0]), memtableBudgets: rows.map((r) => r[1]), reads: rows.map((r) => r[2]), recordCacheBytes: rows.map((r) => r[3]) }
 }
 
 /**
@@ -92,9 +98,9 @@ export class Store {
       const { handle, location } = locationOrHandle as StoreHandle
       return new Store(RocksStore.attach(handle), location)
     }
-    const { cacheBytes, memtableBudgets, pointLookup, recordCacheBytes } = columnSpecs(options.cacheSize ?? 64 * 1024 * 1024)
+    const { cacheBytes, memtableBudgets, reads, recordCacheBytes } = columnSpecs(options.cacheSize ?? 64 * 1024 * 1024)
     const compress = (options.compression ?? 'zstd') === 'zstd'
-    return new Store(RocksStore.open(locationOrHandle, [...COLUMN_FAMILIES], cacheBytes, memtableBudgets, pointLookup, recordCacheBytes, compress, options.queueWrites ?? true), locationOrHandle)
+    return new Store(RocksStore.open(locationOrHandle, [...COLUMN_FAMILIES], cacheBytes, memtableBudgets, reads, recordCacheBytes, compress, options.queueWrites ?? true), locationOrHandle)
   }
 
   /** A handle another thread of this process passes to `Store.open` to share this database. */

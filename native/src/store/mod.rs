@@ -17,7 +17,7 @@ struct Column {
     name: *const c_char,
     cache_bytes: u64,
     memtable_budget: u64,
-    point_lookup: c_int,
+    reads: c_int,
     record_cache_bytes: u64,
 }
 
@@ -275,20 +275,21 @@ pub struct RocksStore {
 #[napi]
 impl RocksStore {
     /// Open (creating if missing) the database at `path` with these column families: per
-    /// column, its block cache bytes, memtable budget, whether it is read by point lookups, and
+    /// column, its block cache bytes, memtable budget, how it is read (0: by range, 1: by key
+    /// too, 2: by key on every command; rocks.cc), and
     /// the bytes of its record cache (0: none; record_cache.h); `compress`: ZSTD for the deeper
     /// levels' files, or no compression anywhere (MAREKVS_COMPRESSION); `queue_writes`: writes
     /// return once queued for a thread of their own (rocks.cc), or land on the caller's.
     #[napi(factory)]
-    pub fn open(path: String, names: Vec<String>, cache_bytes: Vec<f64>, memtable_budgets: Vec<f64>, point_lookup: Vec<bool>, record_cache_bytes: Vec<f64>, compress: bool, queue_writes: bool) -> Result<Self> {
+    pub fn open(path: String, names: Vec<String>, cache_bytes: Vec<f64>, memtable_budgets: Vec<f64>, reads: Vec<u32>, record_cache_bytes: Vec<f64>, compress: bool, queue_writes: bool) -> Result<Self> {
         let n = names.len();
-        if cache_bytes.len() != n || memtable_budgets.len() != n || point_lookup.len() != n || record_cache_bytes.len() != n {
-            return Err(invalid("one cache size, memtable budget, point-lookup flag and record cache size per column"));
+        if cache_bytes.len() != n || memtable_budgets.len() != n || reads.len() != n || record_cache_bytes.len() != n {
+            return Err(invalid("one cache size, memtable budget, way of reading and record cache size per column"));
         }
         let path = CString::new(path).map_err(|_| invalid("path contains a NUL byte"))?;
         let c_names = names.into_iter().map(CString::new).collect::<std::result::Result<Vec<_>, _>>().map_err(|_| invalid("column name contains a NUL byte"))?;
         let columns: Vec<Column> = (0..n)
-            .map(|i| Column { name: c_names[i].as_ptr(), cache_bytes: cache_bytes[i] as u64, memtable_budget: memtable_budgets[i] as u64, point_lookup: point_lookup[i] as c_int, record_cache_bytes: record_cache_bytes[i] as u64 })
+            .map(|i| Column { name: c_names[i].as_ptr(), cache_bytes: cache_bytes[i] as u64, memtable_budget: memtable_budgets[i] as u64, reads: reads[i] as c_int, record_cache_bytes: record_cache_bytes[i] as u64 })
             .collect();
         // SAFETY: the strings and columns outlive the call.
         let db = unsafe { mkv_open(path.as_ptr(), columns.as_ptr(), n, compress as c_int, queue_writes as c_int) };

@@ -146,15 +146,20 @@ marekvs::RecordCache* cache_of(Db* db, uint32_t index) { return index < db->cach
 // ZSTD below unless `compress` is off (MAREKVS_COMPRESSION=none: a cold read then decompresses
 // nothing, for more disk); the table options of the binding this replaced, so existing databases
 // keep their layout. Either way, files already written keep theirs.
-rocksdb::ColumnFamilyOptions column_options(uint64_t cache_bytes, uint64_t memtable_budget, bool point_lookup, bool compress) {
+// How a column is read (mkv_column::reads; lib/storage/store.ts names them).
+constexpr int READS_RANGE = 0, READS_KEY = 1, READS_KEY_EVERY_COMMAND = 2;
+
+rocksdb::ColumnFamilyOptions column_options(uint64_t cache_bytes, uint64_t memtable_budget, int reads, bool compress) {
   rocksdb::ColumnFamilyOptions o;
   // Each flush writes half the budget to L0, merged from `merged` memtables. A column read by key
-  // has sixteen of 2 MiB (at meta's 64 MiB): inserting into a skiplist that stays in the CPU's
-  // caches costs the writer ~30 % less a SET than into a 16 MiB one, and the memtable bloom filter
-  // spares its reads the memtables that lack the key. A column read by range or without that
-  // filter (members) keeps two: its reads search every memtable (docs/performance.md, nineteenth
-  // round). The budget caps all of them at 1.5× either way.
-  int merged = point_lookup ? 16 : 2;
+  // has sixteen of 2 MiB (at a 64 MiB budget) and a memtable bloom filter: inserting into a
+  // skiplist that stays in the CPU's caches costs the writer ~30 % less a SET than into a 16 MiB
+  // one, and reading from one (HSET's read of the field it sets) less than searching two of 16
+  // MiB, while the filter spares its reads the memtables that lack the key (docs/performance.md,
+  // nineteenth and twenty-first rounds). A column read by range only keeps two, as its reads
+  // search every memtable. The budget caps all of them at 1.5× either way.
+  bool by_key = reads >= READS_KEY;
+  int merged = by_key ? 16 : 2;
   o.write_buffer_size = static_cast<size_t>(memtable_budget / 2 / merged);
   o.min_write_buffer_number_to_merge = merged;
   o.max_write_buffer_number = merged * 3;
@@ -178,7 +183,11 @@ rocksdb::ColumnFamilyOptions column_options(uint64_t cache_bytes, uint64_t memta
   } else {
     t.no_block_cache = true;
   }
-  if (point_lookup) {
+  if (by_key) {
+    o.memtable_prefix_bloom_size_ratio = 0.02;
+    o.memtable_whole_key_filtering = true;
+  }
+  if (reads == READS_KEY_EVERY_COMMAND) {
     // A read by key decompresses and checksums its whole block: 2 KiB blocks took ~6 % off a
     // cold GET's CPU against the default 4 KiB, for a twice larger index (~18 MB more with 20M
     // keys) and the same disk (docs/performance.md, thirteenth round).
@@ -186,8 +195,6 @@ rocksdb::ColumnFamilyOptions column_options(uint64_t cache_bytes, uint64_t memta
     t.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
     t.data_block_hash_table_util_ratio = 0.75;
     t.filter_policy.reset(rocksdb::NewRibbonFilterPolicy(10, 1));
-    o.memtable_prefix_bloom_size_ratio = 0.02;
-    o.memtable_whole_key_filtering = true;
   } else {
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }
@@ -426,7 +433,7 @@ struct mkv_column {
   const char* name;
   uint64_t cache_bytes;
   uint64_t memtable_budget;
-  int point_lookup;
+  int reads;  // READS_RANGE, READS_KEY or READS_KEY_EVERY_COMMAND
   // Bytes of its record cache (record_cache.h); 0 for none.
   uint64_t record_cache_bytes;
 };
@@ -463,7 +470,7 @@ void* mkv_open(const char* path, const mkv_column* columns, size_t count, int co
   for (size_t i = 0; i < count; i++) o.max_total_wal_size += columns[i].memtable_budget;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < count; i++) {
-    descriptors.emplace_back(columns[i].name, column_options(columns[i].cache_bytes, columns[i].memtable_budget, columns[i].point_lookup != 0, compress != 0));
+    descriptors.emplace_back(columns[i].name, column_options(columns[i].cache_bytes, columns[i].memtable_budget, columns[i].reads, compress != 0));
   }
   auto db = std::make_unique<Db>();
   rocksdb::Status s = rocksdb::DB::Open(o, path, descriptors, &db->columns, &db->db);
