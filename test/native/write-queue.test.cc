@@ -64,7 +64,7 @@ static uint64_t push(Queue& queue, int producer, int seq, size_t weight = 1) {
   job->producer = producer;
   job->seq = seq;
   job->weight = weight;
-  return queue.push(std::move(job), [] {});
+  return queue.push(std::move(job), [](uint64_t) {});
 }
 
 int main() {

@@ -50,27 +50,28 @@ struct QueuedWrite;
 
 constexpr size_t MAX_COLUMNS = 16;
 
-// Keys of queued writes that return before they land, in the columns without a record cache: a
-// count per slot of a hash of (column, key). A read by key of such a column waits for the queue
-// only when one of its keys' slots is taken (settle_keys); before, any queued write to the
-// column made it wait, so every HGET after an HSET applied the queue on the reading thread
-// (docs/performance.md, twenty-first round). Slots are shared, so a read may wait for a write
-// of another key, but never reads past one of its own.
+// Keys of queued writes that return before they land, in the columns without a record cache: per
+// slot of a hash of (column, key), the number of the last queued write to such a key. A read by
+// key of such a column waits for the queue only while one of its keys' slots names a write not
+// yet landed (settle_keys); before, any queued write to the column made it wait, so every HSET's
+// read of its field applied the queue on the reading thread (docs/performance.md, twenty-first
+// round). Only pushes write a slot, under the queue's lock, so the writer never takes a slot's
+// cache line from the event loop. Slots are shared, so a read may wait for a write of another
+// key, but never reads past one of its own.
 class PendingKeys {
  public:
   static uint32_t slot(uint32_t cf, std::string_view key) {
     uint64_t h = std::hash<std::string_view>{}(key) ^ (uint64_t{cf} * 0x9E3779B97F4A7C15ull);
     return static_cast<uint32_t>((h ^ (h >> 29)) & (SLOTS - 1));
   }
-  // Before the write is queued: a read that starts after its push returned sees the slot taken.
-  void add(uint32_t slot) { counts_[slot].fetch_add(1, std::memory_order_relaxed); }
-  // Once the write has landed: a read that sees the slot free sees the write.
-  void remove(uint32_t slot) { counts_[slot].fetch_sub(1, std::memory_order_release); }
-  bool taken(uint32_t slot) const { return counts_[slot].load(std::memory_order_acquire) != 0; }
+  // Under the queue's lock, before write `number` is queued: numbers only grow in a slot.
+  void note(uint32_t slot, uint64_t number) { last_[slot].store(number, std::memory_order_relaxed); }
+  // The last write queued to the slot's keys (0: none); it has landed once the queue says so.
+  uint64_t last(uint32_t slot) const { return last_[slot].load(std::memory_order_relaxed); }
 
  private:
   static constexpr uint32_t SLOTS = 1 << 16;
-  std::array<std::atomic<uint32_t>, SLOTS> counts_{};
+  std::array<std::atomic<uint64_t>, SLOTS> last_{};
 };
 
 struct Db {
@@ -82,7 +83,8 @@ struct Db {
   std::vector<std::unique_ptr<marekvs::RecordCache>> caches;
   std::set<Iter*> iters;
   // Queued writes not yet applied, per column they write: a read of a range of the column waits
-  // for the queue; a read by key of a column without a record cache, when `pending` has its key.
+  // for the queue; a read by key of a column without a record cache, while `pending` names a
+  // write of one of its keys not yet landed.
   std::atomic<uint32_t> queued[MAX_COLUMNS] = {};
   // Of those, the keys of the ones that returned before landing, where no record cache holds them.
   PendingKeys pending;
@@ -305,7 +307,6 @@ struct QueuedWrite {
   uint32_t columns = 0;  // a bit per column it writes
   marekvs::RecordCache* clears = nullptr;  // a range delete's column's cache
   rocksdb::Status* status = nullptr;
-  std::vector<uint32_t> pending;  // its slots in Db::pending: a write returned once queued
 };
 
 // Make `job` own its cached keys: views into one buffer of copies.
@@ -355,8 +356,6 @@ void apply(Db* db, QueuedWrite& job) {
       if (db->failure.empty()) db->failure = "a queued write failed: " + s.ToString();
     }
   }
-  for (uint32_t slot : job.pending) db->pending.remove(slot);
-  job.pending.clear();
   for (size_t c = 0; c < MAX_COLUMNS; c++) {
     if (job.columns & (1u << c)) db->queued[c].fetch_sub(1, std::memory_order_release);
   }
@@ -396,7 +395,7 @@ rocksdb::Status push_and_wait(Db* db, QueuedWrite* job) {
     return s;
   }
   uint32_t columns = job->columns;
-  uint64_t number = db->queue->push(std::unique_ptr<QueuedWrite>(job), [&] { count_queued(db, columns); });
+  uint64_t number = db->queue->push(std::unique_ptr<QueuedWrite>(job), [&](uint64_t) { count_queued(db, columns); });
   if (number == 0) return rocksdb::Status::Aborted(CLOSED);
   db->queue->wait(number);
   return s;
@@ -413,7 +412,7 @@ void settle(Db* db, uint32_t cf) {
 void settle_keys(Db* db, uint32_t cf, size_t count, const char* const* keys, const size_t* key_lens) {
   if (!db->queue || cf >= MAX_COLUMNS || db->queued[cf].load(std::memory_order_acquire) == 0) return;
   for (size_t i = 0; i < count; i++) {
-    if (db->pending.taken(PendingKeys::slot(cf, std::string_view(keys[i], key_lens[i])))) {
+    if (!db->queue->landed(db->pending.last(PendingKeys::slot(cf, std::string_view(keys[i], key_lens[i]))))) {
       db->queue->drain();
       return;
     }
@@ -766,14 +765,15 @@ int mkv_write(void* handle, size_t count, const uint8_t* cfs, const char* const*
     return s.ok() ? 0 : fail(s);
   }
   own_keys(*job, cached);
+  thread_local std::vector<uint32_t> slots;
+  slots.clear();
   for (size_t i = 0; i < count; i++) {
-    if (!cache_of(db, cfs[i])) job->pending.push_back(PendingKeys::slot(cfs[i], std::string_view(keys[i], key_lens[i])));
+    if (!cache_of(db, cfs[i])) slots.push_back(PendingKeys::slot(cfs[i], std::string_view(keys[i], key_lens[i])));
   }
   uint32_t columns = job->columns;
-  const std::vector<uint32_t>& pending = job->pending;
-  uint64_t number = db->queue->push(std::move(queued), [&] {
+  uint64_t number = db->queue->push(std::move(queued), [&](uint64_t queued_as) {
     count_queued(db, columns);
-    for (uint32_t slot : pending) db->pending.add(slot);
+    for (uint32_t slot : slots) db->pending.note(slot, queued_as);
     for (const CachedWrites::Group& g : cached.groups) db->caches[g.column]->pin_write(g.shard, &cached.keys[g.first], &cached.value_ptrs[g.first], g.count);
   });
   return number == 0 ? fail(CLOSED) : 0;

@@ -53,9 +53,9 @@ class WriteQueue {
     return job;
   }
 
-  // Queue `job`. `before` runs under the queue's lock just before, so that what it does (pin the
-  // job's values) happens in queue order. Returns the job's number for `wait`, or 0 once stopped
-  // (`before` does not run then).
+  // Queue `job`. `before` runs under the queue's lock just before, with the job's number, so that
+  // what it does (pin the job's values) happens in queue order. Returns the job's number for
+  // `wait`, or 0 once stopped (`before` does not run then).
   template <class Before>
   uint64_t push(std::unique_ptr<Job> job, Before&& before) {
     size_t weight = weight_(*job);
@@ -63,10 +63,10 @@ class WriteQueue {
     auto fits = [&] { return stopped_ || queued_weight_ == 0 || queued_weight_ + weight <= max_weight_; };
     while (!fits()) help(guard);
     if (stopped_) return 0;
-    before();
+    uint64_t number = pushed_.load(std::memory_order_relaxed) + 1;
+    before(number);
     queued_weight_ += weight;
     jobs_.push_back({std::move(job), weight});
-    uint64_t number = pushed_.load(std::memory_order_relaxed) + 1;
     pushed_.store(number, std::memory_order_release);
     // Half full: wake it from its linger too, so that pushers seldom have to apply jobs themselves.
     if (sleeping_ || queued_weight_ >= max_weight_ / 2) work_cv_.notify_one();
@@ -82,6 +82,9 @@ class WriteQueue {
 
   // Until every job queued before this call has been applied.
   void drain() { wait(pushed_.load(std::memory_order_acquire)); }
+
+  // Whether job `number` has been applied: what it wrote is then in RocksDB.
+  bool landed(uint64_t number) const { return landed_.load(std::memory_order_acquire) >= number; }
 
   // Whether every job queued so far has been applied.
   bool idle() const { return landed_.load(std::memory_order_acquire) == pushed_.load(std::memory_order_acquire); }
