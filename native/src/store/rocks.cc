@@ -143,14 +143,14 @@ rocksdb::ColumnFamilyHandle* open_column(Db* db, uint32_t index) {
 
 marekvs::RecordCache* cache_of(Db* db, uint32_t index) { return index < db->caches.size() ? db->caches[index].get() : nullptr; }
 
+// How a column is read (mkv_column::reads; lib/storage/store.ts names them).
+constexpr int READS_RANGE = 0, READS_KEY = 1, READS_KEY_EVERY_COMMAND = 2;
+
 // Level compaction sized from a memtable budget, no compression on L0 and L1 (with dynamic level
 // sizes, RocksDB's default, "L1" is the level L0 is compacted into; flushes spend no CPU on ZSTD),
 // ZSTD below unless `compress` is off (MAREKVS_COMPRESSION=none: a cold read then decompresses
 // nothing, for more disk); the table options of the binding this replaced, so existing databases
 // keep their layout. Either way, files already written keep theirs.
-// How a column is read (mkv_column::reads; lib/storage/store.ts names them).
-constexpr int READS_RANGE = 0, READS_KEY = 1, READS_KEY_EVERY_COMMAND = 2;
-
 rocksdb::ColumnFamilyOptions column_options(uint64_t cache_bytes, uint64_t memtable_budget, int reads, bool compress) {
   rocksdb::ColumnFamilyOptions o;
   // Each flush writes half the budget to L0, merged from `merged` memtables. A column read by key
