@@ -407,8 +407,8 @@ void settle(Db* db, uint32_t cf) {
 }
 
 // Before a read of `keys` in column `cf`, which has no record cache: wait for the queue if a
-// queued write that returned may write one of them. Writes that wait for their landing count
-// for reads on other threads only, which they may or may not precede.
+// queued write that returned may write one of them. Writes that wait for their landing note no
+// slot: a read that starts after one returned finds it landed.
 void settle_keys(Db* db, uint32_t cf, size_t count, const char* const* keys, const size_t* key_lens) {
   if (!db->queue || cf >= MAX_COLUMNS || db->queued[cf].load(std::memory_order_acquire) == 0) return;
   for (size_t i = 0; i < count; i++) {
