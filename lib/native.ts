@@ -94,7 +94,7 @@ export interface LuaHost {
    * the script switched to RESP3) and returns the Reply. Returns the script's Reply; `aborted` then says whether the host stopped
    * it (time, memory, stack overflow), in which case its writes must be undone.
    */
-  run(sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (argv: Buffer[], flags: number) => Reply): Reply
+  run(sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: ScriptCallback): Reply
   readonly aborted: boolean
   /**
    * Run a function library's body (its code from the newline that ends the `#!lua` line) with
@@ -103,10 +103,10 @@ export interface LuaHost {
    * `install`, they become that library's functions in this VM, replacing its previous ones;
    * with null nothing is kept. `call` serves redis.log, as in run.
    */
-  loadLibrary(body: Buffer, install: string | null, call: (argv: Buffer[], flags: number) => Reply): RegisteredFunction[] | string
+  loadLibrary(body: Buffer, install: string | null, call: ScriptCallback): RegisteredFunction[] | string
   removeLibrary(name: string): void
   /** FCALL: run function `name` of installed library `library` as run runs a script (`aborted` likewise). */
-  runFunction(library: string, name: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (argv: Buffer[], flags: number) => Reply): Reply
+  runFunction(library: string, name: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: ScriptCallback): Reply
 }
 
 /** A function a library registered (redis.register_function). */
@@ -162,7 +162,7 @@ interface Binding {
   coldReadsForTesting(mode: 'auto' | 'batched' | 'split'): void
   writeDelayForTesting(micros: number): void
   batchedReads(): { available: boolean; submitted: number }
-  LuaHost: new (memoryLimitBytes: number) => LuaHost
+  LuaHost: new (memoryLimitBytes: number) => NativeLuaHost
   NativeRequestParser: new (maxBulkLen?: number) => NativeRequestParser
   encodeReplies(replies: Reply[], proto: 2 | 3): Buffer
   encodeBatch(replies: Reply[], protos: Uint8Array, ends: Uint32Array, into: Buffer): number | Buffer
@@ -401,4 +401,85 @@ export const LUA_LOG = 3
 
 export const RocksStore: RocksStoreClass = binding.RocksStore
 
-export const LuaHost: new (memoryLimitBytes: number) => LuaHost = binding.LuaHost
+/** What a script asks for (redis.call and the like): its arguments, and the flags LuaHost.run describes. */
+export type ScriptCallback = (argv: Buffer[], flags: number) => Reply
+
+/** The addon's side of the callback: the arguments packed in one Buffer, `count` u32 LE lengths then the bytes. */
+type PackedCallback = (packed: Buffer, count: number, flags: number) => Reply
+
+type NativeLuaHost = Omit<LuaHost, 'run' | 'loadLibrary' | 'runFunction'> & {
+  run(sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: PackedCallback): Reply
+  loadLibrary(body: Buffer, install: string | null, call: PackedCallback): RegisteredFunction[] | string
+  runFunction(library: string, name: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: PackedCallback): Reply
+}
+
+/** The arguments of a packed call, as views of the one Buffer the addon made (native/src/lib.rs, call_js). */
+export function unpackArgs(packed: Buffer, count: number): Buffer[] {
+  const argv = new Array<Buffer>(count)
+  let at = 4 * count
+  for (let i = 0; i < count; i++) {
+    const end = at + packed.readUInt32LE(4 * i)
+    argv[i] = packed.subarray(at, end)
+    at = end
+  }
+  return argv
+}
+
+function unpacking(call: ScriptCallback): PackedCallback {
+  return (packed, count, flags) => call(unpackArgs(packed, count), flags)
+}
+
+/** The addon's VM behind the LuaHost interface: callbacks get their arguments unpacked. */
+class UnpackingLuaHost implements LuaHost {
+  private readonly vm: NativeLuaHost
+
+  constructor(memoryLimitBytes: number) {
+    this.vm = new binding.LuaHost(memoryLimitBytes)
+  }
+
+  sha1hex(data: Buffer): string {
+    return this.vm.sha1hex(data)
+  }
+
+  has(sha: string): boolean {
+    return this.vm.has(sha)
+  }
+
+  noWrites(sha: string): boolean {
+    return this.vm.noWrites(sha)
+  }
+
+  load(sha: string, body: Buffer): string | null {
+    return this.vm.load(sha, body)
+  }
+
+  flush(): void {
+    this.vm.flush()
+  }
+
+  get usedMemory(): number {
+    return this.vm.usedMemory
+  }
+
+  get aborted(): boolean {
+    return this.vm.aborted
+  }
+
+  run(sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: ScriptCallback): Reply {
+    return this.vm.run(sha, keys, args, timeLimitMs, unpacking(call))
+  }
+
+  loadLibrary(body: Buffer, install: string | null, call: ScriptCallback): RegisteredFunction[] | string {
+    return this.vm.loadLibrary(body, install, unpacking(call))
+  }
+
+  removeLibrary(name: string): void {
+    this.vm.removeLibrary(name)
+  }
+
+  runFunction(library: string, name: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: ScriptCallback): Reply {
+    return this.vm.runFunction(library, name, keys, args, timeLimitMs, unpacking(call))
+  }
+}
+
+export const LuaHost: new (memoryLimitBytes: number) => LuaHost = UnpackingLuaHost

@@ -20,7 +20,7 @@ import { error, ErrorReply, Errors, OK, Reply, status } from '../core/reply'
 import type { ExecContext } from '../engine/exec-context'
 import { runOne } from '../engine/run-one'
 import { log } from '../log'
-import { LUA_CHECK, LUA_LOG, LuaHost } from '../native'
+import { LUA_CHECK, LUA_LOG, LuaHost, ScriptCallback } from '../native'
 import { scriptKey } from '../storage/layout'
 import type { Store } from '../storage/store'
 import { parseInt64 } from './args'
@@ -128,13 +128,11 @@ function evalGeneric(bySha: boolean, readOnly: boolean): DataHandler {
   }
 }
 
-type ScriptCall = (argv: Buffer[], flags: number) => Reply
-
 /**
  * Run a script or a function (`label` names it) whose redis.call follows Redis's rules; one the
  * host stopped (time, memory, stack) is rolled back: nothing it wrote is applied.
  */
-export function runUndoable(ctx: ExecContext, lua: LuaHost, label: string, readOnly: boolean, run: (call: ScriptCall) => Reply): Reply {
+export function runUndoable(ctx: ExecContext, lua: LuaHost, label: string, readOnly: boolean, run: (call: ScriptCallback) => Reply): Reply {
   const mark = ctx.mark()
   const reply = run(scriptCall(ctx, readOnly))
   if (lua.aborted) {
@@ -145,7 +143,7 @@ export function runUndoable(ctx: ExecContext, lua: LuaHost, label: string, readO
 }
 
 /** What redis.call, redis.pcall, redis.acl_check_cmd and redis.log do, with Redis's script rules. */
-function scriptCall(ctx: ExecContext, readOnly: boolean): ScriptCall {
+function scriptCall(ctx: ExecContext, readOnly: boolean): ScriptCallback {
   return (argv, flags) => {
     const mode = flags & 7
     if (mode === LUA_LOG) {

@@ -379,24 +379,35 @@ fn check_napi(status: napi::sys::napi_status, what: &str) -> std::result::Result
     }
 }
 
-/// Run the JS `call(argv, mode)` inside its own handle scope and encode its reply as RESP.
+/// Run the JS `call(packed, count, flags)` inside its own handle scope and encode its reply as
+/// RESP. The call's arguments come packed in one Buffer: `count` u32 LE lengths, then the bytes
+/// (lib/native.ts unpacks them into views). A Buffer each cost an external backing store each,
+/// ~0.5 us apiece, a tenth of the thread in EVALSHA of a small script (docs/performance.md).
 fn call_js(env: napi::sys::napi_env, call: napi::sys::napi_value, mode: u32, argv: &[&[u8]], resp3: bool) -> std::result::Result<Vec<u8>, String> {
     use napi::sys;
     let mut scope = std::ptr::null_mut();
     // SAFETY: env is the live env of LuaHost::run; every value below lives in this scope.
     check_napi(unsafe { sys::napi_open_handle_scope(env, &mut scope) }, "open scope")?;
     let result = (|| {
-        let mut arr = std::ptr::null_mut();
-        // SAFETY: as above.
-        check_napi(unsafe { sys::napi_create_array_with_length(env, argv.len(), &mut arr) }, "array")?;
-        for (i, arg) in argv.iter().enumerate() {
-            let mut buf = std::ptr::null_mut();
-            let mut data = std::ptr::null_mut();
-            // SAFETY: copies arg.len() bytes into a new Buffer.
-            check_napi(unsafe { sys::napi_create_buffer_copy(env, arg.len(), arg.as_ptr() as *const _, &mut data, &mut buf) }, "buffer")?;
-            // SAFETY: arr is an array of argv.len() slots.
-            check_napi(unsafe { sys::napi_set_element(env, arr, i as u32, buf) }, "set element")?;
+        let head = 4 * argv.len();
+        let total = head + argv.iter().map(|arg| arg.len()).sum::<usize>();
+        let mut packed = std::ptr::null_mut();
+        let mut data = std::ptr::null_mut();
+        // SAFETY: a new Buffer of `total` bytes, all written below before JS sees it.
+        check_napi(unsafe { sys::napi_create_buffer(env, total, &mut data, &mut packed) }, "buffer")?;
+        if total > 0 {
+            // SAFETY: data points to the `total` bytes of the Buffer just created.
+            let out = unsafe { std::slice::from_raw_parts_mut(data as *mut u8, total) };
+            let mut at = head;
+            for (i, arg) in argv.iter().enumerate() {
+                out[4 * i..4 * i + 4].copy_from_slice(&(arg.len() as u32).to_le_bytes());
+                out[at..at + arg.len()].copy_from_slice(arg);
+                at += arg.len();
+            }
         }
+        let mut count = std::ptr::null_mut();
+        // SAFETY: plain number creation.
+        check_napi(unsafe { sys::napi_create_uint32(env, argv.len() as u32, &mut count) }, "count")?;
         let mut mode_value = std::ptr::null_mut();
         // Bit 3 tells JS the script's protocol (redis.setresp), for replies shaped by it.
         let flags = mode | if resp3 { 8 } else { 0 };
@@ -405,10 +416,10 @@ fn call_js(env: napi::sys::napi_env, call: napi::sys::napi_value, mode: u32, arg
         let mut undefined = std::ptr::null_mut();
         // SAFETY: as above.
         check_napi(unsafe { sys::napi_get_undefined(env, &mut undefined) }, "undefined")?;
-        let args = [arr, mode_value];
+        let args = [packed, count, mode_value];
         let mut reply = std::ptr::null_mut();
         // SAFETY: call is the JS function passed to run; args are values of this scope.
-        let status = unsafe { sys::napi_call_function(env, undefined, call, 2, args.as_ptr(), &mut reply) };
+        let status = unsafe { sys::napi_call_function(env, undefined, call, 3, args.as_ptr(), &mut reply) };
         if status != sys::Status::napi_ok {
             let mut exception = std::ptr::null_mut();
             // SAFETY: clears the pending exception so the script can be aborted cleanly.
@@ -526,7 +537,7 @@ impl LuaHost {
     /// Run loaded script `sha`. `call(argv, flags)` runs one redis.call (flags & 7: 0 call,
     /// 1 pcall, 2 acl_check_cmd, 3 log; flags & 8: the script uses RESP3) and returns its
     /// Reply. Returns the script's Reply.
-    #[napi(catch_unwind, ts_args_type = "sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (argv: Buffer[], mode: number) => unknown")]
+    #[napi(catch_unwind, ts_args_type = "sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (packed: Buffer, count: number, mode: number) => unknown")]
     pub fn run(&mut self, env: Env, sha: String, keys: Vec<JsBuffer>, args: Vec<JsBuffer>, time_limit_ms: f64, call: JsFunction) -> Result<JsUnknown> {
         let limit = uint_arg(time_limit_ms, "timeLimitMs", SAFE_INT_MAX)?;
         let (keys, args) = (list_arg(keys, "keys")?, list_arg(args, "args")?);
@@ -540,7 +551,7 @@ impl LuaHost {
     /// Run a function library's body (FUNCTION LOAD): the functions it registered, as
     /// `{name, description, flags}` objects, or the error reply's text. With `install`, they
     /// become that library's functions in this VM. `call` serves redis.log, as in run.
-    #[napi(catch_unwind, ts_args_type = "body: Buffer, install: string | null, call: (argv: Buffer[], mode: number) => unknown")]
+    #[napi(catch_unwind, ts_args_type = "body: Buffer, install: string | null, call: (packed: Buffer, count: number, mode: number) => unknown")]
     pub fn load_library(&mut self, env: Env, body: Buffer, install: Option<String>, call: JsFunction) -> Result<JsUnknown> {
         let infos = match self.host.load_library(&body, install.as_deref(), &mut js_callback(&env, &call)) {
             Ok(infos) => infos,
@@ -571,7 +582,7 @@ impl LuaHost {
     }
 
     /// FCALL: run function `name` of installed library `library`, as run runs a script.
-    #[napi(catch_unwind, ts_args_type = "library: string, name: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (argv: Buffer[], mode: number) => unknown")]
+    #[napi(catch_unwind, ts_args_type = "library: string, name: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (packed: Buffer, count: number, mode: number) => unknown")]
     pub fn run_function(&mut self, env: Env, library: String, name: String, keys: Vec<JsBuffer>, args: Vec<JsBuffer>, time_limit_ms: f64, call: JsFunction) -> Result<JsUnknown> {
         let limit = uint_arg(time_limit_ms, "timeLimitMs", SAFE_INT_MAX)?;
         let (keys, args) = (list_arg(keys, "keys")?, list_arg(args, "args")?);

@@ -48,6 +48,22 @@ describe('native Lua host', () => {
     assert.equal(host.aborted, false)
   })
 
+  it('hands the callback each argument exactly: empty ones, binary bytes, and arguments the command keeps', () => {
+    const host = new LuaHost(16 * MB)
+    const sha = load(host, "redis.call('set', KEYS[1], '') redis.call('set', ARGV[1], ARGV[2]) return redis.call('x')")
+    const kept: Buffer[][] = []
+    const binary = Buffer.from([0, 255, 13, 10, 0])
+    const long = Buffer.alloc(100_000, 'z')
+    const reply = host.run(sha, [Buffer.from('k')], [binary, long], 1000, (argv): Reply => {
+      kept.push(argv)
+      return argv.length
+    })
+    assert.equal(reply, 1)
+    // Held after the calls returned, as staged writes hold their values.
+    assert.deepEqual(kept, [[Buffer.from('set'), Buffer.from('k'), Buffer.alloc(0)], [Buffer.from('set'), binary, long], [Buffer.from('x')]])
+    assert.ok(kept.flat().every((arg) => Buffer.isBuffer(arg)))
+  })
+
   it('a callback that throws aborts the script', () => {
     const host = new LuaHost(16 * MB)
     const sha = load(host, "redis.call('x') return 1")
