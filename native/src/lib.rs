@@ -381,8 +381,8 @@ fn check_napi(status: napi::sys::napi_status, what: &str) -> std::result::Result
 
 /// Run the JS `call(packed, count, flags)` inside its own handle scope and encode its reply as
 /// RESP. The call's arguments come packed in one Buffer: `count` u32 LE lengths, then the bytes
-/// (lib/native.ts unpacks them into views). A Buffer each cost an external backing store each,
-/// ~0.5 us apiece, a tenth of the thread in EVALSHA of a small script (docs/performance.md).
+/// (lib/native.ts unpacks them into views). A Buffer per argument cost an external backing
+/// store apiece, a tenth of the thread in EVALSHA of a small script (docs/performance.md).
 fn call_js(env: napi::sys::napi_env, call: napi::sys::napi_value, mode: u32, argv: &[&[u8]], resp3: bool) -> std::result::Result<Vec<u8>, String> {
     use napi::sys;
     let mut scope = std::ptr::null_mut();
@@ -534,9 +534,9 @@ impl LuaHost {
         self.aborted
     }
 
-    /// Run loaded script `sha`. `call(argv, flags)` runs one redis.call (flags & 7: 0 call,
-    /// 1 pcall, 2 acl_check_cmd, 3 log; flags & 8: the script uses RESP3) and returns its
-    /// Reply. Returns the script's Reply.
+    /// Run loaded script `sha`. `call(packed, count, flags)` runs one redis.call, its `count`
+    /// arguments packed as `call_js` says (flags & 7: 0 call, 1 pcall, 2 acl_check_cmd, 3 log;
+    /// flags & 8: the script uses RESP3), and returns its Reply. Returns the script's Reply.
     #[napi(catch_unwind, ts_args_type = "sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: (packed: Buffer, count: number, mode: number) => unknown")]
     pub fn run(&mut self, env: Env, sha: String, keys: Vec<JsBuffer>, args: Vec<JsBuffer>, time_limit_ms: f64, call: JsFunction) -> Result<JsUnknown> {
         let limit = uint_arg(time_limit_ms, "timeLimitMs", SAFE_INT_MAX)?;
