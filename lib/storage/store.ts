@@ -89,6 +89,7 @@ export class Store {
   private readonly opColumns = new Uint8Array(256)
   private readonly opKeys: Buffer[] = []
   private readonly opValues: Array<Buffer | null> = []
+  private isClosed = false
 
   private constructor(private readonly db: RocksStore, readonly location: string) {}
 
@@ -267,6 +268,11 @@ export class Store {
     this.db.deleteRange(COLUMN_INDEX[column], gte, lt)
   }
 
+  /** This Store closed the database (a store attached on another thread learns it from its next native call). */
+  get closed(): boolean {
+    return this.isClosed
+  }
+
   /** RangeReader iterators not yet closed, on every thread (a leak check for tests). */
   get openIterators(): number {
     return this.db.openIterators
@@ -287,6 +293,7 @@ export class Store {
 
   /** Close: the thread that opened the database closes it for all; an attached one lets go. */
   async close(): Promise<void> {
+    this.isClosed = true
     this.db.close()
   }
 }
@@ -316,14 +323,31 @@ function firstPageSize(firstPage: number): number {
 
 const ZERO_BYTE = Buffer.from([0])
 
+/** A RangeReader's last page: see `page` there. */
+interface ReadPage {
+  from: Buffer
+  rows: Buffer[]
+  ended: boolean
+}
+
 /**
  * Rows of ranges of one column, in key order or reversed (Store.rangeReader): the first walk by
- * Store.iterate, later ones from one iterator, sought to each. Most batches walk a range once
- * (one LPOP), and one query costs half of making an iterator.
+ * Store.iterate, later ones from one iterator, sought to each unless it starts within the page
+ * the iterator read last (`page`). Most batches walk a range once (one LPOP), and one query
+ * costs half of making an iterator.
  */
 export class RangeReader {
   private it: RocksIterator | null = null
   private walked = false
+  /**
+   * The page the iterator read last ([key, value, ...]) and where its read began (`from`: the
+   * seek target, or just past the page before when it read on): every stored row from `from`
+   * to the page's last row is in it, and the iterator stands just past that row. A walk that
+   * starts within the page takes its rows from there and reads on without a seek: each pop of a
+   * list in a batch starts at the row the pop before it took (a seek costs one per memtable;
+   * docs/performance.md, twenty-second round).
+   */
+  private page: ReadPage | null = null
 
   constructor(private readonly store: Store, private readonly column: Column, readonly gte: Buffer, readonly lt: Buffer, readonly reverse: boolean) {}
 
@@ -344,19 +368,55 @@ export class RangeReader {
     }
     this.it ??= this.store.iterator(this.column, this.gte, this.lt, this.reverse)
     const reverse = this.reverse
+    const past = (key: Buffer): boolean => (reverse ? Buffer.compare(key, gte) < 0 : Buffer.compare(key, lt) >= 0)
     let target: Buffer | null = reverse ? lt : gte
-    let page = firstPageSize(firstPage)
+    const last = this.page
+    // After close, the native read below answers: the database is closed.
+    if (last !== null && !this.store.closed && this.startsWithin(target, last)) {
+      // Reversed, `target` is an exclusive bound: the page's rows below it.
+      const flat = last.rows
+      for (let i = 0; i < flat.length; i += 2) {
+        const key = flat[i]
+        if (reverse ? Buffer.compare(key, target) >= 0 : Buffer.compare(key, target) < 0) continue
+        if (past(key)) return
+        yield { key, value: flat[i + 1] }
+      }
+      if (last.ended) return
+      target = null
+    }
+    let size = firstPageSize(firstPage)
     for (;;) {
-      const { rows: flat, ended } = this.store.read(this.it, target, page)
+      const { rows: flat, ended } = this.store.read(this.it, target, size)
+      this.page = { from: target ?? this.pastPage(this.page!), rows: flat, ended }
       target = null
       for (let i = 0; i < flat.length; i += 2) {
         const key = flat[i]
-        if (reverse ? Buffer.compare(key, gte) < 0 : Buffer.compare(key, lt) >= 0) return
+        if (past(key)) return
         yield { key, value: flat[i + 1] }
       }
       if (ended) return
-      page = Math.min(MAX_ROWS, page * 4)
+      size = Math.min(MAX_ROWS, size * 4)
     }
+  }
+
+  /** Where a read on from `page` begins: just past its last row (reversed, that row, as the bound below which it reads). */
+  private pastPage(page: ReadPage): Buffer {
+    if (page.rows.length === 0) return page.from
+    const lastRow = page.rows[page.rows.length - 2]
+    return this.reverse ? lastRow : Buffer.concat([lastRow, ZERO_BYTE])
+  }
+
+  /** Whether a walk from `target` (reversed: below it) begins among `page`'s rows, or past the range's end when the page ended it. */
+  private startsWithin(target: Buffer, page: ReadPage): boolean {
+    const lastRow = page.rows.length > 0 ? page.rows[page.rows.length - 2] : null
+    if (this.reverse) {
+      // Rows below `from` down to the last row are known; rows below `target` begin among them
+      // when the last row is below `target`.
+      if (Buffer.compare(target, page.from) > 0) return false
+      return page.ended || (lastRow !== null && Buffer.compare(lastRow, target) < 0)
+    }
+    if (Buffer.compare(target, page.from) < 0) return false
+    return page.ended || (lastRow !== null && Buffer.compare(target, lastRow) <= 0)
   }
 
   close(): void {
