@@ -414,7 +414,7 @@ type NativeLuaHost = Omit<LuaHost, 'run' | 'loadLibrary' | 'runFunction'> & {
 }
 
 /** The arguments of a packed call, as views of the one Buffer the addon made (native/src/lib.rs, call_js). */
-export function unpackArgs(packed: Buffer, count: number): Buffer[] {
+function unpackArgs(packed: Buffer, count: number): Buffer[] {
   const argv = new Array<Buffer>(count)
   let at = 4 * count
   for (let i = 0; i < count; i++) {
