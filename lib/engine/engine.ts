@@ -52,8 +52,12 @@ export interface Submission {
   readonly argv: Buffer[]
   /** 2 or 3: the reply arrives encoded; 0: as a value (embedding). */
   readonly proto: 0 | 2 | 3
-  /** `retryArgv`: what a blocking command that found nothing asks its retries to run (ExecContext.retryArgv). */
-  readonly done: (reply: Buffer | Reply, retryArgv?: Buffer[]) => void
+  /**
+   * `retryArgv`: what a blocking command that found nothing asks its retries to run
+   * (ExecContext.retryArgv); `endMs`: performance.now() when its batch ended, read once for all
+   * of a batch's replies.
+   */
+  readonly done: (reply: Buffer | Reply, retryArgv?: Buffer[], endMs?: number) => void
 }
 
 export type EngineConfig = Pick<Config, 'dataDir' | 'nodeId' | 'shards' | 'fsync' | 'logLevel' | 'inlineBatches' | 'compression'>
@@ -411,11 +415,12 @@ export class Engine {
   private deliver(batch: Submission[], result: BatchResult | null, failure?: Reply): void {
     // A worker's replies arrive as a plain Uint8Array: a Buffer again. An inline batch's are one.
     const out = result === null ? null : asBuffer(result.out)
+    const endMs = performance.now()
     for (let i = 0; i < batch.length; i++) {
       const submission = batch[i]
-      if (failure !== undefined || result === null) submission.done(this.finish(submission, failure ?? error('ERR shard returned no reply')))
-      else if (submission.proto === 0) submission.done(result.raw![i] ?? null, retryArgvOf(result, i))
-      else submission.done(out!.subarray(i === 0 ? 0 : result.ends[i - 1], result.ends[i]), retryArgvOf(result, i))
+      if (failure !== undefined || result === null) submission.done(this.finish(submission, failure ?? error('ERR shard returned no reply')), undefined, endMs)
+      else if (submission.proto === 0) submission.done(result.raw![i] ?? null, retryArgvOf(result, i), endMs)
+      else submission.done(out!.subarray(i === 0 ? 0 : result.ends[i - 1], result.ends[i]), retryArgvOf(result, i), endMs)
     }
     if (result?.ready) this.onReady(result.ready)
   }

@@ -188,9 +188,10 @@ class CountedReply {
     private readonly handOver: Done,
   ) {}
 
-  done(reply: Buffer | Reply): void {
+  /** `endMs`: when the command ended, if the caller has read the clock already (a batch's replies share one read). */
+  done(reply: Buffer | Reply, _retryArgv?: Buffer[], endMs = performance.now()): void {
     const failed = Buffer.isBuffer(reply) ? reply[0] === 0x2d : isError(reply)
-    this.stats.recordCommand(this.fullName, (performance.now() - this.startMs) * 1000, failed)
+    this.stats.recordCommand(this.fullName, (endMs - this.startMs) * 1000, failed)
     this.handOver(reply)
   }
 }
