@@ -16,7 +16,8 @@ run() { # port pid test pipeline -> "ops/s cpu-us-per-request"
   local c0 c1 ops test=(-t "$3")
   [ "$3" = evalsha ] && test=(evalsha "$(redis-cli -p "$1" script load "$TOKEN_BUCKET")" 1 'bucket:__rand_int__')
   c0=$(cpu_seconds "$2")
-  ops=$(redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r 100000 -P "$4" -q "${test[@]}" | tr '\r' '\n' | grep 'requests per second' | tail -1 | awk '{ for (i = 2; i <= NF; i++) if ($i == "requests") print $(i - 1) }')
+  # A server that dies mid-run leaves redis-benchmark reconnecting forever: bound each run.
+  ops=$(timeout "${RUN_TIMEOUT:-600}" redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r 100000 -P "$4" -q "${test[@]}" | tr '\r' '\n' | grep 'requests per second' | tail -1 | awk '{ for (i = 2; i <= NF; i++) if ($i == "requests") print $(i - 1) }')
   c1=$(cpu_seconds "$2")
   echo "$ops $(awk -v a="$c0" -v b="$c1" -v n="$REQUESTS" 'BEGIN { printf "%.1f", (b - a) * 1e6 / n }')"
 }
