@@ -19,7 +19,7 @@ run() { # port pid test pipeline -> "ops/s cpu-us-per-request"
   # A server that dies mid-run leaves redis-benchmark reconnecting forever: bound each run.
   ops=$(timeout "${RUN_TIMEOUT:-600}" redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -r 100000 -P "$4" -q "${test[@]}" | tr '\r' '\n' | grep 'requests per second' | tail -1 | awk '{ for (i = 2; i <= NF; i++) if ($i == "requests") print $(i - 1) }')
   c1=$(cpu_seconds "$2")
-  echo "$ops $(awk -v a="$c0" -v b="$c1" -v n="$REQUESTS" 'BEGIN { printf "%.1f", (b - a) * 1e6 / n }')"
+  echo "$ops $(awk -v a="$c0" -v b="$c1" -v n="$REQUESTS" 'BEGIN { printf "%.2f", (b - a) * 1e6 / n }')"
 }
 for p in $PIPELINES; do for t in ${TESTS//,/ }; do
   read -r rops rcpu <<< "$(run "${ports[0]}" "${pids[0]}" "$t" "$p")"
