@@ -6,6 +6,8 @@
 #   bench/tools/side-by-side.sh /work/old /work/main
 #   TESTS=set,get PIPELINES="1 16" REQUESTS=200000 bench/tools/side-by-side.sh /work/main
 #   TESTS=evalsha PIPELINES=1 REQUESTS=50000 bench/tools/side-by-side.sh /work/old /work/main
+# A variant may carry environment: "/work/main|MAREKVS_FSYNC=always". RUN_TIMEOUT (600 s) bounds
+# each redis-benchmark run.
 source "$(dirname "$0")/common.sh"
 TESTS=${TESTS:-set,get}; PIPELINES=${PIPELINES:-"1 16"}; REQUESTS=${REQUESTS:-100000}; CLIENTS=${CLIENTS:-50}
 [ $# -gt 0 ] || { echo "usage: $0 VARIANT..." >&2; exit 2; }
