@@ -16,6 +16,7 @@
 // host stops (past its time budget, its memory, or in a stack overflow) is rolled back to
 // where it started: nothing it wrote is applied. FCALL (functions.ts) runs functions on the
 // same VM, with the same rules.
+import { performance } from 'node:perf_hooks'
 import { error, ErrorReply, Errors, OK, Reply, status } from '../core/reply'
 import type { ExecContext } from '../engine/exec-context'
 import { runOne } from '../engine/run-one'
@@ -124,17 +125,20 @@ function evalGeneric(bySha: boolean, readOnly: boolean): DataHandler {
     if (typeof sha !== 'string') return sha
     const keys = argv.slice(3, 3 + numkeys)
     const args = argv.slice(3 + numkeys)
-    return runUndoable(ctx, lua, sha, readOnly || lua.noWrites(sha), (call) => lua.run(sha, keys, args, ctx.scriptTimeLimitMs, call))
+    return runUndoable(ctx, lua, sha, readOnly || lua.noWrites(sha), keys, (call) => lua.run(sha, keys, args, ctx.scriptTimeLimitMs, call))
   }
 }
 
 /**
- * Run a script or a function (`label` names it) whose redis.call follows Redis's rules; one the
- * host stopped (time, memory, stack) is rolled back: nothing it wrote is applied.
+ * Run a script or a function (`label` names it: its sha or function name) with its declared
+ * `keys`, whose redis.call follows Redis's rules; one the host stopped (time, memory, stack) is
+ * rolled back: nothing it wrote is applied.
  */
-export function runUndoable(ctx: ExecContext, lua: LuaHost, label: string, readOnly: boolean, run: (call: ScriptCallback) => Reply): Reply {
+export function runUndoable(ctx: ExecContext, lua: LuaHost, label: string, readOnly: boolean, keys: Buffer[], run: (call: ScriptCallback) => Reply): Reply {
   const mark = ctx.mark()
-  const reply = run(scriptCall(ctx, readOnly))
+  const started = performance.now()
+  const reply = run(scriptCall(ctx, readOnly, keys.length > 0 ? keys[0] : null))
+ctx.onScriptRun?.(label, (performance.now() - started) * 1000)
   if (lua.aborted) {
     ctx.rollbackTo(mark)
     log.warn('script aborted, its writes undone', { script: label, reply: (reply as ErrorReply).v })
@@ -143,7 +147,7 @@ export function runUndoable(ctx: ExecContext, lua: LuaHost, label: string, readO
 }
 
 /** What redis.call, redis.pcall, redis.acl_check_cmd and redis.log do, with Redis's script rules. */
-function scriptCall(ctx: ExecContext, readOnly: boolean): ScriptCallback {
+function scriptCall(ctx: ExecContext, readOnly: boolean, home: Buffer | null): ScriptCallback {
   return (argv, flags) => {
     const mode = flags & 7
     if (mode === LUA_LOG) {
@@ -160,7 +164,7 @@ function scriptCall(ctx: ExecContext, readOnly: boolean): ScriptCallback {
       return error(`ERR ${name} command is not allowed with BLOCK option from scripts`)
     }
     if (readOnly && command.flags.includes('write')) return READ_ONLY
-    for (const key of keysOf(command, argv)) if (!ctx.owns(key)) return OTHER_SHARD
+    for (const key of keysOf(command, argv)) if (!ctx.owns(key, home)) return OTHER_SHARD
     const proto = ctx.proto
     // Replies whose shape depends on the protocol follow the script's (redis.setresp).
     ctx.proto = flags & 8 ? 3 : 2

@@ -85,6 +85,8 @@ const SWEEP_INTERVAL_MS = 100
  */
 const READ_AHEADS_MAX = 4
 const WAL_SYNC_INTERVAL_MS = 1000
+/** With every shard paused, a script on the main thread may touch any key. */
+const OWNS_ALL = (): boolean => true
 
 export class Engine {
   private readonly lanes: Lane[]
@@ -107,7 +109,7 @@ export class Engine {
   scriptTimeLimitMs = 20
   /** Bumped by SCRIPT FLUSH: every thread's Lua host forgets its compiled scripts when it sees a new one. */
   scriptEpoch = 0
-  /** Bumped when function libraries change (FUNCTION LOAD, DELETE...): every thread's Lua host reloads them when it sees a new one. */
+  /** Bumped when function libraries change (librariesChanged): every thread's Lua host reloads them when it sees a new one. */
   functionEpoch = 0
   /** Node-wide services for scripts that run with every shard paused (PUBLISH); set by the node. */
   scriptNode: ScriptNode | null = null
@@ -153,6 +155,7 @@ export class Engine {
       this.lanes.push({ pool, queue: [], inflight: false, sweepDue: false, reading: 0, writeEpoch: 0 })
     }
     this.inline = new InlinePolicy(config.inlineBatches)
+    mainCtx.onScriptRun = (name, micros) => this.inline.slowScripts.note(name.toLowerCase(), micros)
     this.walSync = new WalSync(store.handle.handle, (request, err) => this.walSynced(request, err))
     if (config.fsync === 'always') this.groupCommit = new GroupCommit(() => this.walSync.request())
     this.timers.push(setInterval(() => this.markSweepDue(), SWEEP_INTERVAL_MS))
@@ -378,19 +381,48 @@ export class Engine {
       lane.queue = []
     }
     if (batch === null) return
-    // (No script is cheap, so the main context's script budget and epochs need no update here.)
+    this.syncScriptState()
+    // Its lanes are idle, the others may be running: a script reaches its own shard's keys only, as on the shard.
+    this.mainCtx.owns = this.ownsInline
     this.settle(batch, runBatch(this.mainCtx, batch, Date.now()))
   }
+
+  /** Whether a script running inline may touch `key`: on the shard of `home`, the first key it declared. */
+  private readonly ownsInline = (key: Buffer, home: Buffer | null): boolean =>
+    home !== null && partitionOf(key) % this.lanes.length === partitionOf(home) % this.lanes.length
 
   /** The arguments of a batch the main thread may run itself, or -1. */
   private inlineArgs(batch: Submission[]): number {
     let args = 0
     for (const submission of batch) {
       const traits = traitsOf(submission.command)
-      if (!traits.cheap) return -1
+      if (!traits.cheap && !(traits.namedScript && this.fastScript(submission.argv))) return -1
       args += submission.argv.length
     }
     return args
+  }
+
+  /** Whether the script or function argv names is not known to be slow (inline-policy.ts, SlowScripts). */
+  private fastScript(argv: Buffer[]): boolean {
+    return argv.length > 1 && !this.inline.slowScripts.has(argv[1].toString('latin1').toLowerCase())
+  }
+
+  /** Function libraries were stored or deleted (FUNCTION LOAD, DELETE...): every thread reloads them, and their functions are measured anew. */
+  librariesChanged(): void {
+    this.functionEpoch++
+    this.inline.slowScripts.clear()
+  }
+
+  /** Scripts kept on their shards because their runs proved slow (INFO). */
+  get slowScripts(): number {
+    return this.inline.slowScripts.count
+  }
+
+  /** The live script budget and epochs, for scripts about to run on the main thread. */
+  private syncScriptState(): void {
+    this.mainCtx.scriptTimeLimitMs = this.scriptTimeLimitMs
+    this.mainCtx.scriptEpoch = this.scriptEpoch
+    this.mainCtx.functionEpoch = this.functionEpoch
   }
 
   private complete(lane: Lane, batch: Submission[], result: BatchResult | null, failure?: Reply): void {
@@ -441,9 +473,9 @@ export class Engine {
 
   private async runOnMain(submission: Submission): Promise<Buffer | Reply> {
     const nowMs = Date.now()
-    this.mainCtx.scriptTimeLimitMs = this.scriptTimeLimitMs
-    this.mainCtx.scriptEpoch = this.scriptEpoch
-    this.mainCtx.functionEpoch = this.functionEpoch
+    this.syncScriptState()
+    // Every shard is paused: any key.
+    this.mainCtx.owns = OWNS_ALL
     if ('runNode' in submission.command) {
       const runData = (argv: Buffer[]): Reply => this.runDataOnMain({ argv, proto: 0 }, Date.now()) as Reply
       const reply = await submission.command.runNode({ store: this.store, ctx: this.mainCtx, nowMs, runData }, submission.argv)

@@ -127,10 +127,13 @@ export class ExecContext {
   /** Bumped when function libraries change (FUNCTION LOAD...): a writer that sees another epoch reloads them (commands/functions.ts). */
   functionEpoch = 0
   /**
-   * Whether this writer may touch `key`: a shard only its own partitions (a script that reaches
-   * for another shard's key is stopped), the main thread with the shards paused every key.
+   * Whether a script whose first declared key is `home` may touch `key` here: on a shard, the
+   * shard's own partitions (a script that reaches for another shard's key is stopped); on the
+   * main thread, inline, `home`'s shard's (the engine sets it); with the shards paused, every key.
    */
-  owns: (key: Buffer) => boolean = () => true
+  owns: (key: Buffer, home: Buffer | null) => boolean = () => true
+  /** Told each script's (and function's) wall time in µs by its name (sha or function): set on the main thread, which keeps slow ones off it. */
+  onScriptRun: ((name: string, micros: number) => void) | null = null
   /** Set by runOne while a read-only command runs: its lookups count as INFO's keyspace hits and misses, as Redis's lookupKeyRead. */
   countLookups = false
   /** Set while a script may reach node-wide services: on the main thread, with every shard paused. */

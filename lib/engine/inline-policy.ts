@@ -8,6 +8,8 @@
 // round). Not while reads are cold (larger than memory), though: a batch of disk reads would
 // stall every connection's turn. Then batches of string and key commands read their records
 // on other threads first and run inline after (readAhead); the rest go to the shards.
+// Scripts called by sha or function name run inline too, until their runs prove slow: then
+// they run on their shards, where a slow run holds only its shard (SlowScripts).
 import type { CommandInfo } from '../commands/types'
 import type { InlineMode } from '../config'
 
@@ -54,9 +56,18 @@ const READ_AHEAD_FIXED_MICROS = 15
  */
 const READ_COST_CAP_MICROS = 200
 
+/**
+ * Scripts named by sha or function (EVALSHA, FCALL and their _RO forms): each runs inline until
+ * its runs prove slow (SlowScripts). EVAL is not among them: telling its cost would mean hashing
+ * its body on every call, so it runs on its shard.
+ */
+const NAMED_SCRIPTS = new Set(['evalsha', 'evalsha_ro', 'fcall', 'fcall_ro'])
+
 export interface CommandTraits {
   /** Of bounded cost: may run inline. */
   readonly cheap: boolean
+  /** A script named by its argv[1] (NAMED_SCRIPTS): may run inline while SlowScripts does not know it as slow. */
+  readonly namedScript: boolean
   readonly write: boolean
   /** Reads nothing but its keys' records (RECORDS_ONLY). */
   readonly recordsOnly: boolean
@@ -68,7 +79,7 @@ const traitsCache = new WeakMap<CommandInfo, CommandTraits>()
 export function traitsOf(command: CommandInfo): CommandTraits {
   let traits = traitsCache.get(command)
   if (traits === undefined) {
-    traits = { cheap: command.flags.includes('fast') || CHEAP_UNFLAGGED.has(command.name), write: command.flags.includes('write'), recordsOnly: RECORDS_ONLY.has(command.name) }
+    traits = { cheap: command.flags.includes('fast') || CHEAP_UNFLAGGED.has(command.name), namedScript: NAMED_SCRIPTS.has(command.name), write: command.flags.includes('write'), recordsOnly: RECORDS_ONLY.has(command.name) }
     traitsCache.set(command, traits)
   }
   return traits
@@ -95,8 +106,62 @@ export class ReadCost {
   }
 }
 
+/**
+ * A run at least this long (wall µs, on the main thread) counts as slow. Below it the hand-off
+ * to a shard and back (~30-40 µs on each thread) is a large share of the work; above it a run
+ * holds every connection of the node, not only its shard's.
+ */
+const SLOW_RUN_MICROS = 200
+/**
+ * Slow runs in a row that keep a script on its shard from then on. One slow run is not enough:
+ * a V8 scavenge inside a run of a 15 µs script takes 1-4 ms, and at tens of thousands of runs a
+ * second one lands in some run every few hundred milliseconds, rarely in consecutive runs of
+ * one script. A script that is slow every time holds the main thread for three runs.
+ */
+const SLOW_STREAK = 3
+/** Scripts remembered at most (slow ones, and ones on a streak); past it they are measured anew. */
+const SLOW_SCRIPTS_MAX = 10_000
+
+/**
+ * Which named scripts (by lowercased sha or function name) run on their shards because their
+ * runs on the main thread proved slow. Fast scripts leave no entry.
+ */
+export class SlowScripts {
+  /** Name -> slow runs in a row; SLOW_STREAK or more: slow for good. */
+  private readonly streaks = new Map<string, number>()
+
+  /** A run of `name` on the main thread took `micros` of wall time. */
+  note(name: string, micros: number): void {
+    const streak = this.streaks.get(name)
+    if (micros < SLOW_RUN_MICROS) {
+      if (streak !== undefined && streak < SLOW_STREAK) this.streaks.delete(name)
+      return
+    }
+    if (streak !== undefined && streak >= SLOW_STREAK) return
+    if (streak === undefined && this.streaks.size >= SLOW_SCRIPTS_MAX) this.streaks.clear()
+    this.streaks.set(name, (streak ?? 0) + 1)
+  }
+
+  has(name: string): boolean {
+    return (this.streaks.get(name) ?? 0) >= SLOW_STREAK
+  }
+
+  /** How many scripts are kept on their shards (INFO). */
+  get count(): number {
+    let n = 0
+    for (const streak of this.streaks.values()) if (streak >= SLOW_STREAK) n++
+    return n
+  }
+
+  /** Function libraries changed: a function's name may now run other code. */
+  clear(): void {
+    this.streaks.clear()
+  }
+}
+
 export class InlinePolicy {
   readonly reads = new ReadCost()
+  readonly slowScripts = new SlowScripts()
 
   constructor(readonly mode: InlineMode) {}
 

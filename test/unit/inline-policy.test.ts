@@ -1,7 +1,7 @@
 // When the main thread hands batches to the shard threads rather than running them itself
 // (lib/engine/inline-policy.ts).
 import { strict as assert } from 'node:assert'
-import { InlinePolicy, ReadCost, traitsOf } from '../../lib/engine/inline-policy'
+import { InlinePolicy, ReadCost, SlowScripts, traitsOf } from '../../lib/engine/inline-policy'
 
 describe('inline policy: cold reads', () => {
   it('counts reads from memory as warm, 1-4 us a key', () => {
@@ -104,5 +104,53 @@ describe('inline policy: commands that read only their records', () => {
     assert.ok(!traitsOf(info('hget', ['readonly', 'fast'])).recordsOnly)
     assert.ok(!traitsOf(info('lpop', ['write', 'fast'])).recordsOnly)
     assert.ok(!traitsOf(info('evalsha', ['noscript'])).recordsOnly)
+  })
+})
+
+describe('inline policy: scripts named by sha or function', () => {
+  const info = (name: string, flags: string[]) => ({ name, arity: -3, flags, firstKey: 0, lastKey: 0, step: 0, group: 'scripting', summary: '', since: '' })
+
+  it('takes EVALSHA and FCALL (and their _RO forms), not EVAL, whose cost has no name short of hashing its body', () => {
+    for (const name of ['evalsha', 'evalsha_ro', 'fcall', 'fcall_ro']) {
+      const traits = traitsOf(info(name, ['noscript']))
+      assert.ok(traits.namedScript && !traits.cheap, name)
+    }
+    for (const name of ['eval', 'eval_ro']) assert.ok(!traitsOf(info(name, ['noscript'])).namedScript, name)
+  })
+
+  it('keeps a script inline through a slow run or two (a GC pause), off the main thread after three in a row', () => {
+    const slow = new SlowScripts()
+    slow.note('a', 4000)
+    slow.note('a', 15)
+    slow.note('a', 4000)
+    slow.note('a', 4000)
+    assert.ok(!slow.has('a'))
+    slow.note('a', 200)
+    assert.ok(slow.has('a'))
+    assert.equal(slow.count, 1)
+    // Slow for good: fast runs afterwards (there are none on the main thread) change nothing.
+    slow.note('a', 10)
+    assert.ok(slow.has('a'))
+  })
+
+  it('leaves no entry for fast scripts, and forgets all on clear (function libraries changed)', () => {
+    const slow = new SlowScripts()
+    for (let i = 0; i < 1000; i++) slow.note(`fast${i}`, 199)
+    slow.note('b', 300)
+    assert.equal(slow.count, 0)
+    for (let i = 0; i < 3; i++) slow.note('c', 20_000)
+    assert.ok(slow.has('c') && !slow.has('b') && !slow.has('fast1'))
+    slow.clear()
+    assert.ok(!slow.has('c'))
+    assert.equal(slow.count, 0)
+  })
+
+  it('stays bounded: past 10,000 names it starts over', () => {
+    const slow = new SlowScripts()
+    for (let i = 0; i < 10_000; i++) for (let run = 0; run < 3; run++) slow.note(`s${i}`, 1000)
+    assert.equal(slow.count, 10_000)
+    slow.note('one more', 1000)
+    assert.equal(slow.count, 0)
+    assert.ok(!slow.has('s0'))
   })
 })

@@ -24,7 +24,7 @@ function commit(engine: Engine, put: readonly Library[], remove: readonly string
   const ops: WriteOp[] = remove.map((name) => ({ column: 'sys', key: functionKey(name), value: null }))
   for (const library of put) ops.push({ column: 'sys', key: functionKey(library.name), value: Buffer.from(library.code) })
   engine.store.write(ops, true)
-  engine.functionEpoch++
+  engine.librariesChanged()
 }
 
 /** Redis's addReplySubcommandSyntaxError. */

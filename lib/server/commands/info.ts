@@ -273,6 +273,7 @@ export async function gatherInfo(services: NodeServices, sections: SectionName[]
           ['total_forks', 0],
           ['unexpected_error_replies', 0],
           ['total_error_replies', stats.failedCommands()],
+          ['marekvs_slow_scripts', services.engine.slowScripts],
         ]])
         break
       }
