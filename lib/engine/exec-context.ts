@@ -100,7 +100,7 @@ export class ExecContext {
    * SADD of 200k members O(n²). So new keys wait in `pending` until a walk needs them sorted.
    */
   private memberWriteKeys = new Map<string, { sorted: Buffer[]; pending: Buffer[] }>()
-  /** Members read ahead for this batch (prefetchMembers), by storage key (latin1): as stored, undefined when missing. */
+  /** Members this batch read, ahead (prefetchMembers) or by key, by storage key (latin1): as stored, undefined when missing. */
   private memberReads = new Map<string, Buffer | undefined>()
   /** Keys whose lists, sorted sets or streams gained elements: blocked clients may proceed. */
   readonly readyKeys: Buffer[] = []
@@ -322,22 +322,32 @@ export class ExecContext {
     const written = this.memberWrites.get(id)
     if (written !== undefined) return written.member
     if (this.memberReads.has(id)) return decodeMember(this.memberReads.get(id))
-    return decodeMember(this.store.get('members', storageKey))
+    const stored = this.store.get('members', storageKey)
+    // A script's HGET then HSET of one field, say, reads it once.
+    this.memberReads.set(id, stored)
+    return decodeMember(stored)
   }
 
   /** Several members in one RocksDB read. */
   getMembers(storageKeys: Buffer[]): Array<Member | null> {
     const out = new Array<Member | null>(storageKeys.length)
     const missing: number[] = []
+    const missingIds: string[] = []
     for (let i = 0; i < storageKeys.length; i++) {
       const id = storageKeys[i].toString('latin1')
       const written = this.memberWrites.get(id)
       if (written !== undefined) out[i] = written.member
       else if (this.memberReads.has(id)) out[i] = decodeMember(this.memberReads.get(id))
-      else missing.push(i)
+      else {
+        missing.push(i)
+        missingIds.push(id)
+      }
     }
     const stored = this.store.getMany('members', missing.map((i) => storageKeys[i]))
-    for (let j = 0; j < missing.length; j++) out[missing[j]] = decodeMember(stored[j])
+    for (let j = 0; j < missing.length; j++) {
+      out[missing[j]] = decodeMember(stored[j])
+      this.memberReads.set(missingIds[j], stored[j])
+    }
     return out
   }
 
