@@ -157,7 +157,7 @@ export const ENV_VARS: ReadonlyArray<VarSpec> = [
   },
   {
     name: 'MAREKVS_INLINE_BATCHES', option: 'inlineBatches', defaultText: 'on',
-    meaning: 'on: small batches of cheap commands (and of EVALSHA and FCALL calls whose runs are fast) run on the main thread when a hand-off to a shard thread would cost more than the work, and while reads come from the disk, batches of string and key commands read their records on other threads first; cold: always the latter, for a disk whose every read waits; off: every data command goes to its shard thread.',
+    meaning: 'on: small batches of cheap commands (and of scripts and functions whose runs are fast) run on the main thread when a hand-off to a shard thread would cost more than the work, and while reads come from the disk, batches of string and key commands read their records on other threads first; cold: always the latter, for a disk whose every read waits; off: every data command goes to its shard thread.',
     expects: "'on', 'cold' or 'off'"
   },
   {

@@ -91,7 +91,7 @@ function fcallGeneric(readOnly: boolean): DataHandler {
     const keys = argv.slice(3, 3 + numkeys)
     const args = argv.slice(3 + numkeys)
     const { library, info } = found
-    return runUndoable(ctx, lua, info.name, noWrites, keys, (call) => lua.runFunction(library.name, info.name, keys, args, ctx.scriptTimeLimitMs, call))
+    return runUndoable(ctx, lua, info.name, noWrites, argv, keys, (call) => lua.runFunction(library.name, info.name, keys, args, ctx.scriptTimeLimitMs, call))
   }
 }
 

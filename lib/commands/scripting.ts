@@ -125,20 +125,20 @@ function evalGeneric(bySha: boolean, readOnly: boolean): DataHandler {
     if (typeof sha !== 'string') return sha
     const keys = argv.slice(3, 3 + numkeys)
     const args = argv.slice(3 + numkeys)
-    return runUndoable(ctx, lua, sha, readOnly || lua.noWrites(sha), keys, (call) => lua.run(sha, keys, args, ctx.scriptTimeLimitMs, call))
+    return runUndoable(ctx, lua, sha, readOnly || lua.noWrites(sha), argv, keys, (call) => lua.run(sha, keys, args, ctx.scriptTimeLimitMs, call))
   }
 }
 
 /**
- * Run a script or a function (`label` names it: its sha or function name) with its declared
- * `keys`, whose redis.call follows Redis's rules; one the host stopped (time, memory, stack) is
- * rolled back: nothing it wrote is applied.
+ * Run a script or a function (`label` names it in the log: its sha or function name) for the
+ * command `argv` with its declared `keys`, whose redis.call follows Redis's rules; one the host
+ * stopped (time, memory, stack) is rolled back: nothing it wrote is applied.
  */
-export function runUndoable(ctx: ExecContext, lua: LuaHost, label: string, readOnly: boolean, keys: Buffer[], run: (call: ScriptCallback) => Reply): Reply {
+export function runUndoable(ctx: ExecContext, lua: LuaHost, label: string, readOnly: boolean, argv: Buffer[], keys: Buffer[], run: (call: ScriptCallback) => Reply): Reply {
   const mark = ctx.mark()
   const started = performance.now()
   const reply = run(scriptCall(ctx, readOnly, keys.length > 0 ? keys[0] : null))
-ctx.onScriptRun?.(label, (performance.now() - started) * 1000)
+  ctx.onScriptRun?.(argv[1], (performance.now() - started) * 1000)
   if (lua.aborted) {
     ctx.rollbackTo(mark)
     log.warn('script aborted, its writes undone', { script: label, reply: (reply as ErrorReply).v })

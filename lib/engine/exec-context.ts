@@ -132,8 +132,11 @@ export class ExecContext {
    * main thread, inline, `home`'s shard's (the engine sets it); with the shards paused, every key.
    */
   owns: (key: Buffer, home: Buffer | null) => boolean = () => true
-  /** Told each script's (and function's) wall time in µs by its name (sha or function): set on the main thread, which keeps slow ones off it. */
-  onScriptRun: ((name: string, micros: number) => void) | null = null
+  /**
+   * Told each script's (and function's) wall time in µs, with the argument that names it (EVAL's
+   * body, EVALSHA's sha, FCALL's function): set on the main thread, which keeps slow ones off it.
+   */
+  onScriptRun: ((named: Buffer, micros: number) => void) | null = null
   /** Set by runOne while a read-only command runs: its lookups count as INFO's keyspace hits and misses, as Redis's lookupKeyRead. */
   countLookups = false
   /** Set while a script may reach node-wide services: on the main thread, with every shard paused. */

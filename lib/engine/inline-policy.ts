@@ -8,8 +8,8 @@
 // round). Not while reads are cold (larger than memory), though: a batch of disk reads would
 // stall every connection's turn. Then batches of string and key commands read their records
 // on other threads first and run inline after (readAhead); the rest go to the shards.
-// Scripts called by sha or function name run inline too, until their runs prove slow: then
-// they run on their shards, where a slow run holds only its shard (SlowScripts).
+// Scripts and functions run inline too, until their runs prove slow: then they run on their
+// shards, where a slow run holds only its shard (SlowScripts).
 import type { CommandInfo } from '../commands/types'
 import type { InlineMode } from '../config'
 
@@ -56,18 +56,22 @@ const READ_AHEAD_FIXED_MICROS = 15
  */
 const READ_COST_CAP_MICROS = 200
 
+/** Scripts and functions: each runs inline until its runs prove slow (SlowScripts). */
+const SCRIPTS = new Set(['eval', 'eval_ro', 'evalsha', 'evalsha_ro', 'fcall', 'fcall_ro'])
+
 /**
- * Scripts named by sha or function (EVALSHA, FCALL and their _RO forms): each runs inline until
- * its runs prove slow (SlowScripts). EVAL is not among them: telling its cost would mean hashing
- * its body on every call, so it runs on its shard.
+ * What SlowScripts knows a script by: its argv[1], EVAL's body, EVALSHA's sha or FCALL's
+ * function, in lower case (shas and function names are found in any case).
  */
-const NAMED_SCRIPTS = new Set(['evalsha', 'evalsha_ro', 'fcall', 'fcall_ro'])
+export function scriptName(named: Buffer): string {
+  return named.toString('latin1').toLowerCase()
+}
 
 export interface CommandTraits {
   /** Of bounded cost: may run inline. */
   readonly cheap: boolean
-  /** A script named by its argv[1] (NAMED_SCRIPTS): may run inline while SlowScripts does not know it as slow. */
-  readonly namedScript: boolean
+  /** A script or function (SCRIPTS): may run inline while SlowScripts does not know it as slow. */
+  readonly script: boolean
   readonly write: boolean
   /** Reads nothing but its keys' records (RECORDS_ONLY). */
   readonly recordsOnly: boolean
@@ -79,7 +83,7 @@ const traitsCache = new WeakMap<CommandInfo, CommandTraits>()
 export function traitsOf(command: CommandInfo): CommandTraits {
   let traits = traitsCache.get(command)
   if (traits === undefined) {
-    traits = { cheap: command.flags.includes('fast') || CHEAP_UNFLAGGED.has(command.name), namedScript: NAMED_SCRIPTS.has(command.name), write: command.flags.includes('write'), recordsOnly: RECORDS_ONLY.has(command.name) }
+    traits = { cheap: command.flags.includes('fast') || CHEAP_UNFLAGGED.has(command.name), script: SCRIPTS.has(command.name), write: command.flags.includes('write'), recordsOnly: RECORDS_ONLY.has(command.name) }
     traitsCache.set(command, traits)
   }
   return traits
@@ -123,8 +127,8 @@ const SLOW_STREAK = 3
 const SLOW_SCRIPTS_MAX = 10_000
 
 /**
- * Which named scripts (by lowercased sha or function name) run on their shards because their
- * runs on the main thread proved slow. Fast scripts leave no entry.
+ * Which scripts (by scriptName) run on their shards because their runs on the main thread
+ * proved slow. Fast scripts leave no entry.
  */
 export class SlowScripts {
   /** Name -> slow runs in a row; SLOW_STREAK or more: slow for good. */

@@ -1,6 +1,6 @@
 // EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT against redis-server 7.0 and marekvs: the same
 // scripts, the same replies, byte for byte (error texts included: they carry the script's sha).
-import { diffSuite, Step } from '../support/diff'
+import { Diff, diffSuite, Step } from '../support/diff'
 
 const evalStep = (script: string, numkeys: number | string, ...rest: string[]): Step => ['EVAL', script, String(numkeys), ...rest]
 const sha = (text: string): string => require('node:crypto').createHash('sha1').update(text).digest('hex')
@@ -43,7 +43,7 @@ const COMMAND_REPLIES: Array<[string, ...string[]]> = [
   ['hrandfield', 'missing', '2', 'WITHVALUES'], ['xadd', 'x', '1-1', 'f', 'v'], ['xrange', 'x', '-', '+'], ['ping'], ['echo', 'e'],
 ]
 
-diffSuite('scripting', (diff) => {
+export const scriptingSuite = (diff: Diff): void => {
   diff('return values in RESP2', RETURNS.map((script) => evalStep(script, 0)))
   diff('return values in RESP3', RETURNS.map((script) => evalStep(script, 0)), { proto: 3 })
   diff('return values of a RESP3 script (redis.setresp(3)) in RESP2', RETURNS.map((script) => evalStep(`redis.setresp(3) ${script}`, 0)))
@@ -206,4 +206,6 @@ diffSuite('scripting', (diff) => {
     ['SET', 'p', '1'], evalStep("return redis.call('incr', KEYS[1])", 1, 'p'), ['INCR', 'p'],
     evalStep("return redis.call('get', KEYS[1])", 1, 'p'), evalStep("return redis.call('get', 'p')", 0),
   ])
-})
+}
+
+diffSuite('scripting', scriptingSuite)

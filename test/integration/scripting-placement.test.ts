@@ -1,7 +1,7 @@
-// Where a script runs (docs/scripting.md): EVALSHA and FCALL on the main thread while their runs
-// are fast, on their shards once three runs in a row were slow; EVAL on its shard. Wherever it
-// runs, a script reaches its own shard's keys only, its budget stops it, and nothing it wrote is
-// applied then.
+// Where a script runs (docs/scripting.md): on the main thread while its runs are fast, on its
+// shard once three runs in a row were slow (and always with MAREKVS_INLINE_BATCHES=off).
+// Wherever it runs, a script reaches its own shard's keys only, its budget stops it, and
+// nothing it wrote is applied then.
 import assert from 'node:assert/strict'
 import Redis from 'ioredis'
 import { partitionOf } from '../../lib/native'
@@ -50,10 +50,13 @@ async function slowScripts(client: Redis): Promise<number> {
 describe('where scripts run', function () {
   this.timeout(120000)
   let server: Marekvs
+  let shardsOnly: Marekvs
   let client: Redis
   let other: Redis
   before(async () => {
-    server = await startMarekvs({ env: { MAREKVS_SCRIPT_TIME_LIMIT_MS: String(BUDGET_MS), MAREKVS_SHARDS: String(SHARDS) } })
+    const env = { MAREKVS_SCRIPT_TIME_LIMIT_MS: String(BUDGET_MS), MAREKVS_SHARDS: String(SHARDS) }
+    server = await startMarekvs({ env })
+    shardsOnly = await startMarekvs({ env: { ...env, MAREKVS_INLINE_BATCHES: 'off' } })
     client = new Redis({ port: server.port, maxRetriesPerRequest: 1 })
     other = new Redis({ port: server.port, maxRetriesPerRequest: 1 })
   })
@@ -61,19 +64,20 @@ describe('where scripts run', function () {
     client?.disconnect()
     other?.disconnect()
     await server?.stop()
+    await shardsOnly?.stop()
   })
 
-  it('a script reaches its own shard\'s keys only (EVALSHA and FCALL inline, EVAL on the shard), every key with numkeys 0', async () => {
+  /** EVAL, EVALSHA and FCALL of a script that reads the key ARGV[1] names, declaring HOME. */
+  async function reachesOwnShardOnly(client: Redis): Promise<void> {
     await client.mset(HOME, 'home', NEIGHBOUR, 'neighbour', FAR, 'far')
     const peek = "return redis.call('get', ARGV[1])"
     const sha = await client.script('LOAD', peek) as string
     await client.function('LOAD', 'REPLACE', "#!lua name=placement\nredis.register_function('peek', function(keys, args) return redis.call('get', args[1]) end)")
     await warmReads(client)
-    // EVAL last: its first run on a shard thread reads slowly, and inline batches stop for a while.
     for (const run of [
+      (arg: string) => client.eval(peek, 1, HOME, arg),
       (arg: string) => client.evalsha(sha, 1, HOME, arg),
       (arg: string) => client.fcall('peek', 1, HOME, arg),
-      (arg: string) => client.eval(peek, 1, HOME, arg),
     ]) {
       assert.equal(await run(NEIGHBOUR), 'neighbour')
       assert.match(await failure(run(FAR)), OTHER_SHARD)
@@ -82,6 +86,16 @@ describe('where scripts run', function () {
     assert.equal(await client.evalsha(sha, 0, FAR), 'far')
     assert.equal(await client.fcall('peek', 0, FAR), 'far')
     assert.equal(await slowScripts(client), 0)
+  }
+
+  it('a script reaches its own shard\'s keys only, inline and on the shard; every key with numkeys 0', async () => {
+    await reachesOwnShardOnly(client)
+    const onShards = new Redis({ port: shardsOnly.port, maxRetriesPerRequest: 1 })
+    try {
+      await reachesOwnShardOnly(onShards)
+    } finally {
+      onShards.disconnect()
+    }
   })
 
   it('a slow EVALSHA is stopped and undone inline, then runs on its shard, where other shards are served while it spins', async () => {

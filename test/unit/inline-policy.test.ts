@@ -1,7 +1,7 @@
 // When the main thread hands batches to the shard threads rather than running them itself
 // (lib/engine/inline-policy.ts).
 import { strict as assert } from 'node:assert'
-import { InlinePolicy, ReadCost, SlowScripts, traitsOf } from '../../lib/engine/inline-policy'
+import { InlinePolicy, ReadCost, scriptName, SlowScripts, traitsOf } from '../../lib/engine/inline-policy'
 
 describe('inline policy: cold reads', () => {
   it('counts reads from memory as warm, 1-4 us a key', () => {
@@ -107,15 +107,16 @@ describe('inline policy: commands that read only their records', () => {
   })
 })
 
-describe('inline policy: scripts named by sha or function', () => {
+describe('inline policy: scripts', () => {
   const info = (name: string, flags: string[]) => ({ name, arity: -3, flags, firstKey: 0, lastKey: 0, step: 0, group: 'scripting', summary: '', since: '' })
 
-  it('takes EVALSHA and FCALL (and their _RO forms), not EVAL, whose cost has no name short of hashing its body', () => {
-    for (const name of ['evalsha', 'evalsha_ro', 'fcall', 'fcall_ro']) {
+  it('takes EVAL, EVALSHA and FCALL and their _RO forms, by their argv[1] in any case', () => {
+    for (const name of ['eval', 'eval_ro', 'evalsha', 'evalsha_ro', 'fcall', 'fcall_ro']) {
       const traits = traitsOf(info(name, ['noscript']))
-      assert.ok(traits.namedScript && !traits.cheap, name)
+      assert.ok(traits.script && !traits.cheap, name)
     }
-    for (const name of ['eval', 'eval_ro']) assert.ok(!traitsOf(info(name, ['noscript'])).namedScript, name)
+    assert.ok(!traitsOf(info('function', ['noscript'])).script)
+    assert.equal(scriptName(Buffer.from('ABCdef')), scriptName(Buffer.from('abcDEF')))
   })
 
   it('keeps a script inline through a slow run or two (a GC pause), off the main thread after three in a row', () => {
