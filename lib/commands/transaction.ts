@@ -3,14 +3,17 @@
 // `marekvs|exec nwatch (key hlc live)* (argc arg*)*` runs a whole transaction of data commands
 // as one command: on one shard when all its keys (watched ones included) live there, else on
 // the main thread with the shards paused (the engine decides from movableKeys). One command in
-// one batch commits in one RocksDB write: atomic on this node.
-// `marekvs|stamps key...` reads the versions WATCH remembers.
+// one batch commits in one RocksDB write: atomic on this node. `marekvs|exec-fast` is the same
+// for a transaction of cheap commands only: flagged `fast`, it may run inline on the main
+// thread as they may (engine/inline-policy.ts).
+// `marekvs|stamps key...` reads the versions WATCH remembers (fast too: records only).
 import { NIL_ARRAY } from '../core/reply'
 import type { ExecContext } from '../engine/exec-context'
 import { runOne } from '../engine/run-one'
 import { DataCommand, keysOf } from './types'
 
 export const EXEC_COMMAND = 'marekvs|exec'
+export const EXEC_FAST_COMMAND = 'marekvs|exec-fast'
 export const STAMPS_COMMAND = 'marekvs|stamps'
 
 export interface Watch {
@@ -20,8 +23,9 @@ export interface Watch {
   readonly live: boolean
 }
 
-export function encodeExec(watches: Iterable<Watch>, commands: Buffer[][]): Buffer[] {
-  const argv: Buffer[] = [Buffer.from(EXEC_COMMAND)]
+/** A transaction as one internal command; `fast` when every command of it is cheap. */
+export function encodeExec(watches: Iterable<Watch>, commands: Buffer[][], fast: boolean): Buffer[] {
+  const argv: Buffer[] = [Buffer.from(fast ? EXEC_FAST_COMMAND : EXEC_COMMAND)]
   const list = [...watches]
   argv.push(Buffer.from(String(list.length)))
   for (const watch of list) argv.push(watch.key, Buffer.from(watch.hlc.toString()), Buffer.from(watch.live ? '1' : '0'))
@@ -74,12 +78,13 @@ export function transactionCommands(lookup: (name: string) => DataCommand | unde
       return commands.map((command) => runOne(ctx, commandOf(command), command))
     },
   }
+  const execFast: DataCommand = { ...exec, name: EXEC_FAST_COMMAND, flags: ['internal', 'fast'] }
   const stamps: DataCommand = {
-    name: STAMPS_COMMAND, arity: -2, flags: ['internal'], firstKey: 1, lastKey: -1, step: 1, group: 'transactions', summary: '', since: '',
+    name: STAMPS_COMMAND, arity: -2, flags: ['internal', 'fast'], firstKey: 1, lastKey: -1, step: 1, group: 'transactions', summary: '', since: '',
     run: (ctx, argv) => argv.slice(1).map((key) => {
       const stamp = ctx.stamp(key)
       return [stamp.hlc.toString(), stamp.live ? 1 : 0]
     }),
   }
-  return [exec, stamps]
+  return [exec, execFast, stamps]
 }

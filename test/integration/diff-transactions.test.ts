@@ -1,10 +1,10 @@
 // MULTI/EXEC/DISCARD/WATCH against redis-server 7.0 and marekvs: same scripts, same replies.
 import assert from 'node:assert/strict'
-import { diffSuite, runPipelined } from '../support/diff'
+import { Diff, diffSuite, runPipelined } from '../support/diff'
 import { RawClient } from '../support/resp'
 import { Marekvs, ServerProcess, startMarekvs, startRedis } from '../support/servers'
 
-diffSuite('transactions', (diff) => {
+export const transactionsSuite = (diff: Diff): void => {
   diff('MULTI EXEC basics', [
     ['MULTI'], ['SET', 'a', '1'], ['INCR', 'a'], ['HSET', 'h', 'f', 'v'], ['GET', 'a'], ['EXEC'], ['GET', 'a'],
     ['EXEC'], ['DISCARD'], ['MULTI'], ['MULTI'], ['EXEC'], ['MULTI'], ['EXEC'],
@@ -50,7 +50,9 @@ diffSuite('transactions', (diff) => {
   diff('FLUSHALL breaks WATCH on an existing key', [
     ['SET', 'w', '1'], ['WATCH', 'w'], ['FLUSHALL'], ['MULTI'], ['PING'], ['EXEC'],
   ])
-})
+}
+
+diffSuite('transactions', transactionsSuite)
 
 describe('WATCH against another client', function () {
   this.timeout(60000)

@@ -1,13 +1,15 @@
 // MULTI, EXEC, DISCARD, WATCH, UNWATCH (Redis 7.0 semantics). The dispatcher queues commands
 // while a session is in MULTI (dispatch.ts); EXEC runs them atomically on this node:
 // - only data commands: one internal command (commands/transaction.ts) that the engine runs on
-//   one shard, or with every shard paused when its keys span shards;
+//   one shard (on the main thread, as cheap commands, when all of them are cheap), or with
+//   every shard paused when its keys span shards;
 // - any node-wide or connection command among them: the whole transaction runs on the main
 //   thread with every shard paused (Engine.exclusive), each data command committed in turn.
 import { error, isSeveral, NIL_ARRAY, OK, Reply } from '../../core/reply'
 import { dataCommands } from '../../commands/data-table'
 import type { AnyCommand } from '../../commands/table'
 import { encodeExec, STAMPS_COMMAND, Watch, watchBroken } from '../../commands/transaction'
+import { traitsOf } from '../../engine/inline-policy'
 import type { ConnCommand, ConnHandler, NodeServices, Session } from '../session'
 import { conn } from './util'
 
@@ -66,7 +68,10 @@ const exec: ConnHandler = (services, session) => {
   if (transaction.failed) return EXECABORT
   const table = services.commands as ReadonlyMap<string, AnyCommand>
   const commands = transaction.queued.map((argv) => table.get(argv[0].toString('latin1').toLowerCase())!)
-  if (commands.every((command) => 'run' in command)) return submitData(services, encodeExec(watches, transaction.queued))
+  if (commands.every((command) => 'run' in command)) {
+    const fast = commands.every((command) => traitsOf(command).cheap)
+    return submitData(services, encodeExec(watches, transaction.queued, fast))
+  }
   return execMixed(services, session, commands, transaction.queued, watches)
 }
 
