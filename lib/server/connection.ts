@@ -83,6 +83,8 @@ export class Connection implements Session {
   private pumping = false
   /** A flush of the replies completed this turn is queued: one write per connection per batch, not per reply. */
   private flushQueued = false
+  /** Ready replies wait for the check phase (flushQueuedReplies). */
+  private flushDeferred = false
   /** When the running pump began: the start of its commands' time in the command stats (one clock read per read, not per command). */
   private pumpStartMs = 0
 
@@ -245,7 +247,26 @@ export class Connection implements Session {
   /** Called by flushQueued: this connection's turn to write what its commands answered. */
   flushQueuedReplies(): void {
     this.flushQueued = false
+    if (this.readyBeforeRunning() && !this.flushDeferred) {
+      // Replies ready ahead of a command still running (MULTI's +OK and +QUEUEDs ahead of
+      // EXEC's) wait for the check phase, where the engine runs this turn's inline batch
+      // (its setImmediate was queued first): then one write carries them all, as Redis writes
+      // a turn's replies at once. A command sent to a shard leaves them written there, still
+      // within this turn of the event loop.
+      this.flushDeferred = true
+      setImmediate(() => {
+        this.flushDeferred = false
+        this.flushReplies()
+      })
+      return
+    }
     this.flushReplies()
+  }
+
+  /** Whether the first replies are ready and a later one is not. */
+  private readyBeforeRunning(): boolean {
+    const pending = this.pending
+    return pending.length > 1 && pending[0] !== undefined && pending.indexOf(undefined, 1) > 0
   }
 
   private enqueue(bytes: Buffer): void {

@@ -2,6 +2,8 @@
 // the offending connection, with Redis's wording; nothing crashes; other clients carry on.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { connect } from 'node:net'
 import { Marekvs, startMarekvs } from '../support/servers'
 import { encodeCommand, RawClient } from '../support/resp'
 
@@ -134,6 +136,47 @@ describe('protocol and bad input', function () {
     client.close()
     const rssMb = Number((await import('node:fs')).readFileSync(`/proc/${server.proc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) / 1024
     assert.ok(rssMb < 1024, `server RSS ${rssMb} MB`)
+  })
+
+  /** The chunks a raw connection receives for `commands` sent in one write, until `expected` bytes came. */
+  async function chunksOf(commands: string[][], expected: string): Promise<Buffer[]> {
+    const socket = connect(server.port, '127.0.0.1')
+    try {
+      await once(socket, 'connect')
+      const chunks: Buffer[] = []
+      let received = 0
+      const done = new Promise<void>((resolve) => socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk)
+        received += chunk.length
+        if (received >= expected.length) resolve()
+      }))
+      socket.write(Buffer.concat(commands.map(encodeCommand)))
+      await done
+      assert.equal(Buffer.concat(chunks).toString(), expected)
+      return chunks
+    } finally {
+      socket.destroy()
+    }
+  }
+
+  it('answers a pipelined MULTI ... EXEC in one write, as Redis writes a turn\'s replies (and PING before a GET)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const chunks = await chunksOf([['MULTI'], ['SET', 'tx:a', 'v'], ['INCR', 'tx:n'], ['EXEC']], `+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n:${round + 1}\r\n`)
+      assert.equal(chunks.length, 1, `round ${round}: ${chunks.length} chunks`)
+      assert.equal((await chunksOf([['PING'], ['GET', 'tx:a']], '+PONG\r\n$1\r\nv\r\n')).length, 1)
+    }
+  })
+
+  it('writes the replies ready before a blocked command without waiting for it', async () => {
+    const socket = connect(server.port, '127.0.0.1')
+    try {
+      await once(socket, 'connect')
+      socket.write(Buffer.concat([encodeCommand(['PING']), encodeCommand(['BLPOP', 'protocol:empty', '0'])]))
+      const [chunk] = (await once(socket, 'data')) as [Buffer]
+      assert.equal(chunk.toString(), '+PONG\r\n')
+    } finally {
+      socket.destroy()
+    }
   })
 
   it('resumes parsed commands held back by a full output buffer once it drains', async () => {
