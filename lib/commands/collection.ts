@@ -29,7 +29,8 @@ export class Collection {
     private readonly ctx: ExecContext,
     readonly key: Buffer,
     readonly type: number,
-    readonly version: bigint,
+    /** The collection's version as stored: 8 bytes, big-endian (no BigInt on the hot path). */
+    private readonly version: Buffer,
     /** Members (hash fields, set members, list elements...). Changed by handlers, written by save(). */
     public size: number,
     public expireAtMs: number,
@@ -51,13 +52,14 @@ export class Collection {
   static openOrCreate(ctx: ExecContext, key: Buffer, type: number, extra: Buffer = EMPTY): Collection | ErrorReply {
     const found = Collection.open(ctx, key, type)
     if (found !== null) return found
-    return new Collection(ctx, key, type, ctx.newVersion(), 0, 0, extra)
+    return new Collection(ctx, key, type, newVersionBytes(ctx), 0, 0, extra)
   }
 
   /** The collection a live record of a collection type describes. */
   static of(ctx: ExecContext, key: Buffer, rec: Rec): Collection {
     const payload = rec.payload
-    return new Collection(ctx, key, rec.type, payload.readBigUInt64BE(0), Number(payload.readBigUInt64BE(8)), rec.expireAtMs, payload.subarray(META_HEAD))
+    // A stored record is never changed in place: the views stay valid.
+    return new Collection(ctx, key, rec.type, payload.subarray(0, 8), payload.readUInt32BE(8) * 2 ** 32 + payload.readUInt32BE(12), rec.expireAtMs, payload.subarray(META_HEAD))
   }
 
   /**
@@ -70,8 +72,9 @@ export class Collection {
       return
     }
     const payload = Buffer.allocUnsafe(META_HEAD + this.extra.length)
-    payload.writeBigUInt64BE(this.version, 0)
-    payload.writeBigUInt64BE(BigInt(this.size), 8)
+    this.version.copy(payload, 0, 0, 8)
+    payload.writeUInt32BE(Math.floor(this.size / 2 ** 32), 8)
+    payload.writeUInt32BE(this.size >>> 0, 12)
     this.extra.copy(payload, META_HEAD)
     this.ctx.put(this.key, { type: this.type, expireAtMs: this.expireAtMs, payload })
   }
@@ -146,7 +149,7 @@ export class Collection {
 
   /** Copy every member to a new collection at `key` with this one's size, tail and expiry (RENAME, COPY). */
   copyTo(key: Buffer): Collection {
-    const copy = new Collection(this.ctx, key, this.type, this.ctx.newVersion(), this.size, this.expireAtMs, this.extra)
+    const copy = new Collection(this.ctx, key, this.type, newVersionBytes(this.ctx), this.size, this.expireAtMs, this.extra)
     const start = this.prefix.length
     for (const row of this.ctx.members(this.prefix, prefixEnd(this.prefix))) {
       const rest = row.key.subarray(start)
@@ -158,6 +161,13 @@ export class Collection {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** A fresh collection version (an HLC, unique on this node), as stored. */
+function newVersionBytes(ctx: ExecContext): Buffer {
+  const out = Buffer.allocUnsafe(8)
+  out.writeBigUInt64BE(ctx.newVersion(), 0)
+  return out
+}
 
 /** HLEN, SCARD, ZCARD, LLEN: the size in the meta record, 0 for a missing key. */
 export function sizeCommand(type: number): (ctx: ExecContext, argv: Buffer[]) => Reply {

@@ -22,7 +22,7 @@ interface Entry {
   /** Current physical state: null for missing or tombstoned. May be expired. */
   rec: Rec | null
   /** Collection versions this batch ended (deleted, replaced, expired): their members are purged later. */
-  dead: bigint[] | null
+  dead: Buffer[] | null
   /**
    * HLC of the current state: stored, or reserved by this batch's last write (0n: never
    * written); null until first needed, then read from `stored` (hlcOf). Reads never need it,
@@ -661,7 +661,8 @@ function decodeMember(stored: Buffer | undefined): Member | null {
 function noteDeadVersion(entry: Entry, next: Rec | null): void {
   const before = entry.rec
   if (before === null || !isCollectionType(before.type)) return
-  const version = before.payload.readBigUInt64BE(0)
-  if (next !== null && isCollectionType(next.type) && next.payload.readBigUInt64BE(0) === version) return
+  // The version is the payload's first 8 bytes; a stored payload is never changed in place.
+  const version = before.payload.subarray(0, 8)
+  if (next !== null && isCollectionType(next.type) && next.payload.compare(version, 0, 8, 0, 8) === 0) return
   ;(entry.dead ??= []).push(version)
 }

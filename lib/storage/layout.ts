@@ -143,13 +143,13 @@ export function hlcKey(writer: string): Buffer {
   return Buffer.concat([SYS_HLC_PREFIX, Buffer.from(writer)])
 }
 
-/** The members-CF prefix of one version of a collection: [pid][key len][key][version]. */
-export function memberPrefix(pid: number, key: Buffer, version: bigint): Buffer {
+/** The members-CF prefix of one version of a collection: [pid][key len][key][version], the version as its 8 stored bytes. */
+export function memberPrefix(pid: number, key: Buffer, version: Buffer): Buffer {
   const out = Buffer.allocUnsafe(2 + 4 + key.length + 8)
   out.writeUInt16BE(pid, 0)
   out.writeUInt32BE(key.length, 2)
   key.copy(out, 6)
-  out.writeBigUInt64BE(version, 6 + key.length)
+  version.copy(out, 6 + key.length, 0, 8)
   return out
 }
 
