@@ -1,10 +1,11 @@
 // A load generator of our own, for what redis-benchmark cannot do: a GET/SET
-// mix over a keyspace, a fixed-rate (open-loop) latency run, and a fast bulk
-// load. Plain net sockets, RESP pipelined per connection, N connections, one
+// mix over a keyspace, transactions (MULTI; INCR; EXPIRE; EXEC), a fixed-rate
+// (open-loop) latency run, and a fast bulk load. Plain net sockets, RESP pipelined per connection, N connections, one
 // process. Keys are redis-benchmark's -r names (key:000000000042), so a
 // keyspace loaded here serves redis-benchmark too and vice versa.
 //
 //   node dist/bench/loadgen.js --port 6379 --mode mixed --keyspace 1000000 --duration-ms 10000
+//   node dist/bench/loadgen.js --port 6379 --mode multi --keyspace 100000 --duration-ms 10000
 //   node dist/bench/loadgen.js --port 6379 --mode fixed --rate 20000 --duration-ms 10000
 //   node dist/bench/loadgen.js --port 6379 --mode load --keyspace 20000000 --value-bytes 100
 //
@@ -22,18 +23,19 @@ import * as net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { Histogram } from './histogram'
 
-export type LoadgenMode = 'mixed' | 'fixed' | 'load'
+/** multi: as mixed, each request a transaction, MULTI; INCR counter:<n>; EXPIRE counter:<n> 60; EXEC. */
+export type LoadgenMode = 'mixed' | 'multi' | 'fixed' | 'load'
 
 export interface LoadgenOptions {
   host: string
   port: number
   mode: LoadgenMode
   connections: number
-  /** mixed and load: requests (load: SETs) in flight per connection. */
+  /** mixed, multi and load: requests (multi: transactions; load: SETs) in flight per connection. */
   pipeline: number
   /** mixed and fixed: the share of GETs, the rest SETs (0.9 = 90:10; 1 = GETs only). */
   getRatio: number
-  /** Keys key:000000000000 .. keyspace-1; load writes all of them. */
+  /** Keys key:000000000000 .. keyspace-1 (multi: counter:...); load writes all of them. */
   keyspace: number
   valueBytes: number
   /** mixed and fixed: measured duration, after the warm-up. */
@@ -53,11 +55,12 @@ export interface LatencySummaryUs { count: number; p50: number; p90: number; p99
 
 export interface LoadgenResult {
   mode: LoadgenMode
-  /** Replies received in the measured window (load: keys written). */
+  /** Replies received in the measured window (multi: transactions answered; load: keys written). */
   ops: number
   elapsedMs: number
   opsPerS: number
   gets: number
+  /** SETs sent (multi: transactions). */
   sets: number
   /** GET replies with a value, and nil ones. */
   hits: number
@@ -128,9 +131,21 @@ export function encodeSet(buf: Buffer, offset: number, index: number, value: Buf
   return offset + value.length + 2
 }
 
+/** Append `MULTI; INCR counter:<index>; EXPIRE counter:<index> 60; EXEC` at offset; returns the new offset. */
+export function encodeTransaction(buf: Buffer, offset: number, index: number): number {
+  const key = `counter:${String(index).padStart(KEY_DIGITS, '0')}`
+  const text = `*1\r\n$5\r\nMULTI\r\n*2\r\n$4\r\nINCR\r\n$${key.length}\r\n${key}\r\n` +
+    `*3\r\n$6\r\nEXPIRE\r\n$${key.length}\r\n${key}\r\n$2\r\n60\r\n*1\r\n$4\r\nEXEC\r\n`
+  return offset + buf.write(text, offset, 'latin1')
+}
+export const TRANSACTION_BYTES = encodeTransaction(Buffer.alloc(256), 0, 0)
+/** What a transaction is answered: +OK, +QUEUED, +QUEUED, then EXEC's array. */
+const TRANSACTION_REPLIES = 4
+
 /**
- * Counts complete replies in a stream of simple strings, errors, integers and
- * bulk strings (what GET and SET answer), across chunk boundaries.
+ * Counts complete replies in a stream of simple strings, errors, integers,
+ * bulk strings (what GET and SET answer) and arrays of them (EXEC's), across
+ * chunk boundaries. An array counts once, when its last element is in.
  */
 export class ReplyCounter {
   hits = 0
@@ -141,6 +156,17 @@ export class ReplyCounter {
   private bodyLeft = 0
   /** The start of a line split across chunks. */
   private partial: Buffer | null = null
+  /** Elements still to come of each array being read, the innermost last. */
+  private readonly open: number[] = []
+
+  /** An element or a whole reply is in: 1 when that completes a top-level reply. */
+  private complete(): number {
+    while (this.open.length > 0) {
+      if (--this.open[this.open.length - 1] > 0) return 0
+      this.open.pop()
+    }
+    return 1
+  }
 
   /** Consume a chunk; returns how many replies it completed. */
   feed(chunk: Buffer): number {
@@ -157,7 +183,7 @@ export class ReplyCounter {
         const take = Math.min(this.bodyLeft, end - at)
         this.bodyLeft -= take
         at += take
-        if (this.bodyLeft === 0) { this.hits++; done++ }
+        if (this.bodyLeft === 0) { this.hits++; done += this.complete() }
         continue
       }
       const nl = data.indexOf(0x0a, at)
@@ -168,15 +194,19 @@ export class ReplyCounter {
       const type = data[at]
       if (type === 0x24) { // $: bulk string
         const length = parseInt(data.toString('latin1', at + 1, nl - 1), 10)
-        if (length < 0) { this.misses++; done++ } else this.bodyLeft = length + 2
+        if (length < 0) { this.misses++; done += this.complete() } else this.bodyLeft = length + 2
       } else if (type === 0x2b || type === 0x3a) { // + and :
-        done++
+        done += this.complete()
       } else if (type === 0x2d) { // -
         this.errors++
         this.firstError ??= data.toString('latin1', at + 1, nl - 1)
-        done++
+        done += this.complete()
+      } else if (type === 0x2a) { // *: an array (EXEC's), complete at once when empty or nil
+        const length = parseInt(data.toString('latin1', at + 1, nl - 1), 10)
+        if (length > 0) this.open.push(length)
+        else done += this.complete()
       } else {
-        throw new Error(`loadgen: unexpected reply type '${String.fromCharCode(type)}' (only GET/SET replies are expected)`)
+        throw new Error(`loadgen: unexpected reply type '${String.fromCharCode(type)}' (only GET, SET and transaction replies are expected)`)
       }
       at = nl + 1
     }
@@ -371,6 +401,25 @@ class Mix {
   }
 }
 
+/** Transactions for the multi mode: each is four commands, answered by four replies. */
+class Transactions {
+  private random: () => number
+  private scratch = Buffer.alloc(TRANSACTION_BYTES * 64)
+  sent = 0
+
+  constructor(private options: LoadgenOptions) {
+    this.random = rng(options.seed)
+  }
+
+  commands(count: number): Buffer {
+    if (this.scratch.length < TRANSACTION_BYTES * count) this.scratch = Buffer.alloc(TRANSACTION_BYTES * count * 2)
+    let offset = 0
+    for (let i = 0; i < count; i++) offset = encodeTransaction(this.scratch, offset, Math.floor(this.random() * this.options.keyspace))
+    this.sent += count
+    return Buffer.from(this.scratch.subarray(0, offset))
+  }
+}
+
 /** The replies of all connections: one parser per connection (a reply may be split across its chunks). */
 class Replies {
   readonly counters: ReplyCounter[]
@@ -394,10 +443,17 @@ function checkBacklog(socket: net.Socket): void {
   if (socket.writableLength > WRITE_BUFFER_MAX) throw new Error(`loadgen: over ${WRITE_BUFFER_MAX} bytes unwritten on one connection: the server stopped reading`)
 }
 
-/** Closed loop: each connection keeps `pipeline` requests in flight, replacing each as it is answered. */
+/**
+ * Closed loop: each connection keeps `pipeline` requests in flight, replacing each as it is
+ * answered; a request is a GET or SET, or in multi mode a transaction of four replies.
+ */
 export async function runMixed(options: LoadgenOptions): Promise<LoadgenResult> {
   const sockets = await openAll(options)
-  const mix = new Mix(options)
+  const transactions = options.mode === 'multi'
+  const mix = transactions ? new Transactions(options) : new Mix(options)
+  const repliesPerRequest = transactions ? TRANSACTION_REPLIES : 1
+  /** Replies of each connection toward its next answered request. */
+  const owed = new Array<number>(sockets.length).fill(0)
   const counter = new Replies(sockets.length)
   let completed = 0
   let running = true
@@ -417,10 +473,12 @@ export async function runMixed(options: LoadgenOptions): Promise<LoadgenResult> 
       socket.on('data', (chunk: Buffer) => {
         let n: number
         try {
-          n = counter.counters[c].feed(chunk)
+          owed[c] += counter.counters[c].feed(chunk)
         } catch (err) {
           return finish(err as Error)
         }
+        n = Math.floor(owed[c] / repliesPerRequest)
+        owed[c] -= n * repliesPerRequest
         completed += n
         if (running && n > 0) {
           socket.write(mix.commands(n))
@@ -448,7 +506,8 @@ export async function runMixed(options: LoadgenOptions): Promise<LoadgenResult> 
   if (failure !== null) throw failure
   if (counter.errors > 0) throw new Error(`loadgen: ${counter.errors} error replies, the first: ${counter.firstError}`)
   return {
-    mode: 'mixed', ops, elapsedMs, opsPerS: ops / (elapsedMs / 1000), gets: mix.gets, sets: mix.sets, hits: counter.hits, misses: counter.misses,
+    mode: options.mode, ops, elapsedMs, opsPerS: ops / (elapsedMs / 1000), gets: mix instanceof Mix ? mix.gets : 0,
+    sets: mix instanceof Mix ? mix.sets : mix.sent, hits: counter.hits, misses: counter.misses,
     errors: counter.errors, firstError: counter.firstError, perSecond: per,
   }
 }
@@ -640,7 +699,8 @@ export async function runLoad(options: LoadgenOptions): Promise<LoadgenResult> {
 
 export function runLoadgen(options: LoadgenOptions): Promise<LoadgenResult> {
   switch (options.mode) {
-    case 'mixed': return runMixed(options)
+    case 'mixed':
+    case 'multi': return runMixed(options)
     case 'fixed': return runFixedRate(options)
     case 'load': return runLoad(options)
   }
@@ -664,7 +724,7 @@ export function parseFlags(argv: string[]): LoadgenOptions {
     const raw = argv[i + 1]
     if (name === 'host') options.host = raw
     else if (name === 'mode') {
-      if (raw !== 'mixed' && raw !== 'fixed' && raw !== 'load') throw new Error(`loadgen: --mode is mixed, fixed or load, not '${raw}'`)
+      if (raw !== 'mixed' && raw !== 'multi' && raw !== 'fixed' && raw !== 'load') throw new Error(`loadgen: --mode is mixed, multi, fixed or load, not '${raw}'`)
       options.mode = raw
     } else {
       const value = Number(raw)

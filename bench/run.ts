@@ -233,7 +233,7 @@ function loadgenArgs(options: Partial<LoadgenOptions>): string {
 async function runMixedWorkload(pair: Pair, w: MixedWorkload, quick: boolean, repeats: number): Promise<WorkloadResult> {
   const keyspace = quick ? w.keyspace.quick : w.keyspace.full
   const base = {
-    ...DEFAULTS, mode: 'mixed' as const, connections: w.connections, pipeline: w.pipeline, getRatio: w.getRatio,
+    ...DEFAULTS, mode: w.transactions === true ? 'multi' as const : 'mixed' as const, connections: w.connections, pipeline: w.pipeline, getRatio: w.getRatio,
     keyspace, valueBytes: w.valueBytes, durationMs: quick ? w.durationMs.quick : w.durationMs.full,
   }
   const notes: string[] = []

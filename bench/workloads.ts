@@ -64,6 +64,8 @@ export interface BenchmarkWorkload extends Common {
 /** Closed loop from loadgen: `connections` × `pipeline` requests in flight, random keys. */
 export interface MixedWorkload extends Common {
   kind: 'mixed'
+  /** Each request a transaction (loadgen's multi mode: MULTI; INCR; EXPIRE; EXEC) instead of a GET or SET. */
+  transactions?: boolean
   connections: number
   pipeline: number
   /** Share of GETs; the rest are SETs. */
@@ -170,6 +172,11 @@ export const WORKLOADS: Workload[] = [
   {
     kind: 'mixed', name: 'GET:SET 90:10, {keys} keys -P 16', profile: PROFILE_EVERYSEC, connections: 50, pipeline: 16, getRatio: 0.9,
     keyspace: { full: 1_000_000, quick: 100_000 }, valueBytes: 100, durationMs: { full: 10_000, quick: 2_000 },
+  },
+  // Transactions as clients send them (ioredis's multi().incr().expire().exec(): one write), on counters of their own.
+  {
+    kind: 'mixed', name: 'MULTI INCR EXPIRE EXEC, {keys} counters', alias: 'multi', transactions: true, profile: PROFILE_EVERYSEC, connections: 50,
+    pipeline: 1, getRatio: 0, keyspace: { full: 100_000, quick: 100_000 }, valueBytes: 3, durationMs: { full: 10_000, quick: 2_000 },
   },
   // Fixed-rate GETs at half of marekvs's peak, on the 100k keys of the GET rows.
   {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { Histogram } from '../../bench/histogram'
-import { encodeGet, encodeSet, FixedRateSchedule, GET_BYTES, InFlight, keyName, parseFlags, ReplyCounter, rng, setBytes, toFlags } from '../../bench/loadgen'
+import { encodeGet, encodeSet, encodeTransaction, FixedRateSchedule, GET_BYTES, InFlight, keyName, parseFlags, ReplyCounter, rng, setBytes, toFlags, TRANSACTION_BYTES } from '../../bench/loadgen'
 
 describe('bench loadgen: fixed-rate schedule', () => {
   it('makes request i due at start + i / rate', () => {
@@ -129,8 +129,32 @@ describe('bench loadgen: RESP', () => {
     for (let cut = 1; cut < stream.length; cut++) check([stream.subarray(0, cut), stream.subarray(cut)])
   })
 
-  it('refuses reply types GET and SET never send', () => {
-    assert.throws(() => new ReplyCounter().feed(Buffer.from('*1\r\n')))
+  it('counts an array (EXEC\'s) once, when its last element is in, nested, nil or empty, split anywhere', () => {
+    const stream = Buffer.from('+OK\r\n+QUEUED\r\n*2\r\n:1\r\n:1\r\n*-1\r\n*0\r\n*2\r\n*2\r\n$1\r\na\r\n$-1\r\n-ERR x\r\n:5\r\n')
+    const check = (chunks: Buffer[]) => {
+      const c = new ReplyCounter()
+      const done: number[] = []
+      for (const chunk of chunks) done.push(c.feed(chunk))
+      assert.equal(done.reduce((a, b) => a + b, 0), 7)
+      assert.equal(c.errors, 1)
+    }
+    check([stream])
+    check([...stream].map((byte) => Buffer.from([byte])))
+    for (let cut = 1; cut < stream.length; cut++) check([stream.subarray(0, cut), stream.subarray(cut)])
+    // Nothing counts before the array's last element.
+    assert.equal(new ReplyCounter().feed(Buffer.from('*2\r\n:1\r\n')), 0)
+  })
+
+  it('encodes a transaction on counters of its own: MULTI, INCR, EXPIRE 60, EXEC', () => {
+    const buf = Buffer.alloc(300)
+    const end = encodeTransaction(buf, 0, 42)
+    assert.equal(end, TRANSACTION_BYTES)
+    const key = 'counter:000000000042'
+    assert.equal(buf.toString('latin1', 0, end), `*1\r\n$5\r\nMULTI\r\n*2\r\n$4\r\nINCR\r\n$20\r\n${key}\r\n*3\r\n$6\r\nEXPIRE\r\n$20\r\n${key}\r\n$2\r\n60\r\n*1\r\n$4\r\nEXEC\r\n`)
+  })
+
+  it('refuses reply types GET, SET and transactions never send', () => {
+    assert.throws(() => new ReplyCounter().feed(Buffer.from('%1\r\n')))
   })
 })
 
