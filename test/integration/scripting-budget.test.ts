@@ -3,20 +3,10 @@
 // it wrote is applied, its caller gets an error, and the node keeps serving everyone else meanwhile.
 import assert from 'node:assert/strict'
 import Redis from 'ioredis'
+import { failure, SLACK_MS } from '../support/scripts'
 import { Marekvs, startMarekvs } from '../support/servers'
 
 const BUDGET_MS = 100
-/** Scheduling slack on a loaded 2-core machine: the hook looks at the clock every 10k instructions. */
-const SLACK_MS = 400
-
-async function failure(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (err) {
-    return (err as Error).message
-  }
-  assert.fail('the script was expected to fail')
-}
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = performance.now()

@@ -5,12 +5,11 @@
 import assert from 'node:assert/strict'
 import Redis from 'ioredis'
 import { partitionOf } from '../../lib/native'
+import { failure, SLACK_MS } from '../support/scripts'
 import { Marekvs, startMarekvs } from '../support/servers'
 
 const SHARDS = 2
 const BUDGET_MS = 300
-/** Scheduling slack on a loaded 2-core machine (as scripting-budget.test.ts). */
-const SLACK_MS = 400
 const OTHER_SHARD = /^ERR Script attempted to access a key on another shard than the keys it declared/
 const KILLED = /^ERR Script killed: it ran longer than the script time limit/
 
@@ -23,15 +22,6 @@ function keysOn(shard: number, count: number): string[] {
 
 const [HOME, NEIGHBOUR] = keysOn(0, 2)
 const [FAR] = keysOn(1, 1)
-
-async function failure(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (err) {
-    return (err as Error).message
-  }
-  assert.fail('the script was expected to fail')
-}
 
 /**
  * A thread's first reads are slow (its code not yet compiled), which the engine takes for reads
