@@ -10,6 +10,7 @@
 // on other threads first and run inline after (readAhead); the rest go to the shards.
 // Scripts and functions run inline too, until their runs prove slow: then they run on their
 // shards, where a slow run holds only its shard (SlowScripts).
+import { performance } from 'node:perf_hooks'
 import type { CommandInfo } from '../commands/types'
 import type { InlineMode } from '../config'
 
@@ -117,49 +118,71 @@ export class ReadCost {
  */
 const SLOW_RUN_MICROS = 200
 /**
- * Slow runs in a row that keep a script on its shard from then on. One slow run is not enough:
- * a V8 scavenge inside a run of a 15 µs script takes 1-4 ms, and at tens of thousands of runs a
- * second one lands in some run every few hundred milliseconds, rarely in consecutive runs of
- * one script. A script that is slow every time holds the main thread for three runs.
+ * Slow runs in a row that send a script to its shard. One slow run is not enough: a V8 scavenge
+ * inside a run of a 15 µs script takes 1-4 ms, and at tens of thousands of runs a second one
+ * lands in some run every few hundred milliseconds, rarely in consecutive runs of one script.
+ * A script that is slow every time holds the main thread for three runs.
  */
 const SLOW_STREAK = 3
-/** Scripts remembered at most (slow ones, and ones on a streak); past it they are measured anew. */
+/**
+ * How long a script stays on its shard before the main thread measures it again. Not for good:
+ * a stall of the whole node (a write stall, a busy machine) makes consecutive runs of a fast
+ * script slow too. A script slow every time costs the main thread three runs per period.
+ */
+const SLOW_FOR_MS = 10_000
+/** Scripts remembered at most, on a streak or slow; past it they are measured anew. */
 const SLOW_SCRIPTS_MAX = 10_000
 
 /**
- * Which scripts (by scriptName) run on their shards because their runs on the main thread
- * proved slow. Fast scripts leave no entry.
+ * Which scripts (by scriptName) run on their shards because their last runs on the main thread
+ * were slow. Fast scripts leave no entry.
  */
 export class SlowScripts {
-  /** Name -> slow runs in a row; SLOW_STREAK or more: slow for good. */
+  /** Name -> slow runs in a row, short of SLOW_STREAK. */
   private readonly streaks = new Map<string, number>()
+  /** Name -> when it was found slow (ms of `now`). */
+  private readonly slowSince = new Map<string, number>()
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** A run of `name` on the main thread took `micros` of wall time. */
   note(name: string, micros: number): void {
-    const streak = this.streaks.get(name)
     if (micros < SLOW_RUN_MICROS) {
-      if (streak !== undefined && streak < SLOW_STREAK) this.streaks.delete(name)
+      this.streaks.delete(name)
       return
     }
-    if (streak !== undefined && streak >= SLOW_STREAK) return
-    if (streak === undefined && this.streaks.size >= SLOW_SCRIPTS_MAX) this.streaks.clear()
-    this.streaks.set(name, (streak ?? 0) + 1)
+    const streak = (this.streaks.get(name) ?? 0) + 1
+    if (streak < SLOW_STREAK) {
+      if (this.streaks.size >= SLOW_SCRIPTS_MAX) this.streaks.clear()
+      this.streaks.set(name, streak)
+      return
+    }
+    this.streaks.delete(name)
+    if (this.slowSince.size >= SLOW_SCRIPTS_MAX) this.slowSince.clear()
+    this.slowSince.set(name, this.now())
   }
 
+  /** Whether `name` runs on its shard now; one whose period is over is measured again. */
   has(name: string): boolean {
-    return (this.streaks.get(name) ?? 0) >= SLOW_STREAK
+    const since = this.slowSince.get(name)
+    if (since === undefined) return false
+    if (this.now() - since < SLOW_FOR_MS) return true
+    this.slowSince.delete(name)
+    return false
   }
 
   /** How many scripts are kept on their shards (INFO). */
   get count(): number {
+    const now = this.now()
     let n = 0
-    for (const streak of this.streaks.values()) if (streak >= SLOW_STREAK) n++
+    for (const since of this.slowSince.values()) if (now - since < SLOW_FOR_MS) n++
     return n
   }
 
   /** Function libraries changed: a function's name may now run other code. */
   clear(): void {
     this.streaks.clear()
+    this.slowSince.clear()
   }
 }
 
