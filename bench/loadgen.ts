@@ -1,7 +1,7 @@
 // A load generator of our own, for what redis-benchmark cannot do: a GET/SET
 // mix over a keyspace, transactions (MULTI; INCR; EXPIRE; EXEC), a fixed-rate
-// (open-loop) latency run, and a fast bulk load. Plain net sockets, RESP pipelined per connection, N connections, one
-// process. Keys are redis-benchmark's -r names (key:000000000042), so a
+// (open-loop) latency run, and a fast bulk load. Plain net sockets, RESP
+// pipelined per connection, N connections, one process. Keys are redis-benchmark's -r names (key:000000000042), so a
 // keyspace loaded here serves redis-benchmark too and vice versa.
 //
 //   node dist/bench/loadgen.js --port 6379 --mode mixed --keyspace 1000000 --duration-ms 10000
@@ -405,7 +405,9 @@ class Mix {
 class Transactions {
   private random: () => number
   private scratch = Buffer.alloc(TRANSACTION_BYTES * 64)
-  sent = 0
+  readonly gets = 0
+  /** Transactions sent (each a write). */
+  sets = 0
 
   constructor(private options: LoadgenOptions) {
     this.random = rng(options.seed)
@@ -415,7 +417,7 @@ class Transactions {
     if (this.scratch.length < TRANSACTION_BYTES * count) this.scratch = Buffer.alloc(TRANSACTION_BYTES * count * 2)
     let offset = 0
     for (let i = 0; i < count; i++) offset = encodeTransaction(this.scratch, offset, Math.floor(this.random() * this.options.keyspace))
-    this.sent += count
+    this.sets += count
     return Buffer.from(this.scratch.subarray(0, offset))
   }
 }
@@ -471,13 +473,12 @@ export async function runMixed(options: LoadgenOptions): Promise<LoadgenResult> 
     }
     sockets.forEach((socket, c) => {
       socket.on('data', (chunk: Buffer) => {
-        let n: number
         try {
           owed[c] += counter.counters[c].feed(chunk)
         } catch (err) {
           return finish(err as Error)
         }
-        n = Math.floor(owed[c] / repliesPerRequest)
+        const n = Math.floor(owed[c] / repliesPerRequest)
         owed[c] -= n * repliesPerRequest
         completed += n
         if (running && n > 0) {
@@ -506,8 +507,7 @@ export async function runMixed(options: LoadgenOptions): Promise<LoadgenResult> 
   if (failure !== null) throw failure
   if (counter.errors > 0) throw new Error(`loadgen: ${counter.errors} error replies, the first: ${counter.firstError}`)
   return {
-    mode: options.mode, ops, elapsedMs, opsPerS: ops / (elapsedMs / 1000), gets: mix instanceof Mix ? mix.gets : 0,
-    sets: mix instanceof Mix ? mix.sets : mix.sent, hits: counter.hits, misses: counter.misses,
+    mode: options.mode, ops, elapsedMs, opsPerS: ops / (elapsedMs / 1000), gets: mix.gets, sets: mix.sets, hits: counter.hits, misses: counter.misses,
     errors: counter.errors, firstError: counter.firstError, perSecond: per,
   }
 }
