@@ -122,8 +122,8 @@ export interface RocksStore {
   readonly handle: bigint
   readonly openIterators: number
   close(): void
-  getMany(cf: number, keys: Buffer[], slab: Buffer, offset: number, lens: Int32Array): number | Buffer
-  getManyAsync(cf: number, keys: Buffer[]): Promise<Buffer>
+  getMany(cf: number, keys: Buffer[], slab: Buffer, offset: number, lens: Int32Array, heads: boolean): number | Buffer
+  getManyAsync(cf: number, keys: Buffer[], heads: boolean): Promise<Buffer>
   write(count: number, cfs: Uint8Array, keys: Buffer[], values: Array<Buffer | null>, sync: boolean): void
   query(cf: number, gte: Buffer, lt: Buffer, reverse: boolean, limit: number, lens: Int32Array): Buffer
   iterator(cf: number, gte: Buffer, lt: Buffer, reverse: boolean): RocksIterator

@@ -26,7 +26,7 @@ import { ExecContext, ScriptNode } from './exec-context'
 import { InlinePolicy, scriptName, traitsOf } from './inline-policy'
 import { setRoutingStore } from '../commands/scripting'
 import { KeyCounts } from './key-counts'
-import { BatchResult, batchKeys, runBatch } from './run-batch'
+import { BatchResult, batchReads, runBatch } from './run-batch'
 import { GroupCommit } from './group-commit'
 import { indexRecordsOnce } from './sweep'
 
@@ -302,7 +302,8 @@ export class Engine {
       else this.complete(lane, batch, result, failure)
     }
     const epoch = lane.writeEpoch
-    this.mainCtx.readAheadAsync(batchKeys(batch)).then(
+    const { keys, heads } = batchReads(batch)
+    this.mainCtx.readAheadAsync(keys, heads).then(
       (preread) => {
         // A batch of the lane that ran meanwhile wrote: the records read may be older than that.
         const result = runBatch(this.mainCtx, batch, Date.now(), lane.writeEpoch === epoch ? preread : null)

@@ -4,7 +4,7 @@
 import { hlcPhysical, partitionOf } from '../native'
 import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES } from '../storage/envelope'
 import { SharedHlc } from '../core/clock'
-import { FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, metaKey, SYS_EXPIRY_PREFIX, SYS_TOMBSTONE_PREFIX, timeIndexKey, TYPE_MASK, TYPE_STREAM } from '../storage/layout'
+import { FLAG_HEAD, FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, metaKey, SYS_EXPIRY_PREFIX, SYS_TOMBSTONE_PREFIX, timeIndexKey, TYPE_MASK, TYPE_STREAM } from '../storage/layout'
 import { isExpired, Rec } from '../storage/record'
 import type { KeyspaceStats } from './keyspace-stats'
 import { RangeReader, Row, Store, WriteOp } from '../storage/store'
@@ -190,16 +190,17 @@ export class ExecContext {
   /**
    * Read every key in one RocksDB call; later reads of them hit the overlay. `preread`: the
    * keys' records as read before the batch began (readAheadAsync); keys it lacks are read here.
+   * `heads`: the batch's commands want little of a large record but its envelope (HeadRec).
    */
-  prefetch(keys: Buffer[], preread: Preread | null = null): void {
+  prefetch(keys: Buffer[], preread: Preread | null = null, heads = false): void {
     this.batchKeys = keys
     this.batchEntries = new Array<Entry>(keys.length)
     this.batchAt = 0
-    this.load(keys, preread, this.batchEntries)
+    this.load(keys, preread, this.batchEntries, heads)
   }
 
   /** Put `keys`' entries in the overlay, reading the records of those not there yet; each key's entry into `into` at its index. */
-  private load(keys: readonly Buffer[], preread: Preread | null, into: Entry[] | null): void {
+  private load(keys: readonly Buffer[], preread: Preread | null, into: Entry[] | null, heads = false): void {
     // New entries go into the overlay first (a key named twice is read once), then get their records.
     const fresh: Entry[] = []
     const ids: string[] = []
@@ -217,7 +218,7 @@ export class ExecContext {
       this.entries.set(id, entry)
       if (into !== null) into[i] = entry
       if (preread?.records.has(id)) {
-        applyStored(entry, preread.records.get(id))
+        this.applyStored(entry, preread.records.get(id))
         continue
       }
       fresh.push(entry)
@@ -225,8 +226,22 @@ export class ExecContext {
       storageKeys.push(entry.storageKey)
     }
     if (fresh.length === 0) return
-    const stored = this.readAhead('meta', storageKeys, this.entries, ids)
-    for (let i = 0; i < fresh.length; i++) applyStored(fresh[i], stored[i])
+    const stored = this.readAhead('meta', storageKeys, this.entries, ids, heads)
+    for (let i = 0; i < fresh.length; i++) this.applyStored(fresh[i], stored[i])
+  }
+
+  private applyStored(entry: Entry, raw: Buffer | undefined): void {
+    if (raw === undefined) return
+    const envelope = decodeEnvelope(raw)
+    entry.hlc = null
+    entry.stored = raw
+    if (envelope.flags & FLAG_TOMBSTONE) {
+      entry.storedTombstoneMs = hlcPhysical(hlcOf(entry))
+    } else {
+      const type = envelope.flags & TYPE_MASK
+      entry.rec = envelope.flags & FLAG_HEAD ? new HeadRec(type, envelope.expireAtMs, raw, this.store, entry.storageKey) : { type, expireAtMs: envelope.expireAtMs, payload: raw.subarray(ENVELOPE_BYTES) }
+      entry.storedExpireAtMs = envelope.expireAtMs
+    }
   }
 
   /**
@@ -235,14 +250,14 @@ export class ExecContext {
    * lane meanwhile, for all but other read-only batches; if one of those wrote (a read deletes the
    * expired keys it meets), the batch runs without what was read here.
    */
-  async readAheadAsync(keys: Buffer[]): Promise<Preread> {
+  async readAheadAsync(keys: Buffer[], heads = false): Promise<Preread> {
     const ids: string[] = []
     const storageKeys: Buffer[] = []
     for (const key of keys) {
       ids.push(key.toString('latin1'))
       storageKeys.push(metaKey(partitionOf(key), key))
     }
-    const { values, micros } = await this.store.getManyAsync('meta', storageKeys)
+    const { values, micros } = await this.store.getManyAsync('meta', storageKeys, heads)
     const records = new Map<string, Buffer | undefined>()
     for (let i = 0; i < ids.length; i++) records.set(ids[i], values[i])
     return { records, micros }
@@ -311,9 +326,9 @@ export class ExecContext {
    * One RocksDB read for keys whose places (`ids`) the caller already reserved in `overlay`:
    * if the read fails, the places go again, or they would pass for missing keys.
    */
-  private readAhead(column: 'meta' | 'members', keys: Buffer[], overlay: Map<string, unknown>, ids: string[]): Array<Buffer | undefined> {
+  private readAhead(column: 'meta' | 'members', keys: Buffer[], overlay: Map<string, unknown>, ids: string[], heads = false): Array<Buffer | undefined> {
     try {
-      return this.store.getMany(column, keys)
+      return this.store.getMany(column, keys, heads)
     } catch (err) {
       for (const id of ids) overlay.delete(id)
       throw err
@@ -600,16 +615,27 @@ export class ExecContext {
 }
 
 /** A fresh entry's state from its stored record (undefined: none). */
-function applyStored(entry: Entry, raw: Buffer | undefined): void {
-  if (raw === undefined) return
-  const envelope = decodeEnvelope(raw)
-  entry.hlc = null
-  entry.stored = raw
-  if (envelope.flags & FLAG_TOMBSTONE) {
-    entry.storedTombstoneMs = hlcPhysical(hlcOf(entry))
-  } else {
-    entry.rec = { type: envelope.flags & TYPE_MASK, expireAtMs: envelope.expireAtMs, payload: raw.subarray(ENVELOPE_BYTES) }
-    entry.storedExpireAtMs = envelope.expireAtMs
+/**
+ * A large record read as its head (Store.getMany's `heads`): its type and expiry, the payload
+ * read from RocksDB the first time it is asked for. A batch of SETs reads heads; a command of
+ * it that wants the old value after all (SET ... GET) still gets it, one read later.
+ */
+class HeadRec implements Rec {
+  private whole: Buffer | null = null
+
+  constructor(readonly type: number, readonly expireAtMs: number, private readonly head: Buffer, private readonly store: Store, private readonly storageKey: Buffer) {}
+
+  get payload(): Buffer {
+    if (this.whole === null) {
+      // This writer alone writes the key, and its batch has not committed: the record is the one
+      // the head came from.
+      const raw = this.store.get('meta', this.storageKey)
+      if (raw === undefined || raw[0] !== (this.head[0] & ~FLAG_HEAD) || raw.compare(this.head, 1, ENVELOPE_BYTES, 1, ENVELOPE_BYTES) !== 0) {
+        throw new Error('record changed since its head was read')
+      }
+      this.whole = raw.subarray(ENVELOPE_BYTES)
+    }
+    return this.whole
   }
 }
 

@@ -33,12 +33,12 @@ export interface BatchResult {
 }
 
 /**
- * `preread`: the records of the batch's keys (batchKeys), read before it began
+ * `preread`: the records of the batch's keys (batchReads), read before it began
  * (ExecContext.readAheadAsync).
  */
 export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], nowMs: number, preread: Preread | null = null): BatchResult {
   ctx.begin(nowMs)
-  const { resolved, keys } = planBatch(commands)
+  const { resolved, keys, heads } = planBatch(commands)
   const replies: Reply[] = new Array(commands.length)
   let storageError = false
   let wrote = false
@@ -47,7 +47,7 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
   let readMicros = 0
   try {
     const readStart = performance.now()
-    ctx.prefetch(keys, preread)
+    ctx.prefetch(keys, preread, heads)
     readKeys = keys.length + prefetchMembers(ctx, commands, resolved)
     readMicros = (performance.now() - readStart) * 1000 + (preread?.micros ?? 0)
     for (let i = 0; i < commands.length; i++) {
@@ -70,23 +70,34 @@ export function runBatch(ctx: ExecContext, commands: readonly FramedCommand[], n
   return encodeBatch(commands, replies, { storageError, wrote, ready, retryArgv: storageError ? null : retryArgv, readKeys, readMicros })
 }
 
-/** The keys whose records a batch reads ahead (runBatch's `preread`). */
-export function batchKeys(commands: readonly FramedCommand[]): Buffer[] {
-  return planBatch(commands).keys
+/** The keys whose records a batch reads ahead (runBatch's `preread`), and whether heads will do. */
+export function batchReads(commands: readonly FramedCommand[]): { keys: Buffer[]; heads: boolean } {
+  const { keys, heads } = planBatch(commands)
+  return { keys, heads }
 }
 
-/** Each command's handler, looked up once (the handlers run from this array), and the keys the batch names. */
-function planBatch(commands: readonly FramedCommand[]): { resolved: Array<DataCommand | undefined>; keys: Buffer[] } {
+/**
+ * Commands that want no more of a large record than its envelope (type, clock, expiry): a batch
+ * of only these reads heads where the record cache has them (ExecContext.prefetch). A command
+ * here that does read the payload (SET ... GET) still gets it, one RocksDB read later.
+ */
+const HEADS_SUFFICE = new Set(['set', 'setex', 'psetex', 'setnx', 'mset', 'msetnx', 'del', 'unlink', 'exists', 'type', 'ttl', 'pttl', 'expiretime', 'pexpiretime', 'touch'])
+
+/** Each command's handler, looked up once (the handlers run from this array), the keys the batch names, and whether heads will do. */
+function planBatch(commands: readonly FramedCommand[]): { resolved: Array<DataCommand | undefined>; keys: Buffer[]; heads: boolean } {
   const keys: Buffer[] = []
   const resolved = new Array<DataCommand | undefined>(commands.length)
+  let heads = true
   for (let i = 0; i < commands.length; i++) {
     const argv = commands[i].argv
     const known = commands[i].command
     const command = known !== undefined && 'run' in known ? known as DataCommand : dataCommands.get(argv[0].toString('latin1').toLowerCase())
     resolved[i] = command
-    if (command !== undefined) pushKeysOf(command, argv, keys)
+    if (command === undefined) continue
+    pushKeysOf(command, argv, keys)
+    heads &&= HEADS_SUFFICE.has(command.name)
   }
-  return { resolved, keys }
+  return { resolved, keys, heads }
 }
 
 /** The members the batch's commands name (DataCommand.memberArgs), in one RocksDB read; how many. */

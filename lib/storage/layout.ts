@@ -43,6 +43,11 @@ export function functionKey(library: string): Buffer {
 
 // Envelope flags: bit 0 marks a tombstone, the high nibble the value's type.
 export const FLAG_TOMBSTONE = 0x01
+/**
+ * Never stored: set by a read that let the record cache answer with a record's head, its
+ * envelope without the payload (Store.getMany's `heads`; native/src/store/record_cache.h).
+ */
+export const FLAG_HEAD = 0x08
 export const TYPE_MASK = 0xf0
 export const TYPE_STRING = 0x10
 /** A string holding a PN-counter: i64 base, then (u16 origin, i64 total)* (DESIGN.md §6). */

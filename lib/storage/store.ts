@@ -109,7 +109,11 @@ export class Store {
     return { handle: this.db.handle, location: this.location }
   }
 
-  getMany(column: Column, keys: Buffer[]): Array<Buffer | undefined> {
+  /**
+   * The values of `keys`, undefined when missing. `heads`: where `meta`'s record cache holds only
+   * a large record's head (its envelope), that will do: it comes back flagged FLAG_HEAD.
+   */
+  getMany(column: Column, keys: Buffer[], heads = false): Array<Buffer | undefined> {
     const n = keys.length
     if (n === 0) return []
     if (this.slab.length - this.slabUsed < SLAB_MIN_ROOM && this.slab.length > 0) {
@@ -117,7 +121,7 @@ export class Store {
       this.slabUsed = 0
     }
     const lens = this.lensFor(n)
-    const got = this.db.getMany(COLUMN_INDEX[column], keys, this.slab, this.slabUsed, lens)
+    const got = this.db.getMany(COLUMN_INDEX[column], keys, this.slab, this.slabUsed, lens, heads)
     let bytes: Buffer
     let at: number
     if (typeof got === 'number') {
@@ -145,8 +149,8 @@ export class Store {
    * getMany on a thread of libuv's pool: the values, and what reading them cost in µs of
    * reading (summed over the parts of a split read, not its wall time).
    */
-  async getManyAsync(column: Column, keys: Buffer[]): Promise<{ values: Array<Buffer | undefined>; micros: number }> {
-    const out = await this.db.getManyAsync(COLUMN_INDEX[column], keys)
+  async getManyAsync(column: Column, keys: Buffer[], heads = false): Promise<{ values: Array<Buffer | undefined>; micros: number }> {
+    const out = await this.db.getManyAsync(COLUMN_INDEX[column], keys, heads)
     const values = new Array<Buffer | undefined>(keys.length)
     let at = 8 + 4 * keys.length
     for (let i = 0; i < keys.length; i++) {

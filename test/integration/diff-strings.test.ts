@@ -43,6 +43,15 @@ export const stringsSuite = (diff: Diff): void => {
     ['SET', 'n', 'v', 'KEEPTTL'], ['TTL', 'n'],
   ], { approx: [5] })
 
+  // Over 512 bytes, a landed SET leaves only its record's head in the record cache: a SET after
+  // it reads the head, and SET ... GET the whole value past it (ExecContext's HeadRec).
+  const big = (n: number): string => `${n}:`.padEnd(1000, String.fromCharCode(97 + n))
+  diff('large values past their heads', [
+    ['SET', 'k', big(1)], ['SET', 'k', big(2), 'GET'], ['SET', 'k', big(3), 'EX', '100'], ['SET', 'k', big(4), 'KEEPTTL', 'GET'], ['TTL', 'k'],
+    ['STRLEN', 'k'], ['APPEND', 'k', 'tail'], ['GETRANGE', 'k', '995', '-1'], ['SET', 'k', big(5), 'NX', 'GET'], ['SET', 'k', big(6), 'XX'],
+    ['EXPIRE', 'k', '200'], ['GET', 'k'], ['TYPE', 'k'], ['DEL', 'k'], ['SET', 'k', big(7), 'GET'], ['GETDEL', 'k'], ['EXISTS', 'k'],
+  ], { approx: [4] })
+
   diff('SET with a time in the past', [
     ['SET', 'k', 'v', 'EXAT', '1'], ['GET', 'k'], ['EXISTS', 'k'], ['SET', 'k', 'v'], ['SET', 'k', 'v2', 'PXAT', '1', 'GET'], ['GET', 'k'],
   ])

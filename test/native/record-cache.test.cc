@@ -35,15 +35,34 @@ static bool lookup(RecordCache& cache, std::string_view key, std::string& out, u
   return cache.get(key, hash, out, version) != Found::NO;
 }
 
-// The cached value of key, "<deleted>" for a pinned delete, or "<miss>".
-static std::string cached(RecordCache& cache, const std::string& key) {
+// The cached value of key (or its head, where `heads` will do), "<deleted>" for a pinned
+// delete, or "<miss>".
+static std::string cached(RecordCache& cache, const std::string& key, bool heads = false) {
   const char* data = key.data();
   size_t len = key.size();
   uint64_t hash, version;
   cache.prepare(&data, &len, 1, &hash);
   std::string out;
-  Found found = cache.get(key, hash, out, version);
-  return found == Found::VALUE ? out : found == Found::TOMBSTONE ? "<deleted>" : "<miss>";
+  Found found = cache.get(key, hash, out, version, heads);
+  return found == Found::VALUE || found == Found::HEAD ? out : found == Found::TOMBSTONE ? "<deleted>" : "<miss>";
+}
+
+// EntryTable::evict_one's `above` for an eviction that never cuts.
+static constexpr size_t NO_CUT = SIZE_MAX;
+
+// A record of `size` bytes whose envelope is distinct: flags (a string's), then its bytes.
+static std::string record(size_t size, char fill) {
+  std::string r(size, fill);
+  r[0] = 0x10;
+  for (size_t i = 1; i < RecordCache::HEAD_BYTES; i++) r[i] = static_cast<char>('a' + i);
+  return r;
+}
+
+// The head a read that heads will do gets of `r`: its envelope, flagged.
+static std::string head_of(const std::string& r) {
+  std::string head = r.substr(0, RecordCache::HEAD_BYTES);
+  head[0] = static_cast<char>(head[0] | RecordCache::FLAG_HEAD);
+  return head;
 }
 
 // One write of `keys` to one shard, as rocks.cc makes it, with its values (nullptr: delete).
@@ -300,7 +319,7 @@ int main() {
           reference.erase(key);
         } else if (table.size() > 0) {
           size_t before = table.size();
-          table.evict_one();
+          table.evict_one(NO_CUT, 0);
           for (auto it = reference.begin(); it != reference.end();) {
             std::string_view v;
             it = table.find(hash_of(it->first), it->first, v) == EntryTable::Found::VALUE ? std::next(it) : reference.erase(it);
@@ -406,19 +425,80 @@ int main() {
     pinned.land();
   }
   {
+    // Heads: a large record, once its write landed, is a miss for a read that needs its value
+    // and its flagged envelope for one that a head will do; a small one stays whole.
+    RecordCache cache(1 << 20);
+    std::string big = record(RecordCache::HEAD_ABOVE + 1, 'b');
+    std::string small = record(RecordCache::HEAD_ABOVE, 's');
+    std::string k2 = same_shard(k);
+    Write queued(cache, {{k, big.c_str()}, {k2, small.c_str()}});
+    queued.queue();
+    expect(cached(cache, k) == big, "a queued large record is pinned whole");
+    queued.land();
+    expect(cached(cache, k) == "<miss>", "landed, a large record is a miss for a read that needs it");
+    expect(cached(cache, k, true) == head_of(big), "and its flagged head for a read that a head will do");
+    expect(cached(cache, k2) == small, "a record of HEAD_ABOVE bytes stays whole");
+    // A write that waits for its landing leaves a head too.
+    std::string bigger = record(2 * RecordCache::HEAD_ABOVE, 'c');
+    Write waited(cache, {{k2, bigger.c_str()}});
+    waited.begin();
+    waited.end();
+    expect(cached(cache, k2) == "<miss>" && cached(cache, k2, true) == head_of(bigger), "a landed waiting write of a large record leaves its head");
+    // A read of a head's whole record fills it whole (on its second sight).
+    std::string out;
+    uint64_t version;
+    for (int i = 0; i < 2; i++) {
+      expect(!lookup(cache, k2, out, version), "a head is a miss for a read that needs the value");
+      cache.fill(k2, bigger, version);
+    }
+    expect(cached(cache, k2) == bigger, "a record read whole replaces its head");
+    // Records too large to cache whole are filled as heads.
+    std::string huge = record(4 * 4096, 'h');
+    for (int i = 0; i < 2; i++) {
+      lookup(cache, "huge", out, version);
+      cache.fill("huge", huge, version);
+    }
+    expect(cached(cache, "huge") == "<miss>" && cached(cache, "huge", true) == head_of(huge), "a record too large to cache whole is filled as its head");
+  }
+  {
+    // Over budget, eviction cuts large records to their heads before it drops anything.
+    RecordCache cache(RecordCache::SHARDS * 4096);
+    std::vector<std::string> keys = {k, same_shard(k)};
+    for (int i = 0; keys.size() < 4; i++) {
+      std::string other = "t" + std::to_string(i);
+      if (RecordCache::shard_index(other) == RecordCache::shard_index(k)) keys.push_back(other);
+    }
+    std::string big = record(1500, 'e');
+    for (const std::string& key : keys) {
+      std::string out;
+      uint64_t version;
+      for (int i = 0; i < 2; i++) {
+        lookup(cache, key, out, version);
+        cache.fill(key, big, version);
+      }
+    }
+    int heads = 0;
+    for (const std::string& key : keys) {
+      std::string got = cached(cache, key, true);
+      expect(got == big || got == head_of(big), "no record is dropped while another can be cut");
+      heads += got == head_of(big);
+    }
+    expect(heads >= 2, "four 1.5 KB records in a 4 KiB shard: at least two are heads");
+  }
+  {
     // EntryTable: eviction passes over pinned entries, and says when all are.
     EntryTable table;
     std::string_view v = "v";
     table.pin(1, "a", &v);
     table.pin(2, "b", nullptr);
-    expect(!table.evict_one() && table.size() == 2, "nothing pinned is evicted");
+    expect(!table.evict_one(NO_CUT, 0) && table.size() == 2, "nothing pinned is evicted");
     table.put(3, "c", v);
-    expect(table.evict_one() && table.size() == 2 && !table.pinned(3, "c"), "an unpinned entry is");
+    expect(table.evict_one(NO_CUT, 0) && table.size() == 2 && !table.pinned(3, "c"), "an unpinned entry is");
     table.unpin(2, "b");
     std::string_view got;
     expect(table.find(2, "b", got) == EntryTable::Found::NO, "a tombstone goes with its last pin");
     table.unpin(1, "a");
-    expect(table.find(1, "a", got) == EntryTable::Found::VALUE && got == "v" && table.evict_one(), "a value stays unpinned, evictable");
+    expect(table.find(1, "a", got) == EntryTable::Found::VALUE && got == "v" && table.evict_one(NO_CUT, 0), "a value stays unpinned, evictable");
     // A value of the entry's size replaces it in place: the new value, pins and tombstone flag,
     // the same bytes counted.
     table.put(4, "d", "old");

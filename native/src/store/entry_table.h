@@ -3,7 +3,9 @@
 // entry's pointer). A hit costs a slot and an entry, two cache lines where std::unordered_map
 // with string keys and values cost four or five (docs/performance.md, eighth round).
 // An entry may be pinned: a queued write's value (or its delete, a tombstone), which stays until
-// the write lands (rocks.cc's write queue). Not thread-safe: the shard's lock guards it.
+// the write lands (rocks.cc's write queue). An unpinned value may be cut to its head, its first
+// bytes only (record_cache.h: a large record's envelope). Not thread-safe: the shard's lock
+// guards it.
 #pragma once
 
 #include <cstdint>
@@ -28,17 +30,17 @@ class EntryTable {
 
   size_t size() const { return count_; }
 
-  enum class Found { NO, VALUE, TOMBSTONE };
+  enum class Found { NO, VALUE, HEAD, TOMBSTONE };
 
-  // Whether key (hash: its hash) is here, and as what; for VALUE, `value` views it until the
-  // next change.
+  // Whether key (hash: its hash) is here, and as what; for VALUE and HEAD, `value` views it (the
+  // whole value, or its head) until the next change.
   Found find(uint64_t hash, std::string_view key, std::string_view& value) const {
     size_t i = index_of(hash, key);
     if (i == NONE) return Found::NO;
     const Entry* e = slots_[i].entry;
     if (e->tombstone) return Found::TOMBSTONE;
     value = value_of(e);
-    return Found::VALUE;
+    return e->head ? Found::HEAD : Found::VALUE;
   }
 
   // Whether key is here pinned.
@@ -54,7 +56,8 @@ class EntryTable {
   // an empty slot, loads nothing and never faults).
   void prefetch_entry(uint64_t hash) const { __builtin_prefetch(slots_[hash & mask()].entry); }
 
-  void put(uint64_t hash, std::string_view key, std::string_view value) { store(index_of(hash, key), hash, key, &value, 0); }
+  // `head`: value is only the first bytes of the key's value.
+  void put(uint64_t hash, std::string_view key, std::string_view value, bool head = false) { store(index_of(hash, key), hash, key, &value, 0, head); }
 
   // Put a queued write's value (nullptr: its delete), pinned once more than the entry it replaces.
   void pin(uint64_t hash, std::string_view key, const std::string_view* value) {
@@ -76,16 +79,28 @@ class EntryTable {
     if (i != NONE) remove(i);
   }
 
-  // Drop one unpinned entry, the next one after the last dropped (a clock hand without
-  // reference bits: which entry that is depends only on hashes, so it is an arbitrary one).
+  // Key's value, if here unpinned and longer than `above` bytes, becomes its first `head_bytes`.
+  void cut(uint64_t hash, std::string_view key, size_t above, size_t head_bytes) {
+    size_t i = index_of(hash, key);
+    if (i != NONE && cuttable(slots_[i].entry, above)) cut_at(i, head_bytes);
+  }
+
+  // Free room from one unpinned entry, the next one after the last (a clock hand without
+  // reference bits: which entry that is depends only on hashes, so it is an arbitrary one): a
+  // value longer than `above` bytes is cut to its first `head_bytes`, any other entry dropped.
   // False when every entry is pinned.
-  bool evict_one() {
+  bool evict_one(size_t above, size_t head_bytes) {
     for (size_t n = 0; n < slots_.size(); n++, hand_++) {
-      Entry* e = slots_[hand_ & mask()].entry;
-      if (e && e->pins == 0) {
-        remove(hand_ & mask());
-        return true;
+      size_t i = hand_ & mask();
+      Entry* e = slots_[i].entry;
+      if (!e || e->pins > 0) continue;
+      if (cuttable(e, above)) {
+        cut_at(i, head_bytes);
+        hand_++;
+      } else {
+        remove(i);  // the hand stays: an entry of the probe run may have moved into slot i
       }
+      return true;
     }
     return false;
   }
@@ -125,8 +140,9 @@ class EntryTable {
  private:
   struct Entry {
     uint32_t key_len;
-    uint32_t value_len : 31;
+    uint32_t value_len : 30;
     uint32_t tombstone : 1;
+    uint32_t head : 1;
     uint32_t pins;
     char data[];  // key, then value
   };
@@ -138,16 +154,18 @@ class EntryTable {
   // Key's entry at slot i (NONE: a new one). value nullptr: a tombstone. A value of the size the
   // key's entry has takes its place there: a key rewritten with a value of the same size (a
   // SET, an INCR) costs no malloc and free.
-  void store(size_t i, uint64_t hash, std::string_view key, const std::string_view* value, uint32_t pins) {
+  void store(size_t i, uint64_t hash, std::string_view key, const std::string_view* value, uint32_t pins, bool head = false) {
     std::string_view bytes = value ? *value : std::string_view();
     if (i != NONE && slots_[i].entry->value_len == bytes.size()) {
       Entry* e = slots_[i].entry;
       if (!bytes.empty()) std::memcpy(e->data + e->key_len, bytes.data(), bytes.size());
       e->tombstone = value == nullptr;
+      e->head = head;
       e->pins = pins;
       return;
     }
     Entry* entry = make(key, bytes, value == nullptr, pins);
+    entry->head = head;
     if (i != NONE) {
       bytes_ -= cost(slots_[i].entry);
       std::free(slots_[i].entry);
@@ -166,6 +184,18 @@ class EntryTable {
   static constexpr size_t MIN_SLOTS = 16;
 
   static size_t cost(const Entry* e) { return e->key_len + e->value_len + OVERHEAD; }
+  static bool cuttable(const Entry* e, size_t above) { return e->pins == 0 && !e->tombstone && !e->head && e->value_len > above; }
+
+  // Slot i's value becomes its first head_bytes, in a smaller allocation.
+  void cut_at(size_t i, size_t head_bytes) {
+    Entry* e = slots_[i].entry;
+    bytes_ -= cost(e);
+    Entry* cut = static_cast<Entry*>(std::realloc(e, sizeof(Entry) + e->key_len + head_bytes));
+    if (cut) e = slots_[i].entry = cut;  // else the larger block stays, as valid
+    e->value_len = static_cast<uint32_t>(head_bytes);
+    e->head = 1;
+    bytes_ += cost(e);
+  }
   static std::string_view key_of(const Entry* e) { return {e->data, e->key_len}; }
   static std::string_view value_of(const Entry* e) { return {e->data + e->key_len, e->value_len}; }
 
@@ -175,6 +205,7 @@ class EntryTable {
     e->key_len = static_cast<uint32_t>(key.size());
     e->value_len = static_cast<uint32_t>(value.size());
     e->tombstone = tombstone;
+    e->head = 0;
     e->pins = pins;
     std::memcpy(e->data, key.data(), key.size());
     if (!value.empty()) std::memcpy(e->data + key.size(), value.data(), value.size());

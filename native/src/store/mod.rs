@@ -31,7 +31,7 @@ extern "C" {
     fn mkv_retain(db: *mut c_void);
     fn mkv_release(db: *mut c_void);
     fn mkv_close(db: *mut c_void) -> c_int;
-    fn mkv_get_many(db: *mut c_void, cf: u32, count: usize, keys: *const *const u8, key_lens: *const usize) -> c_int;
+    fn mkv_get_many(db: *mut c_void, cf: u32, count: usize, keys: *const *const u8, key_lens: *const usize, heads: c_int) -> c_int;
     fn mkv_last_read_ns() -> f64;
     fn mkv_cold_reads_for_testing(mode: c_int);
     fn mkv_write_delay_for_testing(micros: u32);
@@ -206,6 +206,7 @@ pub struct ReadAhead {
     cf: u32,
     keys: Vec<u8>,
     lens: Vec<usize>,
+    heads: bool,
 }
 
 impl Task for ReadAhead {
@@ -220,7 +221,7 @@ impl Task for ReadAhead {
             at += len;
         }
         // SAFETY: the key bytes live in this task for the call; the reference keeps the database.
-        check(unsafe { mkv_get_many(self.db.0, self.cf, self.lens.len(), ptrs.as_ptr(), self.lens.as_ptr()) })?;
+        check(unsafe { mkv_get_many(self.db.0, self.cf, self.lens.len(), ptrs.as_ptr(), self.lens.as_ptr(), c_int::from(self.heads)) })?;
         let (bytes, value_lens) = output();
         let mut out = Vec::with_capacity(8 + 4 * value_lens.len() + bytes.len());
         // SAFETY: reads this thread's last read cost.
@@ -329,9 +330,10 @@ impl RocksStore {
 
     /// The values of `keys` in column `cf`: `lens[i]` is value i's length, -1 when missing. The
     /// values go back to back into `slab` from `offset` when they fit, and the call returns
-    /// their length; otherwise it returns a Buffer of their own.
-    #[napi(ts_args_type = "cf: number, keys: Buffer[], slab: Buffer, offset: number, lens: Int32Array", ts_return_type = "number | Buffer")]
-    pub fn get_many(&self, env: Env, cf: u32, keys: JsObject, slab: JsBuffer, offset: u32, lens: JsTypedArray) -> Result<Either<u32, JsBuffer>> {
+    /// their length; otherwise it returns a Buffer of their own. `heads`: a large record's head
+    /// will do where the record cache has one (record_cache.h), flagged FLAG_HEAD.
+    #[napi(ts_args_type = "cf: number, keys: Buffer[], slab: Buffer, offset: number, lens: Int32Array, heads: boolean", ts_return_type = "number | Buffer")]
+    pub fn get_many(&self, env: Env, cf: u32, keys: JsObject, slab: JsBuffer, offset: u32, lens: JsTypedArray, heads: bool) -> Result<Either<u32, JsBuffer>> {
         let count = keys.get_array_length()?;
         let mut lens = typed_arg(lens, TypedArrayType::Int32, "lens")?;
         let lens: &mut [i32] = lens.as_mut();
@@ -341,7 +343,7 @@ impl RocksStore {
         with_args(|args| {
             buffers(&keys, count, "key", &mut args.key_ptrs, &mut args.key_lens)?;
             // SAFETY: the key bytes are borrowed from live Buffers for this call.
-            check(unsafe { mkv_get_many(self.db, cf, count as usize, args.key_ptrs.as_ptr(), args.key_lens.as_ptr()) })
+            check(unsafe { mkv_get_many(self.db, cf, count as usize, args.key_ptrs.as_ptr(), args.key_lens.as_ptr(), c_int::from(heads)) })
         })?;
         let (bytes, value_lens) = output();
         for (slot, len) in lens.iter_mut().zip(value_lens) {
@@ -360,8 +362,8 @@ impl RocksStore {
     /// holding the calling thread (lib/engine/engine.ts, cold reads). Resolves with one Buffer:
     /// the read's cost in ns of reading (f64), each value's length (i32, -1 when missing), then
     /// the values back to back; little-endian.
-    #[napi(ts_args_type = "cf: number, keys: Buffer[]", ts_return_type = "Promise<Buffer>")]
-    pub fn get_many_async(&self, cf: u32, keys: JsObject) -> Result<AsyncTask<ReadAhead>> {
+    #[napi(ts_args_type = "cf: number, keys: Buffer[], heads: boolean", ts_return_type = "Promise<Buffer>")]
+    pub fn get_many_async(&self, cf: u32, keys: JsObject, heads: bool) -> Result<AsyncTask<ReadAhead>> {
         let count = keys.get_array_length()?;
         let mut bytes = Vec::new();
         let mut lens = Vec::with_capacity(count as usize);
@@ -373,7 +375,7 @@ impl RocksStore {
         // The task holds a reference: the database outlives it even if this object goes first.
         // SAFETY: self.db stays valid until this object's release.
         unsafe { mkv_retain(self.db) };
-        Ok(AsyncTask::new(ReadAhead { db: DbRef(self.db), cf, keys: bytes, lens }))
+        Ok(AsyncTask::new(ReadAhead { db: DbRef(self.db), cf, keys: bytes, lens, heads }))
     }
 
     /// Apply `count` ops atomically: op i puts `values[i]` at `keys[i]` in column `cfs[i]`, or

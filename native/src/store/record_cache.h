@@ -27,6 +27,14 @@
 // doorkeeper, as in TinyLFU). Random reads over many more keys than fit (larger than memory)
 // would otherwise replace an entry on every read, a malloc and a free each, for hits that
 // never come. Writes are cached as before: a key just written is likely read next.
+//
+// Heads: of a record over HEAD_ABOVE bytes, a landed write leaves only its head (its 19-byte
+// envelope, DESIGN.md §5) in the cache, and so does eviction before it drops the record. A SET
+// needs no more of the record it replaces (its type, its clock, its expiry), and a 1 KiB value
+// cost its read a RocksDB block each time: 100k such keys fill the cache as records, ~8 MB as
+// heads (docs/performance.md, twenty-fifth round). A read says whether a head will do: the
+// head then comes back with FLAG_HEAD set in its flags byte; a read that needs the value misses.
+// Records read from RocksDB are still cached whole up to MAX_VALUE, for reads of hot values.
 #pragma once
 
 #include <algorithm>
@@ -104,27 +112,33 @@ class RecordCache {
 
   using Found = EntryTable::Found;
 
-  // VALUE: key's cached value is appended to `out`; TOMBSTONE: key's queued delete is pinned
-  // (it has no value); NO: a miss, with `version` set for `fill`. `h`: the key's hash, as
-  // `prepare` gave it.
-  Found get(std::string_view key, uint64_t h, std::string& out, uint64_t& version) {
+  // VALUE: key's cached value is appended to `out`; HEAD (only when `heads` will do): its head,
+  // flagged FLAG_HEAD; TOMBSTONE: key's queued delete is pinned (it has no value); NO: a miss,
+  // with `version` set for `fill`. `h`: the key's hash, as `prepare` gave it.
+  Found get(std::string_view key, uint64_t h, std::string& out, uint64_t& version, bool heads = false) {
     Shard& s = shards_[h >> SHARD_SHIFT];
     std::lock_guard guard(s.lock);
     std::string_view value;
     Found found = s.table.find(h, key, value);
-    if (found == Found::NO) version = s.version;
-    else if (found == Found::VALUE) out.append(value);
+    if (found == Found::HEAD && !heads) found = Found::NO;
+    if (found == Found::NO) {
+      version = s.version;
+    } else if (found != Found::TOMBSTONE) {
+      size_t at = out.size();
+      out.append(value);
+      if (found == Found::HEAD) out[at] = static_cast<char>(out[at] | FLAG_HEAD);
+    }
     return found;
   }
 
   // Cache a value read from RocksDB after `get` missed with `version`, unless a write began since
-  // or is still in flight.
+  // or is still in flight: whole, or its head when larger than MAX_VALUE.
   void fill(std::string_view key, std::string_view value, uint64_t version) {
-    if (!cacheable(value)) return;
+    bool whole = cacheable(value);
     uint64_t h = hash(key);
     Shard& s = shards_[h >> SHARD_SHIFT];
     std::lock_guard guard(s.lock);
-    if (s.version == version && s.in_flight == 0 && s.doorkeeper.seen_before(h)) put(s, h, key, value);
+    if (s.version == version && s.in_flight == 0 && s.doorkeeper.seen_before(h)) put(s, h, key, whole ? value : value.substr(0, HEAD_BYTES), !whole);
   }
 
   // Before a write of `keys` (all of shard `shard`) goes to RocksDB. Returns the note for `end_write`.
@@ -150,8 +164,9 @@ class RecordCache {
     for (size_t i = 0; i < count; i++) {
       uint64_t h = hash(keys[i]);
       if (s.table.pinned(h, keys[i])) continue;
-      if (alone && values[i] && cacheable(*values[i])) put(s, h, keys[i], *values[i]);
-      else s.table.erase(h, keys[i]);
+      if (!alone || !values[i]) s.table.erase(h, keys[i]);
+      else if (values[i]->size() > HEAD_ABOVE) put(s, h, keys[i], values[i]->substr(0, HEAD_BYTES), true);
+      else put(s, h, keys[i], *values[i]);
     }
   }
 
@@ -165,7 +180,7 @@ class RecordCache {
     std::lock_guard guard(s.lock);
     s.version++;
     for (size_t i = 0; i < count; i++) s.table.pin(hash(keys[i]), keys[i], values[i]);
-    while (s.table.bytes() > shard_capacity_ && s.table.evict_one()) {
+    while (s.table.bytes() > shard_capacity_ && s.table.evict_one(HEAD_ABOVE, HEAD_BYTES)) {
     }
   }
 
@@ -176,8 +191,13 @@ class RecordCache {
     std::lock_guard guard(s.lock);
     if (!landed) s.version++;
     for (size_t i = 0; i < count; i++) {
-      if (landed) s.table.unpin(hash(keys[i]), keys[i]);
-      else s.table.erase(hash(keys[i]), keys[i]);
+      uint64_t h = hash(keys[i]);
+      if (landed) {
+        s.table.unpin(h, keys[i]);
+        s.table.cut(h, keys[i], HEAD_ABOVE, HEAD_BYTES);
+      } else {
+        s.table.erase(h, keys[i]);
+      }
     }
   }
 
@@ -202,6 +222,11 @@ class RecordCache {
   }
 
   static constexpr size_t SHARDS = 64;
+  // A head: a meta record's envelope (lib/storage/envelope.ts), of records over HEAD_ABOVE bytes.
+  static constexpr size_t HEAD_BYTES = 19;
+  static constexpr size_t HEAD_ABOVE = 512;
+  // Set in a head's flags byte as `get` returns it (lib/storage/layout.ts FLAG_HEAD); never stored.
+  static constexpr uint8_t FLAG_HEAD = 0x08;
 
   // Shards by the hash's top bits; a shard's table probes by its low bits.
   static size_t shard_index(std::string_view key) { return hash(key) >> SHARD_SHIFT; }
@@ -230,10 +255,10 @@ class RecordCache {
 
   static uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
-  void put(Shard& s, uint64_t h, std::string_view key, std::string_view value) {
-    s.table.put(h, key, value);
-    // Over budget: drop entries, arbitrary unpinned ones (EntryTable::evict_one).
-    while (s.table.bytes() > shard_capacity_ && s.table.evict_one()) {
+  void put(Shard& s, uint64_t h, std::string_view key, std::string_view value, bool head = false) {
+    s.table.put(h, key, value, head);
+    // Over budget: cut or drop entries, arbitrary unpinned ones (EntryTable::evict_one).
+    while (s.table.bytes() > shard_capacity_ && s.table.evict_one(HEAD_ABOVE, HEAD_BYTES)) {
     }
   }
 

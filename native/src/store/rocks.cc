@@ -639,7 +639,8 @@ int mkv_compact_for_testing(void* handle, uint32_t cf) try {
 double mkv_last_read_ns() { return last_read_ns; }
 
 // Values of `keys` in one column: out_bytes back to back, out_lens[i] their lengths, -1 when missing.
-int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* keys, const size_t* key_lens) try {
+// `heads`: a cached record's head will do for a large one (record_cache.h), flagged FLAG_HEAD.
+int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* keys, const size_t* key_lens, int heads) try {
   Db* db = static_cast<Db*>(handle);
   // A cached column's queued writes are pinned in its cache; another's are not.
   if (!cache_of(db, cf)) settle_keys(db, cf, count, keys, key_lens);
@@ -663,8 +664,8 @@ int mkv_get_many(void* handle, uint32_t cf, size_t count, const char* const* key
   for (size_t i = 0; i < count; i++) {
     uint64_t version = 0;
     size_t before = hits.size();
-    auto found = cache ? cache->get(std::string_view(keys[i], key_lens[i]), hashes[i], hits, version) : marekvs::RecordCache::Found::NO;
-    if (found == marekvs::RecordCache::Found::VALUE) {
+    auto found = cache ? cache->get(std::string_view(keys[i], key_lens[i]), hashes[i], hits, version, heads != 0) : marekvs::RecordCache::Found::NO;
+    if (found == marekvs::RecordCache::Found::VALUE || found == marekvs::RecordCache::Found::HEAD) {
       out_lens.push_back(static_cast<int64_t>(hits.size() - before));
     } else if (found == marekvs::RecordCache::Found::TOMBSTONE) {
       out_lens.push_back(-1);
