@@ -1,7 +1,7 @@
 // From argv to reply for one session: lookup, arity, auth, then the command's place of
 // execution (main thread for connection commands, the engine for data and node commands).
 // Network connections and the embedding API both come through here.
-import { error, Errors, isError, isSeveral, Reply, status } from '../core/reply'
+import { error, Errors, isError, isSeveral, OK, PONG, Reply, status } from '../core/reply'
 import type { AnyCommand } from '../commands/table'
 import { arityOk } from '../commands/types'
 import { encodeReply } from '../native'
@@ -211,7 +211,17 @@ class EngineCall extends CountedReply implements Submission {
   }
 }
 
+/**
+ * Connection commands' most frequent replies, the same in RESP2 and RESP3, encoded once: each
+ * encoding is an ArrayBuffer of its own, and MULTI's +OK and +QUEUED made a transaction's
+ * event loop spend ~4 % in malloc (docs/performance.md, twenty-fifth round). Shared: sockets
+ * only read what they write.
+ */
+const ENCODED = new Map<Reply, Buffer>([OK, QUEUED, PONG].map((reply) => [reply, encodeReply(reply, 2)]))
+
 /** A connection command's reply in the session's protocol; several replies one after another. */
 function encodeConnReply(reply: Reply, proto: 2 | 3): Buffer {
+  const encoded = ENCODED.get(reply)
+  if (encoded !== undefined) return encoded
   return isSeveral(reply) ? Buffer.concat(reply.v.map((r) => encodeReply(r, proto))) : encodeReply(reply, proto)
 }
