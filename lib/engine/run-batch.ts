@@ -143,6 +143,17 @@ function encodeBatch(commands: readonly FramedCommand[], replies: Reply[], rest:
   return { out: typeof encoded === 'number' ? pooledCopy(scratch.out, encoded) : encoded, ends: ends.slice(0, n), raw, ...rest }
 }
 
+/**
+ * One reply encoded in `proto` (2 or 3) into a slice of Node's Buffer pool, on the main thread:
+ * the addon's encodeReply makes each encoding an ArrayBuffer of its own, whose allocation and
+ * sweep cost a transaction's EXEC more than its encoding (docs/performance.md, twenty-fifth round).
+ */
+export function encodePooled(reply: Reply, proto: 2 | 3): Buffer {
+  scratch.protos[0] = proto
+  const encoded = encodeBatchReplies([reply], scratch.protos, scratch.ends, scratch.out)
+  return typeof encoded === 'number' ? pooledCopy(scratch.out, encoded) : encoded
+}
+
 /** The first `length` bytes of `from`, copied into a slice of Node's Buffer pool: no ArrayBuffer of its own. */
 function pooledCopy(from: Buffer, length: number): Buffer {
   const out = Buffer.allocUnsafe(length)

@@ -13,6 +13,7 @@ import { subscribedModeRefusal } from './pubsub'
 import { redactForMonitor, subcommandOf } from './commands/util'
 import type { ServerStats } from './stats'
 import type { NodeCommand, Submission } from '../engine/engine'
+import { encodePooled } from '../engine/run-batch'
 import type { DataCommand } from '../commands/types'
 
 export type Done = (reply: Buffer | Reply) => void
@@ -212,10 +213,10 @@ class EngineCall extends CountedReply implements Submission {
 }
 
 /**
- * Connection commands' most frequent replies, the same in RESP2 and RESP3, encoded once: each
- * encoding is an ArrayBuffer of its own, and MULTI's +OK and +QUEUED made a transaction's
- * event loop spend ~4 % in malloc (docs/performance.md, twenty-fifth round). Shared: sockets
- * only read what they write.
+ * Connection commands' most frequent replies, the same in RESP2 and RESP3, encoded once and
+ * shared (sockets only read what they write): MULTI's +OK and +QUEUED, each an ArrayBuffer of its
+ * own, made a transaction's event loop spend ~4 % in malloc (docs/performance.md, twenty-fifth
+ * round). The others go to Node's Buffer pool (encodePooled).
  */
 const ENCODED = new Map<Reply, Buffer>([OK, QUEUED, PONG].map((reply) => [reply, encodeReply(reply, 2)]))
 
@@ -223,5 +224,5 @@ const ENCODED = new Map<Reply, Buffer>([OK, QUEUED, PONG].map((reply) => [reply,
 function encodeConnReply(reply: Reply, proto: 2 | 3): Buffer {
   const encoded = ENCODED.get(reply)
   if (encoded !== undefined) return encoded
-  return isSeveral(reply) ? Buffer.concat(reply.v.map((r) => encodeReply(r, proto))) : encodeReply(reply, proto)
+  return isSeveral(reply) ? Buffer.concat(reply.v.map((r) => encodePooled(r, proto))) : encodePooled(reply, proto)
 }
