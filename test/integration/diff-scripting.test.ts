@@ -44,6 +44,14 @@ const COMMAND_REPLIES: Array<[string, ...string[]]> = [
 ]
 
 export const scriptingSuite = (diff: Diff): void => {
+  // A call's arguments reach JS as views of one packed Buffer (lib/native.ts): the values SET
+  // keeps must not change under the calls after it, whatever their size.
+  const setThenGet = "for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i]) end local out = {} for i = 1, #KEYS do out[i] = redis.call('GET', KEYS[i]) end return out"
+  diff('values set by a script survive its later calls', [
+    evalStep(setThenGet, 3, 'a', 'b', 'c', 'first', 'second value', 'third'),
+    evalStep(setThenGet, 3, 'a', 'b', 'c', 'x'.repeat(3000), 'y'.repeat(2500), 'z'.repeat(9000)),
+    ['MGET', 'a', 'b', 'c'],
+  ])
   diff('return values in RESP2', RETURNS.map((script) => evalStep(script, 0)))
   diff('return values in RESP3', RETURNS.map((script) => evalStep(script, 0)), { proto: 3 })
   diff('return values of a RESP3 script (redis.setresp(3)) in RESP2', RETURNS.map((script) => evalStep(`redis.setresp(3) ${script}`, 0)))
