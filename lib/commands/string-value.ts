@@ -31,6 +31,49 @@ export function encodeCounter(counter: Counter): Buffer {
   return out
 }
 
+/**
+ * INCRBY's common case in Numbers, without decodeCounter's Map of BigInts: a missing key, or a
+ * counter that no origin but `origin` has incremented since its base. The payload and value
+ * are those the general path computes. Null when it does not apply, or when a value would leave
+ * ±(2^53 - 1): the general path then decides, and catches an i64 overflow.
+ */
+export function incrementOwn(payload: Buffer | null, origin: number, delta: number): { payload: Buffer; value: number } | null {
+  let base = 0
+  let own = 0
+  if (payload !== null) {
+    if (payload.length === 18) {
+      if (payload.readUInt16BE(8) !== origin) return null
+      own = readSafeInt64(payload, 10)
+    } else if (payload.length !== 8) {
+      return null
+    }
+    base = readSafeInt64(payload, 0)
+  }
+  const total = own + delta
+  const value = base + total
+  if (!Number.isSafeInteger(delta) || !Number.isSafeInteger(total) || !Number.isSafeInteger(value)) return null
+  const out = Buffer.allocUnsafe(18)
+  writeInt64(out, 0, base)
+  out.writeUInt16BE(origin, 8)
+  writeInt64(out, 10, total)
+  return { payload: out, value }
+}
+
+const TWO_32 = 4294967296
+
+/** The i64 at `at`, or NaN outside ±2^53 (where a Number is no longer exact). */
+function readSafeInt64(buf: Buffer, at: number): number {
+  const high = buf.readInt32BE(at)
+  return high >= -0x200000 && high < 0x200000 ? high * TWO_32 + buf.readUInt32BE(at + 4) : NaN
+}
+
+/** A safe integer as an i64 at `at`. */
+function writeInt64(buf: Buffer, at: number, value: number): void {
+  const high = Math.floor(value / TWO_32)
+  buf.writeInt32BE(high, at)
+  buf.writeUInt32BE(value - high * TWO_32, at + 4)
+}
+
 export function counterValue(counter: Counter): bigint {
   let sum = counter.base
   for (const total of counter.totals.values()) sum += total

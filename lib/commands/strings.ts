@@ -6,7 +6,7 @@ import { incrByFloat as nativeIncrByFloat } from '../native'
 import { TYPE_COUNTER } from '../storage/layout'
 import type { Rec } from '../storage/record'
 import { clampExpireAtMs, lower, parseInt64 } from './args'
-import { bytesOf, counterValue, decodeCounter, encodeCounter, isStringType, stringRec } from './string-value'
+import { bytesOf, counterValue, decodeCounter, encodeCounter, incrementOwn, isStringType, stringRec } from './string-value'
 import type { DataCommand } from './types'
 
 const INT64_MAX = 2n ** 63n - 1n
@@ -273,6 +273,13 @@ function setrange(ctx: ExecContext, argv: Buffer[]): Reply {
 /** The generic INCRBY behind INCR, DECR, INCRBY and DECRBY: a counter increment at this origin. Keeps the TTL. */
 export function incrBy(ctx: ExecContext, key: Buffer, delta: bigint, origin: number): Reply {
   const rec = ctx.get(key)
+  if (rec === null || rec.type === TYPE_COUNTER) {
+    const own = incrementOwn(rec === null ? null : rec.payload, origin, Number(delta))
+    if (own !== null) {
+      ctx.put(key, { type: TYPE_COUNTER, expireAtMs: rec === null ? 0 : rec.expireAtMs, payload: own.payload })
+      return own.value
+    }
+  }
   let counter
   if (rec === null) {
     counter = { base: 0n, totals: new Map<number, bigint>() }

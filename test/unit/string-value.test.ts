@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { bytesOf, counterValue, decodeCounter, encodeCounter, isStringType, stringRec } from '../../lib/commands/string-value'
+import fc from 'fast-check'
+import { bytesOf, Counter, counterValue, decodeCounter, encodeCounter, incrementOwn, isStringType, stringRec } from '../../lib/commands/string-value'
 import { dataCommands } from '../../lib/commands/data-table'
 import type { Reply } from '../../lib/core/reply'
 import type { ExecContext } from '../../lib/engine/exec-context'
@@ -68,5 +69,31 @@ describe('WRONGTYPE on a key of another type (not reachable over the network unt
     assert.equal(run('expire', 'h', '10').reply, 1)
     assert.equal(run('exists', 'h').reply, 1)
     assert.equal(run('del', 'h').reply, 1)
+  })
+
+  it("incrementOwn gives the general path's payload and value, or leaves the case to it", () => {
+    const INT64_MIN = -(2n ** 63n)
+    const INT64_MAX = 2n ** 63n - 1n
+    const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+    // Values around the edges that matter: ±2^53 (a Number's exact range), ±2^63 (i64's).
+    const edge = fc.oneof(fc.bigInt(-1000n, 1000n), fc.bigInt(SAFE - 1000n, SAFE + 1000n), fc.bigInt(-SAFE - 1000n, -SAFE + 1000n), fc.bigInt(INT64_MIN, INT64_MAX))
+    const counter = fc.record({ base: edge, origins: fc.uniqueArray(fc.integer({ min: 0, max: 3 }), { maxLength: 2 }), totals: fc.array(edge, { minLength: 2, maxLength: 2 }) })
+    fc.assert(fc.property(fc.option(counter), fc.integer({ min: 0, max: 3 }), edge, (shape, origin, delta) => {
+      const general: Counter = { base: shape?.base ?? 0n, totals: new Map(shape?.origins.map((o, i) => [o, shape.totals[i]])) }
+      const payload = shape === null ? null : encodeCounter(general)
+      const fast = incrementOwn(payload, origin, Number(delta))
+      const value = counterValue(general) + delta
+      const total = (general.totals.get(origin) ?? 0n) + delta
+      if (value > INT64_MAX || value < INT64_MIN || total > INT64_MAX || total < INT64_MIN) return fast === null
+      if (fast === null) return true
+      general.totals.set(origin, total)
+      assert.deepEqual(fast.payload, encodeCounter(general))
+      assert.equal(BigInt(fast.value), value)
+      return true
+    }), { numRuns: 5000 })
+    // It does take the common cases: a new counter, and one this origin alone increments.
+    assert.equal(incrementOwn(null, 1, 1)?.value, 1)
+    assert.equal(incrementOwn(encodeCounter({ base: 10n, totals: new Map([[1, 5n]]) }), 1, -20)?.value, -5)
+    assert.equal(incrementOwn(encodeCounter({ base: 10n, totals: new Map([[2, 5n]]) }), 1, 1), null)
   })
 })
