@@ -96,6 +96,8 @@ export interface LuaHost {
    */
   run(sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: ScriptCallback): Reply
   readonly aborted: boolean
+  /** The CPU time of this thread the last run (or FCALL) spent in µs, the commands it called included; 0 when it did not run. */
+  readonly lastRunCpuMicros: number
   /**
    * Run a function library's body (its code from the newline that ends the `#!lua` line) with
    * Redis's loading API: the functions it registered, or the whole error reply text
@@ -463,6 +465,10 @@ class UnpackingLuaHost implements LuaHost {
 
   get aborted(): boolean {
     return this.vm.aborted
+  }
+
+  get lastRunCpuMicros(): number {
+    return this.vm.lastRunCpuMicros
   }
 
   run(sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: ScriptCallback): Reply {

@@ -16,7 +16,6 @@
 // host stops (past its time budget, its memory, or in a stack overflow) is rolled back to
 // where it started: nothing it wrote is applied. FCALL (functions.ts) runs functions on the
 // same VM, with the same rules.
-import { performance } from 'node:perf_hooks'
 import { error, ErrorReply, Errors, OK, Reply, status } from '../core/reply'
 import type { ExecContext } from '../engine/exec-context'
 import { runOne } from '../engine/run-one'
@@ -136,9 +135,8 @@ function evalGeneric(bySha: boolean, readOnly: boolean): DataHandler {
  */
 export function runUndoable(ctx: ExecContext, lua: LuaHost, label: string, readOnly: boolean, argv: Buffer[], keys: Buffer[], run: (call: ScriptCallback) => Reply): Reply {
   const mark = ctx.mark()
-  const started = performance.now()
   const reply = run(scriptCall(ctx, readOnly, keys.length > 0 ? keys[0] : null))
-  ctx.onScriptRun?.(argv[1], (performance.now() - started) * 1000)
+  ctx.onScriptRun?.(argv[1], lua.lastRunCpuMicros)
   if (lua.aborted) {
     ctx.rollbackTo(mark)
     log.warn('script aborted, its writes undone', { script: label, reply: (reply as ErrorReply).v })

@@ -133,7 +133,7 @@ export class ExecContext {
    */
   owns: (key: Buffer, home: Buffer | null) => boolean = () => true
   /**
-   * Told each script's (and function's) wall time in µs, with the argument that names it (EVAL's
+   * Told each script's (and function's) CPU time in µs, with the argument that names it (EVAL's
    * body, EVALSHA's sha, FCALL's function): set on the main thread, which keeps slow ones off it.
    */
   onScriptRun: ((named: Buffer, micros: number) => void) | null = null

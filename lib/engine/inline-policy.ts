@@ -112,9 +112,12 @@ export class ReadCost {
 }
 
 /**
- * A run at least this long (wall µs, on the main thread) counts as slow. Below it the hand-off
- * to a shard and back (~30-40 µs on each thread) is a large share of the work; above it a run
- * holds every connection of the node, not only its shard's.
+ * A run that spent at least this much of the main thread's CPU time (µs; LuaHost's
+ * lastRunCpuMicros) counts as slow. Below it the hand-off to a shard and back (~30-40 µs on each
+ * thread) is a large share of the work; above it a run holds every connection of the node, not
+ * only its shard's. CPU time, not wall time: on a busy machine (a compaction, the clients) the OS
+ * preempts the main thread inside runs, and wall time then sent a 30 µs script to its shard,
+ * where it cost 1.6 times as much (docs/performance.md, twenty-fifth round).
  */
 const SLOW_RUN_MICROS = 200
 /**
@@ -126,8 +129,8 @@ const SLOW_RUN_MICROS = 200
 const SLOW_STREAK = 3
 /**
  * How long a script stays on its shard before the main thread measures it again. Not for good:
- * a stall of the whole node (a write stall, a busy machine) makes consecutive runs of a fast
- * script slow too. A script slow every time costs the main thread three runs per period.
+ * a script's cost depends on its data (a bucket that grows), and what once made consecutive runs
+ * slow may be gone. A script slow every time costs the main thread three runs per period.
  */
 const SLOW_FOR_MS = 10_000
 /** Scripts remembered at most, on a streak or slow; past it they are measured anew. */
@@ -145,7 +148,7 @@ export class SlowScripts {
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  /** A run of `name` on the main thread took `micros` of wall time. */
+  /** A run of `name` on the main thread spent `micros` of its CPU time. */
   note(name: string, micros: number): void {
     if (micros < SLOW_RUN_MICROS) {
       this.streaks.delete(name)

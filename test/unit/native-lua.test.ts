@@ -64,6 +64,24 @@ describe('native Lua host', () => {
     assert.ok(kept.flat().every((arg) => Buffer.isBuffer(arg)))
   })
 
+  it("reports a run's CPU time on its thread, not the time it waited, and none for a script that did not run", () => {
+    const host = new LuaHost(16 * MB)
+    const spin = load(host, 'local n = 0 for i = 1, 3000000 do n = n + i end return n')
+    host.run(spin, [], [], 5000, (): Reply => null)
+    assert.ok(host.lastRunCpuMicros > 1000, `a loop of 3M steps spent ${host.lastRunCpuMicros} µs of CPU`)
+    // A command that waits 20 ms off the CPU (here a futex): wall time, not CPU time.
+    const waits = load(host, "return redis.call('wait')")
+    const started = performance.now()
+    host.run(waits, [], [], 5000, (): Reply => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20)
+      return 1
+    })
+    assert.ok(performance.now() - started >= 20)
+    assert.ok(host.lastRunCpuMicros < 10_000, `a run that waited 20 ms spent ${host.lastRunCpuMicros} µs of CPU`)
+    host.run('0'.repeat(40), [], [], 5000, (): Reply => null)
+    assert.equal(host.lastRunCpuMicros, 0)
+  })
+
   it('a callback that throws aborts the script', () => {
     const host = new LuaHost(16 * MB)
     const sha = load(host, "redis.call('x') return 1")

@@ -33,17 +33,29 @@ pub struct Budget {
     /// The thread CPU time at which the budget is spent.
     cpu_deadline: Cell<Duration>,
     fired: Cell<bool>,
+    /// The thread CPU time when the run started, and what it spent once stopped (take_spent).
+    started_cpu: Cell<Duration>,
+    spent: Cell<Option<Duration>>,
 }
 
 impl Budget {
     pub fn new() -> Budget {
-        Budget { wall_deadline: Cell::new(None), wall_cap: Cell::new(Instant::now()), cpu_deadline: Cell::new(Duration::ZERO), fired: Cell::new(false) }
+        Budget {
+            wall_deadline: Cell::new(None),
+            wall_cap: Cell::new(Instant::now()),
+            cpu_deadline: Cell::new(Duration::ZERO),
+            fired: Cell::new(false),
+            started_cpu: Cell::new(Duration::ZERO),
+            spent: Cell::new(None),
+        }
     }
 
     /// A run starts with `limit` to spend.
     pub fn start(&self, limit: Duration) {
         self.fired.set(false);
-        self.cpu_deadline.set(thread_cpu_time() + limit);
+        let cpu = thread_cpu_time();
+        self.started_cpu.set(cpu);
+        self.cpu_deadline.set(cpu + limit);
         let now = Instant::now();
         self.wall_deadline.set(Some(now + limit));
         self.wall_cap.set(now + limit + OFF_CPU_ALLOWANCE);
@@ -52,6 +64,12 @@ impl Budget {
     /// The run is over: nothing expires until the next start.
     pub fn stop(&self) {
         self.wall_deadline.set(None);
+        self.spent.set(Some(thread_cpu_time().saturating_sub(self.started_cpu.get())));
+    }
+
+    /// The thread CPU time the last run spent, once (zero when none ran since the last take).
+    pub fn take_spent(&self) -> Duration {
+        self.spent.take().unwrap_or(Duration::ZERO)
     }
 
     /// Past the budget; once true, true until the next start.

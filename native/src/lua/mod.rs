@@ -485,6 +485,12 @@ impl Host {
         self.execute(func, sha, &globals, keys, args, time_limit_ms, call)
     }
 
+    /// The CPU time of this thread the last run or FCALL spent, the commands it called included
+    /// (zero when it did not run: NOSCRIPT); once per run.
+    pub fn take_run_cpu(&self) -> Duration {
+        self.hook.take_spent()
+    }
+
     /// Run `func` under the error handler, `call` serving its redis.call, within the budget.
     /// KEYS and ARGV are set in `target` (the globals for a script, the slot a function's
     /// arguments are taken from for FCALL); `label` names the script in errors (sha, function).
