@@ -230,6 +230,7 @@ export class ExecContext {
     for (let i = 0; i < fresh.length; i++) this.applyStored(fresh[i], stored[i])
   }
 
+  /** A fresh entry's state from its stored record (undefined: none; a head: a HeadRec). */
   private applyStored(entry: Entry, raw: Buffer | undefined): void {
     if (raw === undefined) return
     const envelope = decodeEnvelope(raw)
@@ -614,7 +615,6 @@ export class ExecContext {
   }
 }
 
-/** A fresh entry's state from its stored record (undefined: none). */
 /**
  * A large record read as its head (Store.getMany's `heads`): its type and expiry, the payload
  * read from RocksDB the first time it is asked for. A batch of SETs reads heads; a command of
