@@ -9,11 +9,8 @@ import { lower, parseInt64 } from './args'
 import { Collection, isErrorReply, sizeCommand, SubRow, TAG_MEMBER } from './collection'
 import { parseScanArgs, scanStep } from './member-scan'
 import { randomCount, randomOne } from './random-members'
-import { counterValue, decodeCounter, encodeCounter } from './string-value'
+import { counterValue, decodeCounter, increment, incrementCounter, Incremented } from './string-value'
 import { DataCommand, membersAt } from './types'
-
-const INT64_MAX = 2n ** 63n - 1n
-const INT64_MIN = -(2n ** 63n)
 
 /** The bytes a field reads as. */
 export function fieldValue(member: Member): Buffer {
@@ -134,24 +131,19 @@ function hincrby(ctx: ExecContext, argv: Buffer[]): Reply {
   const hash = Collection.openOrCreate(ctx, argv[1], TYPE_HASH)
   if (isErrorReply(hash)) return hash
   const member = hash.get(TAG_MEMBER, argv[2])
-  let counter
-  if (member === null) {
-    counter = { base: 0n, totals: new Map<number, bigint>() }
-  } else if (member.flags === TYPE_COUNTER) {
-    counter = decodeCounter(member.payload)
+  let next: Incremented | null
+  if (member === null || member.flags === TYPE_COUNTER) {
+    next = increment(member === null ? null : member.payload, ctx.origin, delta)
   } else {
     const base = parseInt64(member.payload)
     if (base === null) return error('ERR hash value is not an integer')
-    counter = { base, totals: new Map<number, bigint>() }
+    next = incrementCounter({ base, totals: new Map() }, ctx.origin, delta)
   }
-  const value = counterValue(counter) + delta
-  const total = (counter.totals.get(ctx.origin) ?? 0n) + delta
-  if (value > INT64_MAX || value < INT64_MIN || total > INT64_MAX || total < INT64_MIN) return Errors.overflow
-  counter.totals.set(ctx.origin, total)
-  hash.put(TAG_MEMBER, argv[2], TYPE_COUNTER, encodeCounter(counter))
+  if (next === null) return Errors.overflow
+  hash.put(TAG_MEMBER, argv[2], TYPE_COUNTER, next.payload)
   if (member === null) hash.size++
   hash.save()
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value
+  return next.value
 }
 
 // HINCRBYFLOAT key field increment  (long double arithmetic; the result is a plain value, LWW)

@@ -31,13 +31,40 @@ export function encodeCounter(counter: Counter): Buffer {
   return out
 }
 
+const INT64_MAX = 2n ** 63n - 1n
+const INT64_MIN = -(2n ** 63n)
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER)
+
+/** A counter after an increment: its payload, and its value (a Number where that is exact). */
+export interface Incremented {
+  payload: Buffer
+  value: number | bigint
+}
+
+/**
+ * The counter `payload` holds (null: none yet) incremented by `delta` at `origin` (INCRBY,
+ * HINCRBY), or null when a value would leave i64.
+ */
+export function increment(payload: Buffer | null, origin: number, delta: bigint): Incremented | null {
+  return incrementOwn(payload, origin, Number(delta)) ?? incrementCounter(payload === null ? { base: 0n, totals: new Map() } : decodeCounter(payload), origin, delta)
+}
+
+/** `counter` incremented by `delta` at `origin`, in BigInts; null when a value would leave i64. */
+export function incrementCounter(counter: Counter, origin: number, delta: bigint): Incremented | null {
+  const value = counterValue(counter) + delta
+  const total = (counter.totals.get(origin) ?? 0n) + delta
+  if (value > INT64_MAX || value < INT64_MIN || total > INT64_MAX || total < INT64_MIN) return null
+  counter.totals.set(origin, total)
+  return { payload: encodeCounter(counter), value: value >= -SAFE_MAX && value <= SAFE_MAX ? Number(value) : value }
+}
+
 /**
  * INCRBY's common case in Numbers, without decodeCounter's Map of BigInts: a missing key, or a
  * counter that no origin but `origin` has incremented since its base. The payload and value
  * are those the general path computes. Null when it does not apply, or when a value would leave
  * ±(2^53 - 1): the general path then decides, and catches an i64 overflow.
  */
-export function incrementOwn(payload: Buffer | null, origin: number, delta: number): { payload: Buffer; value: number } | null {
+export function incrementOwn(payload: Buffer | null, origin: number, delta: number): Incremented | null {
   let base = 0
   let own = 0
   if (payload !== null) {

@@ -6,7 +6,7 @@ import { incrByFloat as nativeIncrByFloat } from '../native'
 import { TYPE_COUNTER } from '../storage/layout'
 import type { Rec } from '../storage/record'
 import { clampExpireAtMs, lower, parseInt64 } from './args'
-import { bytesOf, counterValue, decodeCounter, encodeCounter, incrementOwn, isStringType, stringRec } from './string-value'
+import { bytesOf, increment, incrementCounter, Incremented, isStringType, stringRec } from './string-value'
 import type { DataCommand } from './types'
 
 const INT64_MAX = 2n ** 63n - 1n
@@ -273,31 +273,19 @@ function setrange(ctx: ExecContext, argv: Buffer[]): Reply {
 /** The generic INCRBY behind INCR, DECR, INCRBY and DECRBY: a counter increment at this origin. Keeps the TTL. */
 export function incrBy(ctx: ExecContext, key: Buffer, delta: bigint, origin: number): Reply {
   const rec = ctx.get(key)
+  let next: Incremented | null
   if (rec === null || rec.type === TYPE_COUNTER) {
-    const own = incrementOwn(rec === null ? null : rec.payload, origin, Number(delta))
-    if (own !== null) {
-      ctx.put(key, { type: TYPE_COUNTER, expireAtMs: rec === null ? 0 : rec.expireAtMs, payload: own.payload })
-      return own.value
-    }
-  }
-  let counter
-  if (rec === null) {
-    counter = { base: 0n, totals: new Map<number, bigint>() }
-  } else if (rec.type === TYPE_COUNTER) {
-    counter = decodeCounter(rec.payload)
+    next = increment(rec === null ? null : rec.payload, origin, delta)
   } else if (isStringType(rec)) {
     const base = parseInt64(rec.payload)
     if (base === null) return Errors.notInteger
-    counter = { base, totals: new Map<number, bigint>() }
+    next = incrementCounter({ base, totals: new Map() }, origin, delta)
   } else {
     return Errors.wrongType
   }
-  const value = counterValue(counter) + delta
-  const total = (counter.totals.get(origin) ?? 0n) + delta
-  if (value > INT64_MAX || value < INT64_MIN || total > INT64_MAX || total < INT64_MIN) return Errors.overflow
-  counter.totals.set(origin, total)
-  ctx.put(key, { type: TYPE_COUNTER, expireAtMs: rec === null ? 0 : rec.expireAtMs, payload: encodeCounter(counter) })
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value
+  if (next === null) return Errors.overflow
+  ctx.put(key, { type: TYPE_COUNTER, expireAtMs: rec === null ? 0 : rec.expireAtMs, payload: next.payload })
+  return next.value
 }
 
 // INCRBY key increment / DECRBY key decrement

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { bytesOf, Counter, counterValue, decodeCounter, encodeCounter, incrementOwn, isStringType, stringRec } from '../../lib/commands/string-value'
+import { bytesOf, Counter, counterValue, decodeCounter, encodeCounter, increment, incrementCounter, incrementOwn, isStringType, stringRec } from '../../lib/commands/string-value'
 import { dataCommands } from '../../lib/commands/data-table'
 import type { Reply } from '../../lib/core/reply'
 import type { ExecContext } from '../../lib/engine/exec-context'
@@ -71,7 +71,7 @@ describe('WRONGTYPE on a key of another type (not reachable over the network unt
     assert.equal(run('del', 'h').reply, 1)
   })
 
-  it("incrementOwn gives the general path's payload and value, or leaves the case to it", () => {
+  it("incrementOwn gives the general path's payload and value, or leaves the case to it; increment is the general path", () => {
     const INT64_MIN = -(2n ** 63n)
     const INT64_MAX = 2n ** 63n - 1n
     const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
@@ -81,6 +81,10 @@ describe('WRONGTYPE on a key of another type (not reachable over the network unt
     fc.assert(fc.property(fc.option(counter), fc.integer({ min: 0, max: 3 }), edge, (shape, origin, delta) => {
       const general: Counter = { base: shape?.base ?? 0n, totals: new Map(shape?.origins.map((o, i) => [o, shape.totals[i]])) }
       const payload = shape === null ? null : encodeCounter(general)
+      // increment, fast path or not, is the BigInt path.
+      const either = increment(payload, origin, delta)
+      const slow = incrementCounter(payload === null ? { base: 0n, totals: new Map() } : decodeCounter(payload), origin, delta)
+      assert.deepEqual(either && { payload: either.payload, value: BigInt(either.value) }, slow && { payload: slow.payload, value: BigInt(slow.value) })
       const fast = incrementOwn(payload, origin, Number(delta))
       const value = counterValue(general) + delta
       const total = (general.totals.get(origin) ?? 0n) + delta
