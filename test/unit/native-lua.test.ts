@@ -80,6 +80,10 @@ describe('native Lua host', () => {
     assert.ok(host.lastRunCpuMicros < 10_000, `a run that waited 20 ms spent ${host.lastRunCpuMicros} µs of CPU`)
     host.run('0'.repeat(40), [], [], 5000, (): Reply => null)
     assert.equal(host.lastRunCpuMicros, 0)
+    // Nor does a library's load leave its CPU time for the next run that does not run.
+    host.loadLibrary(Buffer.from("local n = 0 for i = 1, 3000000 do n = n + i end redis.register_function('f', function() return n end)"), 'lib', (): Reply => null)
+    host.run('0'.repeat(40), [], [], 5000, (): Reply => null)
+    assert.equal(host.lastRunCpuMicros, 0)
   })
 
   it('a callback that throws aborts the script', () => {

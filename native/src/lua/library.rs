@@ -112,6 +112,8 @@ impl Host {
         // (begin arms the count hook; the slot's KEYS and ARGV are unused here.)
         let result = self.with_call(call, |host| host.begin(&slot, &[], &[]).and_then(|()| load.call::<(bool, Value)>(chunk)));
         self.hook.stop();
+        // A load is not a run: what it spent must not pass for the next run's (take_run_cpu).
+        self.hook.take_spent();
         let timed_out = self.hook.fired();
         let list = self.libraries.finish.call::<Table>(());
         self.end(&slot);
