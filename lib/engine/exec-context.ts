@@ -78,6 +78,11 @@ const FREE_READERS_MAX = 4
  */
 const SHARED_READER_ROWS = 16
 
+/** The id of the collection version a member storage key belongs to (its members prefix, latin1). */
+function writePrefix(key: Buffer): string {
+  return key.toString('latin1', 0, versionPrefixLength(key))
+}
+
 export class ExecContext {
   nowMs = 0
   private entries = new Map<string, Entry>()
@@ -100,6 +105,11 @@ export class ExecContext {
    * SADD of 200k members O(n²). So new keys wait in `pending` until a walk needs them sorted.
    */
   private memberWriteKeys = new Map<string, { sorted: Buffer[]; pending: Buffer[] }>()
+  /**
+   * Keys of member writes not yet in memberWriteKeys: grouped by the next walk, so that a batch
+   * that never walks (HSET, ZADD, SADD) spends no collection-prefix id on each write.
+   */
+  private ungroupedWriteKeys: Buffer[] = []
   /** Members this batch read, ahead (prefetchMembers) or by key, by storage key (latin1): as stored, undefined when missing. */
   private memberReads = new Map<string, Buffer | undefined>()
   /** Keys whose lists, sorted sets or streams gained elements: blocked clients may proceed. */
@@ -172,6 +182,7 @@ export class ExecContext {
     if (this.countDeltas.size > 0) this.countDeltas = new Map()
     if (this.memberWrites.size > 0) this.memberWrites = new Map()
     if (this.memberWriteKeys.size > 0) this.memberWriteKeys = new Map()
+    if (this.ungroupedWriteKeys.length > 0) this.ungroupedWriteKeys = []
     if (this.memberReads.size > 0) this.memberReads = new Map()
     this.readyKeys.length = 0
     this.undo.length = 0
@@ -387,21 +398,33 @@ export class ExecContext {
       this.undo.push(() => this.memberWrites.set(id, before))
       return
     }
-    const prefix = write.key.toString('latin1', 0, versionPrefixLength(write.key))
-    let keys = this.memberWriteKeys.get(prefix)
-    if (keys === undefined) this.memberWriteKeys.set(prefix, (keys = { sorted: [], pending: [] }))
-    keys.pending.push(write.key)
-    const group = keys
+    this.ungroupedWriteKeys.push(write.key)
     this.undo.push(() => {
       this.memberWrites.delete(id)
-      // Undone newest first: the key is the last pending one, unless a walk has sorted it in since.
+      // Undone newest first: the key is the last ungrouped one, or, if a walk has grouped it
+      // since, the last pending one of its group, unless that walk has sorted it in.
+      const ungrouped = this.ungroupedWriteKeys
+      if (ungrouped.length > 0 && ungrouped[ungrouped.length - 1] === write.key) {
+        ungrouped.pop()
+        return
+      }
+      const group = this.memberWriteKeys.get(writePrefix(write.key))!
       if (group.pending.length > 0 && group.pending[group.pending.length - 1] === write.key) group.pending.pop()
       else group.sorted.splice(lowerBound(group.sorted, write.key), 1)
     })
   }
 
-  /** The write keys of one collection version in key order (pending ones sorted in first). */
+  /** The write keys of one collection version in key order (ungrouped and pending ones sorted in first). */
   private sortedWriteKeys(prefix: string): Buffer[] {
+    if (this.ungroupedWriteKeys.length > 0) {
+      for (const key of this.ungroupedWriteKeys) {
+        const keyPrefix = writePrefix(key)
+        let keys = this.memberWriteKeys.get(keyPrefix)
+        if (keys === undefined) this.memberWriteKeys.set(keyPrefix, (keys = { sorted: [], pending: [] }))
+        keys.pending.push(key)
+      }
+      this.ungroupedWriteKeys.length = 0
+    }
     const group = this.memberWriteKeys.get(prefix)
     if (group === undefined) return []
     const { sorted, pending } = group
@@ -422,7 +445,7 @@ export class ExecContext {
     const length = versionPrefixLength(gte)
     if (length <= gte.length && length <= lt.length && gte.compare(lt, 0, length, 0, length) === 0) {
       // The range lies within one collection version (as every walk's does): search its keys.
-      const keys = this.sortedWriteKeys(gte.toString('latin1', 0, length))
+      const keys = this.sortedWriteKeys(writePrefix(gte))
       for (let i = lowerBound(keys, gte); i < keys.length && Buffer.compare(keys[i], lt) < 0; i++) writes.push(this.memberWrites.get(keys[i].toString('latin1'))!)
       return writes
     }

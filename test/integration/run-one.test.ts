@@ -52,4 +52,34 @@ describe('runOne: a throwing handler is rolled back', () => {
     assert.equal(ctx.counts.total(), 2)
     assert.equal(temp.store.scan('members', Buffer.alloc(0), Buffer.alloc(2, 0xff), 100).length, 1)
   })
+
+  it('undoes member writes a walk has seen, and later walks of the batch do not see them', () => {
+    const ctx = new ExecContext(temp.store, SharedHlc.create(0n), 1, 'test', KeyCounts.load(temp.store), new KeyspaceStats(KeyspaceStats.buffer(0), 0))
+    const hashAt = (c: ExecContext, key: string): Collection => Collection.open(c, b(key), TYPE_HASH) as Collection
+    // The three places a written key can be when it is undone: grouped but unsorted (g0's, as
+    // the walk was of g2), grouped and sorted (g2's x, walked), not grouped yet (g2's y).
+    const faulty: DataCommand = {
+      name: 'faulty', arity: -1, flags: ['write'], firstKey: 1, lastKey: 2, step: 1, group: 'test', summary: '', since: '',
+      run: (c) => {
+        hashAt(c, 'g0').put(TAG_MEMBER, b('f'), 0x10, b('v'))
+        const g2 = hashAt(c, 'g2')
+        g2.put(TAG_MEMBER, b('x'), 0x10, b('v'))
+        assert.deepEqual([...g2.range(TAG_MEMBER)].map((row) => row.sub.toString()), ['a', 'x'])
+        g2.put(TAG_MEMBER, b('y'), 0x10, b('v'))
+        throw new Error('planted bug')
+      },
+    }
+    ctx.begin(Date.now())
+    runOne(ctx, dataCommands.get('hset'), [b('HSET'), b('g0'), b('a'), b('1')])
+    runOne(ctx, dataCommands.get('hset'), [b('HSET'), b('g2'), b('a'), b('1')])
+    const level = log.level
+    log.setLevel('off')
+    const reply = runOne(ctx, faulty, [b('FAULTY'), b('g0'), b('g2')])
+    log.setLevel(level)
+    assert.deepEqual(reply, { t: 'error', v: "ERR internal error in 'faulty': planted bug" })
+    for (const key of ['g0', 'g2']) {
+      assert.deepEqual(runOne(ctx, dataCommands.get('hgetall'), [b('HGETALL'), b(key)]), { t: 'map', v: [b('a'), b('1')] }, key)
+    }
+    ctx.commit()
+  })
 })
