@@ -8,7 +8,7 @@ import { ErrorReply, Errors, Reply } from '../core/reply'
 import type { ExecContext, Member } from '../engine/exec-context'
 import { lastPosition, MemberArgs } from './types'
 import { partitionOf } from '../native'
-import { memberPrefix, prefixEnd, TYPE_STREAM } from '../storage/layout'
+import { memberPrefix, memberPrefixLength, memberStorageKey, prefixEnd, TYPE_STREAM } from '../storage/layout'
 import type { Rec } from '../storage/record'
 
 /** Sub-key tags: the members themselves, and a sorted set's score index. */
@@ -23,7 +23,9 @@ export interface SubRow extends Member {
 }
 
 export class Collection {
-  private readonly prefix: Buffer
+  /** The key's partition and its members' prefix, made when first needed: opening reads neither. */
+  private partition = -1
+  private prefixBytes: Buffer | null = null
 
   private constructor(
     private readonly ctx: ExecContext,
@@ -36,8 +38,15 @@ export class Collection {
     public expireAtMs: number,
     /** The type-specific tail of the meta record (list ends, stream state). */
     public extra: Buffer,
-  ) {
-    this.prefix = memberPrefix(partitionOf(key), key, version)
+  ) {}
+
+  private get pid(): number {
+    if (this.partition < 0) this.partition = partitionOf(this.key)
+    return this.partition
+  }
+
+  private get prefix(): Buffer {
+    return (this.prefixBytes ??= memberPrefix(this.pid, this.key, this.version))
   }
 
   /** The collection at `key`, null when there is none, WRONGTYPE when the key holds another type. */
@@ -93,11 +102,7 @@ export class Collection {
   }
 
   memberKey(tag: number, sub: Buffer): Buffer {
-    const out = Buffer.allocUnsafe(this.prefix.length + 1 + sub.length)
-    this.prefix.copy(out, 0)
-    out[this.prefix.length] = tag
-    sub.copy(out, this.prefix.length + 1)
-    return out
+    return memberStorageKey(this.pid, this.key, this.version, tag, sub)
   }
 
   get(tag: number, sub: Buffer): Member | null {
@@ -121,7 +126,7 @@ export class Collection {
    * `firstPage`: how many rows the caller expects to take (Store.iterate).
    */
   *range(tag: number, from: Buffer | null = null, to: Buffer | null = null, reverse = false, firstPage?: number): Generator<SubRow> {
-    const start = this.prefix.length + 1
+    const start = memberPrefixLength(this.key.length) + 1
     const gte = this.memberKey(tag, from ?? EMPTY)
     const lt = to === null ? prefixEnd(this.memberKey(tag, EMPTY)) : this.memberKey(tag, to)
     for (const row of this.ctx.members(gte, lt, reverse, firstPage)) yield { sub: row.key.subarray(start), flags: row.flags, payload: row.payload }
@@ -150,7 +155,7 @@ export class Collection {
   /** Copy every member to a new collection at `key` with this one's size, tail and expiry (RENAME, COPY). */
   copyTo(key: Buffer): Collection {
     const copy = new Collection(this.ctx, key, this.type, newVersionBytes(this.ctx), this.size, this.expireAtMs, this.extra)
-    const start = this.prefix.length
+    const start = memberPrefixLength(this.key.length)
     for (const row of this.ctx.members(this.prefix, prefixEnd(this.prefix))) {
       const rest = row.key.subarray(start)
       this.ctx.putMember(Buffer.concat([copy.prefix, rest]), row.flags, row.payload)
@@ -167,6 +172,27 @@ function newVersionBytes(ctx: ExecContext): Buffer {
   const out = Buffer.allocUnsafe(8)
   out.writeBigUInt64BE(ctx.newVersion(), 0)
   return out
+}
+
+/**
+ * Whether each sub-key a command names is named for the first time: a command that names a
+ * member twice acts on it once. A command that names one member (the common case) keeps no set.
+ */
+export class FirstNamed {
+  private readonly seen: Set<string> | null
+
+  constructor(count: number) {
+    this.seen = count > 1 ? new Set() : null
+  }
+
+  /** True the first time `sub` is asked about. */
+  first(sub: Buffer): boolean {
+    if (this.seen === null) return true
+    const id = sub.toString('latin1')
+    if (this.seen.has(id)) return false
+    this.seen.add(id)
+    return true
+  }
 }
 
 /** HLEN, SCARD, ZCARD, LLEN: the size in the meta record, 0 for a missing key. */

@@ -6,7 +6,7 @@ import type { ExecContext, Member } from '../engine/exec-context'
 import { incrByFloat as nativeIncrByFloat } from '../native'
 import { TYPE_COUNTER, TYPE_HASH, TYPE_STRING } from '../storage/layout'
 import { lower, parseInt64 } from './args'
-import { Collection, isErrorReply, sizeCommand, SubRow, TAG_MEMBER } from './collection'
+import { Collection, FirstNamed, isErrorReply, sizeCommand, SubRow, TAG_MEMBER } from './collection'
 import { parseScanArgs, scanStep } from './member-scan'
 import { randomCount, randomOne } from './random-members'
 import { counterValue, decodeCounter, increment, incrementCounter, Incremented } from './string-value'
@@ -28,11 +28,9 @@ function setFields(hash: Collection, argv: Buffer[], from: number): number {
   const current = hash.getMany(TAG_MEMBER, fields)
   let added = 0
   // A field named twice: the later value wins and the field counts once.
-  const seen = new Set<string>()
+  const named = new FirstNamed(fields.length)
   for (let j = 0; j < fields.length; j++) {
-    const id = fields[j].toString('latin1')
-    if (current[j] === null && !seen.has(id)) added++
-    seen.add(id)
+    if (named.first(fields[j]) && current[j] === null) added++
     hash.put(TAG_MEMBER, fields[j], TYPE_STRING, argv[from + 2 * j + 1])
   }
   hash.size += added

@@ -4,7 +4,7 @@ import { error, ErrorReply, Errors, Reply, set } from '../core/reply'
 import type { ExecContext } from '../engine/exec-context'
 import { TYPE_SET } from '../storage/layout'
 import { lower, parseInt64 } from './args'
-import { Collection, isErrorReply, sizeCommand, TAG_MEMBER } from './collection'
+import { Collection, FirstNamed, isErrorReply, sizeCommand, TAG_MEMBER } from './collection'
 import { parseScanArgs, scanStep, ScanOptions } from './member-scan'
 import { randomCount, randomOne } from './random-members'
 import { DataCommand, keysAfterCount, membersAt } from './types'
@@ -18,12 +18,10 @@ function open(ctx: ExecContext, key: Buffer): Collection | null | ErrorReply {
 /** Add members; returns how many were new. Does not save. */
 function addMembers(target: Collection, members: Buffer[]): number {
   const current = target.getMany(TAG_MEMBER, members)
-  const seen = new Set<string>()
+  const named = new FirstNamed(members.length)
   let added = 0
   for (let i = 0; i < members.length; i++) {
-    const id = members[i].toString('latin1')
-    if (current[i] !== null || seen.has(id)) continue
-    seen.add(id)
+    if (current[i] !== null || !named.first(members[i])) continue
     target.put(TAG_MEMBER, members[i], TYPE_SET, EMPTY)
     added++
   }
@@ -46,12 +44,10 @@ function srem(ctx: ExecContext, argv: Buffer[]): Reply {
   if (target === null || isErrorReply(target)) return target ?? 0
   const members = argv.slice(2)
   const current = target.getMany(TAG_MEMBER, members)
-  const seen = new Set<string>()
+  const named = new FirstNamed(members.length)
   let removed = 0
   for (let i = 0; i < members.length; i++) {
-    const id = members[i].toString('latin1')
-    if (current[i] === null || seen.has(id)) continue
-    seen.add(id)
+    if (current[i] === null || !named.first(members[i])) continue
     target.delete(TAG_MEMBER, members[i])
     removed++
   }

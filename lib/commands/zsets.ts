@@ -13,7 +13,7 @@ import type { ExecContext } from '../engine/exec-context'
 import { formatDouble } from '../native'
 import { TYPE_SET, TYPE_ZSET } from '../storage/layout'
 import { clampRange, lower, parseInt64 } from './args'
-import { Collection, isErrorReply, sizeCommand, SubRow, TAG_MEMBER, TAG_SCORE } from './collection'
+import { Collection, FirstNamed, isErrorReply, sizeCommand, SubRow, TAG_MEMBER, TAG_SCORE } from './collection'
 import { parseScanArgs, scanStep, ScanOptions, SMALL_COLLECTION } from './member-scan'
 import { randomCount, randomOne } from './random-members'
 import { DataCommand, keysAfterCount, MemberArgs, membersAt } from './types'
@@ -354,15 +354,16 @@ function zaddGeneric(incr: boolean) {
     if (isErrorReply(zset)) return zset
     if (zset.size === 0 && flags.xx) return flags.incr ? null : 0
     const stored = zset.getMany(TAG_MEMBER, members)
-    // Scores as this command leaves them: a member named twice sees its first write.
-    const current = new Map<string, number | null>()
+    // Scores as this command leaves them: a member named twice sees its first write. None for
+    // a command of one member.
+    const current = members.length > 1 ? new Map<string, number | null>() : null
     let added = 0
     let updated = 0
     let processed = 0
     let result = 0
     for (let j = 0; j < members.length; j++) {
-      const id = members[j].toString('latin1')
-      const known = current.get(id)
+      const id = current === null ? '' : members[j].toString('latin1')
+      const known = current?.get(id)
       const old = known !== undefined ? known : stored[j] === null ? null : scoreOf(stored[j]!)
       let score = scores[j]
       if (old !== null) {
@@ -377,12 +378,12 @@ function zaddGeneric(incr: boolean) {
         // -0 and 0 are the same score: no update, the stored one stays.
         if (score !== old) {
           writeScore(zset, members[j], score, old)
-          current.set(id, score)
+          current?.set(id, score)
           updated++
         }
       } else if (!flags.xx) {
         writeScore(zset, members[j], score, null)
-        current.set(id, score)
+        current?.set(id, score)
         processed++
         added++
         result = score
@@ -404,12 +405,10 @@ function zrem(ctx: ExecContext, argv: Buffer[]): Reply {
   if (zset === null || isErrorReply(zset)) return zset ?? 0
   const members = argv.slice(2)
   const stored = zset.getMany(TAG_MEMBER, members)
-  const seen = new Set<string>()
+  const named = new FirstNamed(members.length)
   const removed: ZEntry[] = []
   for (let i = 0; i < members.length; i++) {
-    const id = members[i].toString('latin1')
-    if (stored[i] === null || seen.has(id)) continue
-    seen.add(id)
+    if (stored[i] === null || !named.first(members[i])) continue
     removed.push({ member: members[i], score: scoreOf(stored[i]!) })
   }
   removeEntries(zset, removed)

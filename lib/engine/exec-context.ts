@@ -4,7 +4,7 @@
 import { hlcPhysical, partitionOf } from '../native'
 import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES } from '../storage/envelope'
 import { SharedHlc } from '../core/clock'
-import { FLAG_HEAD, FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, metaKey, SYS_EXPIRY_PREFIX, SYS_TOMBSTONE_PREFIX, timeIndexKey, TYPE_MASK, TYPE_STREAM } from '../storage/layout'
+import { FLAG_HEAD, FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, memberPrefixLength, metaKey, SYS_EXPIRY_PREFIX, SYS_TOMBSTONE_PREFIX, timeIndexKey, TYPE_MASK, TYPE_STREAM } from '../storage/layout'
 import { isExpired, Rec } from '../storage/record'
 import type { KeyspaceStats } from './keyspace-stats'
 import { RangeReader, Row, Store, WriteOp } from '../storage/store'
@@ -686,7 +686,7 @@ function indexTimes(ops: WriteOp[], entry: Entry, expireAtMs: number, tombstoneM
 
 /** Bytes of a members key up to and including its collection version: [pid u16][key len u32][key][version u64] (layout.ts); more than its length for a shorter buffer. */
 function versionPrefixLength(key: Buffer): number {
-  return key.length < 6 ? Infinity : 14 + key.readUInt32BE(2)
+  return key.length < 6 ? Infinity : memberPrefixLength(key.readUInt32BE(2))
 }
 
 /** The first index of `keys` (sorted) whose key is at or after `key`. */

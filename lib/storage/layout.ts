@@ -150,7 +150,26 @@ export function hlcKey(writer: string): Buffer {
 
 /** The members-CF prefix of one version of a collection: [pid][key len][key][version], the version as its 8 stored bytes. */
 export function memberPrefix(pid: number, key: Buffer, version: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(2 + 4 + key.length + 8)
+  return prefixWithRoom(pid, key, version, 0)
+}
+
+/** A member's storage key: its collection version's prefix, then [tag][sub-key]. */
+export function memberStorageKey(pid: number, key: Buffer, version: Buffer, tag: number, sub: Buffer): Buffer {
+  const out = prefixWithRoom(pid, key, version, 1 + sub.length)
+  const at = out.length - sub.length
+  out[at - 1] = tag
+  sub.copy(out, at)
+  return out
+}
+
+/** The length of memberPrefix for a key of `keyLength` bytes. */
+export function memberPrefixLength(keyLength: number): number {
+  return 2 + 4 + keyLength + 8
+}
+
+/** memberPrefix with `room` bytes after it for the caller to fill. */
+function prefixWithRoom(pid: number, key: Buffer, version: Buffer, room: number): Buffer {
+  const out = Buffer.allocUnsafe(memberPrefixLength(key.length) + room)
   out.writeUInt16BE(pid, 0)
   out.writeUInt32BE(key.length, 2)
   key.copy(out, 6)

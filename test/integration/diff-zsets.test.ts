@@ -55,6 +55,7 @@ diffSuite('sorted sets', (diff, model) => {
     ['ZADD', 'z', '1', 'a', '2', 'b'], ['ZADD', 'z', 'NX', '5', 'a', '3', 'c'], ['ZADD', 'z', 'XX', '5', 'a', '4', 'd'], ['ZRANGE', 'z', '0', '-1', 'WITHSCORES'],
     ['ZADD', 'z', 'CH', '6', 'a', '2', 'b', '7', 'e'], ['ZADD', 'z', 'GT', 'CH', '1', 'a', '10', 'b', '1', 'f'], ['ZADD', 'z', 'LT', 'CH', '100', 'a', '0', 'b'],
     ['ZADD', 'z', 'XX', 'GT', '20', 'a', '20', 'nomember'], ['ZRANGE', 'z', '0', '-1', 'WITHSCORES'],
+    ['ZADD', 'z', 'CH', '7', 'a', '7', 'a', '8', 'a'], ['ZADD', 'z', 'GT', 'CH', '1', 'b', '30', 'b', '2', 'b'], ['ZADD', 'z', 'NX', '3', 'n', '4', 'n'], ['ZRANGE', 'z', '0', '-1', 'WITHSCORES'],
     ['ZADD', 'z', 'NX', 'XX', '1', 'a'], ['ZADD', 'z', 'GT', 'LT', '1', 'a'], ['ZADD', 'z', 'NX', 'GT', '1', 'a'], ['ZADD', 'z', 'LT', 'NX', '1', 'a'],
     ['ZADD', 'z', 'INCR', '1', 'a', '2', 'b'], ['ZADD', 'z', '1'], ['ZADD', 'z', '1', 'a', '2'], ['ZADD', 'z', 'NX'], ['ZADD', 'z', 'x', 'a'], ['ZADD', 'z', 'nan', 'a'],
     ['ZADD', 'z', '1', 'a', 'y', 'b'], ['ZADD', 'z', ' 1', 'a'], ['ZADD', 'z', '', 'a'], ['ZADD', 'z', '1e400', 'a'], ['ZADD', 'z', 'FOO', '1', 'a'],
