@@ -33,7 +33,28 @@ export function encodeExec(watches: Iterable<Watch>, commands: Buffer[][], fast:
   return argv
 }
 
-function decodeExec(argv: Buffer[]): { watches: Watch[]; commands: Buffer[][] } {
+interface Transaction {
+  readonly watches: Watch[]
+  readonly commands: Buffer[][]
+}
+
+/**
+ * The last transaction decoded, by its argv: the engine asks for its keys (movableKeys), whether
+ * it reads any keys (anyKeys), then runs it, each on the same argv; it is decoded once. Run
+ * drops it, so a large transaction is not kept until the next one.
+ */
+let lastArgv: Buffer[] | null = null
+let lastDecoded: Transaction | null = null
+
+function decoded(argv: Buffer[]): Transaction {
+  if (argv !== lastArgv) {
+    lastDecoded = decodeExec(argv)
+    lastArgv = argv
+  }
+  return lastDecoded!
+}
+
+function decodeExec(argv: Buffer[]): Transaction {
   const count = Number(argv[1].toString('latin1'))
   const watches: Watch[] = []
   let at = 2
@@ -63,7 +84,7 @@ export function transactionCommands(lookup: (name: string) => DataCommand | unde
   const exec: DataCommand = {
     name: EXEC_COMMAND, arity: -2, flags: ['internal'], firstKey: 0, lastKey: 0, step: 0, group: 'transactions', summary: '', since: '',
     movableKeys: (argv) => {
-      const { watches, commands } = decodeExec(argv)
+      const { watches, commands } = decoded(argv)
       const keys = watches.map((watch) => watch.key)
       for (const command of commands) {
         const found = commandOf(command)
@@ -71,9 +92,10 @@ export function transactionCommands(lookup: (name: string) => DataCommand | unde
       }
       return keys
     },
-    anyKeys: (argv) => decodeExec(argv).commands.some((command) => commandOf(command)?.anyKeys?.(command) === true),
+    anyKeys: (argv) => decoded(argv).commands.some((command) => commandOf(command)?.anyKeys?.(command) === true),
     run: (ctx, argv) => {
-      const { watches, commands } = decodeExec(argv)
+      const { watches, commands } = decoded(argv)
+      lastArgv = lastDecoded = null
       if (watchBroken(ctx, watches)) return NIL_ARRAY
       return commands.map((command) => runOne(ctx, commandOf(command), command))
     },
