@@ -96,7 +96,7 @@ export interface LuaHost {
    */
   run(sha: string, keys: Buffer[], args: Buffer[], timeLimitMs: number, call: ScriptCallback): Reply
   readonly aborted: boolean
-  /** The CPU time of this thread the last run (or FCALL) spent in µs, the commands it called included; 0 when it did not run. */
+  /** The CPU time of this thread the last run (or FCALL) spent in µs, the commands it called included; its wall time if under 100 µs (reading the CPU clock is a system call); 0 when it did not run. */
   readonly lastRunCpuMicros: number
   /**
    * Run a function library's body (its code from the newline that ends the `#!lua` line) with
