@@ -23,7 +23,7 @@ import { WalSync } from '../storage/wal-sync'
 import { Store } from '../storage/store'
 import { KeyspaceCounters, KeyspaceStats } from './keyspace-stats'
 import { ExecContext, ScriptNode } from './exec-context'
-import { InlinePolicy, scriptName, traitsOf } from './inline-policy'
+import { InlinePolicy, traitsOf } from './inline-policy'
 import { setRoutingStore } from '../commands/scripting'
 import { KeyCounts } from './key-counts'
 import { BatchResult, batchReads, runBatch } from './run-batch'
@@ -155,7 +155,7 @@ export class Engine {
       this.lanes.push({ pool, queue: [], inflight: false, sweepDue: false, reading: 0, writeEpoch: 0 })
     }
     this.inline = new InlinePolicy(config.inlineBatches)
-    mainCtx.onScriptRun = (named, micros) => this.inline.slowScripts.note(scriptName(named), micros)
+    mainCtx.onScriptRun = (named, micros) => this.inline.slowScripts.note(named, micros)
     this.walSync = new WalSync(store.handle.handle, (request, err) => this.walSynced(request, err))
     if (config.fsync === 'always') this.groupCommit = new GroupCommit(() => this.walSync.request())
     this.timers.push(setInterval(() => this.markSweepDue(), SWEEP_INTERVAL_MS))
@@ -405,7 +405,7 @@ export class Engine {
 
   /** Whether the script or function argv names is not known to be slow (inline-policy.ts, SlowScripts). */
   private fastScript(argv: Buffer[]): boolean {
-    return argv.length > 1 && !this.inline.slowScripts.has(scriptName(argv[1]))
+    return argv.length > 1 && !this.inline.slowScripts.has(argv[1])
   }
 
   /** Function libraries were stored or deleted (FUNCTION LOAD, DELETE...): every thread reloads them, and their functions are measured anew. */

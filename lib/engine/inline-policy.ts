@@ -68,6 +68,10 @@ export function scriptName(named: Buffer): string {
   return named.toString('latin1').toLowerCase()
 }
 
+function nameOf(named: string | Buffer): string {
+  return typeof named === 'string' ? named : scriptName(named)
+}
+
 export interface CommandTraits {
   /** Of bounded cost: may run inline. */
   readonly cheap: boolean
@@ -148,12 +152,17 @@ export class SlowScripts {
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  /** A run of `name` on the main thread spent `micros` of its CPU time. */
-  note(name: string, micros: number): void {
+  /**
+   * A run on the main thread spent `micros` of its CPU time. `named`: the script's name, or the
+   * argument that names it (the sha or function name, made a name only when there is any entry
+   * to look at: most runs find none).
+   */
+  note(named: string | Buffer, micros: number): void {
     if (micros < SLOW_RUN_MICROS) {
-      this.streaks.delete(name)
+      if (this.streaks.size > 0) this.streaks.delete(nameOf(named))
       return
     }
+    const name = nameOf(named)
     const streak = (this.streaks.get(name) ?? 0) + 1
     if (streak < SLOW_STREAK) {
       if (this.streaks.size >= SLOW_SCRIPTS_MAX) this.streaks.clear()
@@ -165,8 +174,10 @@ export class SlowScripts {
     this.slowSince.set(name, this.now())
   }
 
-  /** Whether `name` runs on its shard now; one whose period is over is measured again. */
-  has(name: string): boolean {
+  /** Whether the script `named` (as in note) runs on its shard now; one whose period is over is measured again. */
+  has(named: string | Buffer): boolean {
+    if (this.slowSince.size === 0) return false
+    const name = nameOf(named)
     const since = this.slowSince.get(name)
     if (since === undefined) return false
     if (this.now() - since < SLOW_FOR_MS) return true

@@ -158,6 +158,17 @@ describe('inline policy: scripts', () => {
     assert.equal(slow.count, 0)
   })
 
+  it('takes a script as its name or as the argument that names it, in any case', () => {
+    const slow = new SlowScripts()
+    for (let i = 0; i < 3; i++) slow.note(Buffer.from('F1Ab'), 300)
+    assert.ok(slow.has('f1ab') && slow.has(Buffer.from('f1AB')) && !slow.has(Buffer.from('f1ac')))
+    slow.note(Buffer.from('G'), 300)
+    slow.note('g', 10)
+    slow.note(Buffer.from('g'), 300)
+    slow.note('g', 300)
+    assert.ok(!slow.has('g'), 'the fast run in between broke the streak')
+  })
+
   it('stays bounded: past 10,000 names it starts over', () => {
     const slow = new SlowScripts()
     for (let i = 0; i < 10_000; i++) for (let run = 0; run < 3; run++) slow.note(`s${i}`, 1000)
