@@ -3,6 +3,7 @@
 // write through an overlay synchronously, then commit everything in one RocksDB write batch.
 import { hlcPhysical, partitionOf } from '../native'
 import { decodeEnvelope, encodeRecord, ENVELOPE_BYTES } from '../storage/envelope'
+import { compareBytes } from '../core/bytes'
 import { SharedHlc } from '../core/clock'
 import { FLAG_HEAD, FLAG_TOMBSTONE, gcKey, hlcKey, isCollectionType, memberPrefix, memberPrefixLength, metaKey, SYS_EXPIRY_PREFIX, SYS_TOMBSTONE_PREFIX, timeIndexKey, TYPE_MASK, TYPE_STREAM } from '../storage/layout'
 import { isExpired, Rec } from '../storage/record'
@@ -446,7 +447,7 @@ export class ExecContext {
     if (length <= gte.length && length <= lt.length && gte.compare(lt, 0, length, 0, length) === 0) {
       // The range lies within one collection version (as every walk's does): search its keys.
       const keys = this.sortedWriteKeys(writePrefix(gte))
-      for (let i = lowerBound(keys, gte); i < keys.length && Buffer.compare(keys[i], lt) < 0; i++) writes.push(this.memberWrites.get(keys[i].toString('latin1'))!)
+      for (let i = lowerBound(keys, gte); i < keys.length && compareBytes(keys[i], lt) < 0; i++) writes.push(this.memberWrites.get(keys[i].toString('latin1'))!)
       return writes
     }
     for (const write of this.memberWrites.values()) {
@@ -491,11 +492,11 @@ export class ExecContext {
     let next = 0
     for (const row of stored) {
       // Overlay keys before this row come first; one equal to it replaces it.
-      while (next < overlay.length && order * Buffer.compare(overlay[next].key, row.key) < 0) {
+      while (next < overlay.length && order * compareBytes(overlay[next].key, row.key) < 0) {
         const write = overlay[next++]
         if (write.member !== null) yield { key: write.key, ...write.member }
       }
-      if (next < overlay.length && overlay[next].key.equals(row.key)) {
+      if (next < overlay.length && compareBytes(overlay[next].key, row.key) === 0) {
         const write = overlay[next++]
         if (write.member !== null) yield { key: write.key, ...write.member }
         continue
@@ -695,7 +696,7 @@ function lowerBound(keys: Buffer[], key: Buffer): number {
   let high = keys.length
   while (low < high) {
     const mid = (low + high) >>> 1
-    if (Buffer.compare(keys[mid], key) < 0) low = mid + 1
+    if (compareBytes(keys[mid], key) < 0) low = mid + 1
     else high = mid
   }
   return low

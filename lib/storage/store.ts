@@ -2,6 +2,7 @@
 // between the main thread and the shard workers. The calls are our own (native/src/store/),
 // made against the RocksDB that @nxtedition/rocksdb ships (docs/native.md, "RocksDB").
 import { isMainThread } from 'node:worker_threads'
+import { compareBytes } from '../core/bytes'
 import { RocksStore, type RocksIterator } from '../native'
 import { COLUMN_FAMILIES, SYS_SYNC_TICK } from './layout'
 import type { Compression } from '../config'
@@ -357,7 +358,7 @@ export class RangeReader {
 
   /** Whether [gte, lt) lies within this reader's range. */
   covers(gte: Buffer, lt: Buffer): boolean {
-    return Buffer.compare(gte, this.gte) >= 0 && Buffer.compare(lt, this.lt) <= 0
+    return compareBytes(gte, this.gte) >= 0 && compareBytes(lt, this.lt) <= 0
   }
 
   /**
@@ -372,7 +373,7 @@ export class RangeReader {
     }
     this.it ??= this.store.iterator(this.column, this.gte, this.lt, this.reverse)
     const reverse = this.reverse
-    const past = (key: Buffer): boolean => (reverse ? Buffer.compare(key, gte) < 0 : Buffer.compare(key, lt) >= 0)
+    const past = (key: Buffer): boolean => (reverse ? compareBytes(key, gte) < 0 : compareBytes(key, lt) >= 0)
     let target: Buffer | null = reverse ? lt : gte
     const last = this.page
     // After close, the native read below answers: the database is closed.
@@ -381,7 +382,7 @@ export class RangeReader {
       const flat = last.rows
       for (let i = 0; i < flat.length; i += 2) {
         const key = flat[i]
-        if (reverse ? Buffer.compare(key, target) >= 0 : Buffer.compare(key, target) < 0) continue
+        if (reverse ? compareBytes(key, target) >= 0 : compareBytes(key, target) < 0) continue
         if (past(key)) return
         yield { key, value: flat[i + 1] }
       }
@@ -416,11 +417,11 @@ export class RangeReader {
     if (this.reverse) {
       // Rows below `from` down to the last row are known; rows below `target` begin among them
       // when the last row is below `target`.
-      if (Buffer.compare(target, page.from) > 0) return false
-      return page.ended || (lastRow !== null && Buffer.compare(lastRow, target) < 0)
+      if (compareBytes(target, page.from) > 0) return false
+      return page.ended || (lastRow !== null && compareBytes(lastRow, target) < 0)
     }
-    if (Buffer.compare(target, page.from) < 0) return false
-    return page.ended || (lastRow !== null && Buffer.compare(target, lastRow) <= 0)
+    if (compareBytes(target, page.from) < 0) return false
+    return page.ended || (lastRow !== null && compareBytes(target, lastRow) <= 0)
   }
 
   close(): void {
