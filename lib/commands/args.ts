@@ -1,7 +1,8 @@
 // Argument parsing shared by every command family: Redis's own number rules and option scanning.
 
-const INT64_MIN = -(2n ** 63n)
-const INT64_MAX = 2n ** 63n - 1n
+/** The signed 64-bit range Redis's integers live in. */
+export const INT64_MIN = -(2n ** 63n)
+export const INT64_MAX = 2n ** 63n - 1n
 
 /**
  * Parse a signed 64-bit integer exactly as Redis's string2ll: optional '-', no '+', no spaces,

@@ -2,6 +2,7 @@
 // totals) that reads as its decimal sum. Every string read goes through bytesOf.
 import { TYPE_COUNTER, TYPE_STRING } from '../storage/layout'
 import type { Rec } from '../storage/record'
+import { INT64_MAX, INT64_MIN } from './args'
 
 export interface Counter {
   base: bigint
@@ -31,8 +32,6 @@ export function encodeCounter(counter: Counter): Buffer {
   return out
 }
 
-const INT64_MAX = 2n ** 63n - 1n
-const INT64_MIN = -(2n ** 63n)
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER)
 
 /** A counter after an increment: its payload, and its value (a Number where that is exact). */

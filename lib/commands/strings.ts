@@ -5,12 +5,9 @@ import type { ExecContext } from '../engine/exec-context'
 import { incrByFloat as nativeIncrByFloat } from '../native'
 import { TYPE_COUNTER } from '../storage/layout'
 import type { Rec } from '../storage/record'
-import { clampExpireAtMs, lower, parseInt64 } from './args'
+import { clampExpireAtMs, INT64_MAX, INT64_MIN, lower, parseInt64 } from './args'
 import { bytesOf, increment, incrementCounter, Incremented, isStringType, stringRec } from './string-value'
 import type { DataCommand } from './types'
-
-const INT64_MAX = 2n ** 63n - 1n
-const INT64_MIN = -(2n ** 63n)
 
 /** proto-max-bulk-len: the largest string a command may build (APPEND, SETRANGE), as Redis. */
 export const STRING_MAX_BYTES = 512 * 1024 * 1024

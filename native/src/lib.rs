@@ -537,6 +537,7 @@ impl LuaHost {
 
     /// The CPU time of this thread the last run (or FCALL) spent in µs, the commands it called
     /// included: unlike its wall time, not stretched when the OS gives the thread's CPU to another.
+    /// A run under 100 µs of wall time reports that wall time, an upper bound (lua/budget.rs).
     #[napi(getter)]
     pub fn last_run_cpu_micros(&self) -> f64 {
         self.last_run_cpu_micros
